@@ -1,0 +1,4 @@
+/**
+ * Robust classification: adaptive smoothing, attacks, adversarial training and weight-space tools.
+ */
+package org.tribuoadapt.robust;

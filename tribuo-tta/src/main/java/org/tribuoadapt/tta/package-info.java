@@ -1,0 +1,4 @@
+/**
+ * Test-time adaptation: shifted test streams, adaptation methods and the evaluator that replays them.
+ */
+package org.tribuoadapt.tta;
