@@ -1,0 +1,320 @@
+package org.tribuoadapt.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import org.tribuo.Example;
+import org.tribuo.Excuse;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.Model;
+import org.tribuo.Prediction;
+import org.tribuo.classification.Label;
+import org.tribuo.impl.ModelDataCarrier;
+import org.tribuo.protos.core.ModelDataProto;
+import org.tribuo.protos.core.ModelProto;
+import org.tribuo.provenance.ModelProvenance;
+import org.tribuoadapt.core.bridge.FeatureTensorizer;
+import org.tribuoadapt.core.nn.ForwardContext;
+import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.nn.spec.NetworkSpec;
+import org.tribuoadapt.core.protos.NetworkModelProto;
+import org.tribuoadapt.core.provenance.ConfiguredObjects;
+import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
+import org.tribuoadapt.core.safetensors.SafetensorsReader;
+import org.tribuoadapt.core.safetensors.SafetensorsWriter;
+import org.tribuoadapt.core.safetensors.TensorData;
+import org.tribuoadapt.core.train.TrainingHistory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.Cleaner;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A trained neural network classifier: a {@link NetworkSpec} plus its weights, as an immutable Tribuo
+ * {@link Model}. Predictions are batched, carry softmax probabilities for every label, and can be made from several
+ * threads at once. The weights are kept as safetensors bytes in PyTorch's names and layouts; they are what
+ * {@link #serialize()} stores and what {@link #exportWeights} writes, and their SHA-256 is in the provenance.
+ * <p>
+ * The network itself is built in native memory on first use and freed when the model is garbage collected.
+ */
+public final class NetworkModel extends Model<Label> {
+    private static final long serialVersionUID = 1L;
+
+    /** The protobuf serialization version. */
+    public static final int CURRENT_VERSION = 0;
+
+    /** The number of examples per inference batch. */
+    public static final int PREDICTION_BATCH_SIZE = 256;
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final NetworkSpec spec;
+    private final byte[] weights;
+    private final TrainingHistory history;
+    private transient volatile LoadedNetwork loaded;
+
+    /**
+     * Creates a model. Trainers and importers call this; the weights are checked against the spec.
+     * @param name The model name.
+     * @param provenance The provenance (its run provenance should include {@link NetworkProvenance#describeWeights}).
+     * @param featureIDMap The features, whose ids give the input layout.
+     * @param outputIDInfo The labels, whose ids are the output positions.
+     * @param spec The architecture.
+     * @param weights The weights as safetensors bytes.
+     * @param history The training history, or null for imported weights.
+     * @throws IllegalArgumentException if the weights do not fit the spec, or the domains do not fit the network.
+     */
+    public NetworkModel(String name, ModelProvenance provenance, ImmutableFeatureMap featureIDMap,
+                        ImmutableOutputInfo<Label> outputIDInfo, NetworkSpec spec, byte[] weights, TrainingHistory history) {
+        super(name, provenance, featureIDMap, outputIDInfo, true);
+        this.spec = spec;
+        this.weights = weights.clone();
+        this.history = history;
+        new FeatureTensorizer(featureIDMap, spec.inputShape());
+        network();
+    }
+
+    /**
+     * Serializes a network's current weights the way a model stores them.
+     * @param network The network.
+     * @return Safetensors bytes.
+     */
+    public static byte[] weightsOf(Network network) {
+        return SafetensorsWriter.toBytes(network.stateDict(), Map.of("format", "pt"));
+    }
+
+    /**
+     * The architecture.
+     * @return The spec.
+     */
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    /**
+     * The training history, if this model was trained by a Tribuo Adapt trainer.
+     * @return The history.
+     */
+    public Optional<TrainingHistory> history() {
+        return Optional.ofNullable(history);
+    }
+
+    /**
+     * The weights, as safetensors bytes.
+     * @return A copy of the bytes.
+     */
+    public byte[] weightBytes() {
+        return weights.clone();
+    }
+
+    /**
+     * The weights by PyTorch {@code state_dict} name.
+     * @return An ordered map of tensors.
+     */
+    public Map<String, TensorData> stateDict() {
+        try {
+            return SafetensorsReader.read(weights).tensors();
+        } catch (SafetensorsFormatException e) {
+            throw new IllegalStateException("the model's stored weights are unreadable", e);
+        }
+    }
+
+    /**
+     * Writes the weights to a safetensors file that PyTorch's {@code load_state_dict} accepts (written atomically).
+     * @param path The file.
+     * @throws IOException if it cannot be written.
+     */
+    public void exportWeights(Path path) throws IOException {
+        SafetensorsWriter.write(path, stateDict(), Map.of("format", "pt"));
+    }
+
+    /**
+     * Builds a new, independent network with this model's weights, for callers that want to change it (fine-tune,
+     * attach adapters, attack it). The caller closes it.
+     * @return A new network.
+     */
+    public Network newNetwork() {
+        Network network = spec.assemble(outputIDInfo.size());
+        try {
+            network.loadStateDict(stateDict(), true);
+            return network;
+        } catch (RuntimeException e) {
+            network.close();
+            throw e;
+        }
+    }
+
+    private Network network() {
+        LoadedNetwork current = loaded;
+        if (current == null) {
+            synchronized (this) {
+                current = loaded;
+                if (current == null) {
+                    current = new LoadedNetwork(newNetwork());
+                    CLEANER.register(this, current);
+                    loaded = current;
+                }
+            }
+        }
+        return current.network;
+    }
+
+    /**
+     * The raw outputs (logits) of the network for a batch of inputs, without gradients.
+     * @param batch Inputs {@code [N, inputShape...]}; the result is allocated in the batch's manager.
+     * @return Logits {@code [N, classes]}, columns in label-id order.
+     */
+    public NDArray logits(NDArray batch) {
+        try (GradientMode ignored = GradientMode.disabled()) {
+            return network().forward(batch, ForwardContext.inference(batch.getManager()));
+        }
+    }
+
+    @Override
+    public Prediction<Label> predict(Example<Label> example) {
+        return predictBatch(Collections.singletonList(example)).get(0);
+    }
+
+    @Override
+    protected List<Prediction<Label>> innerPredict(Iterable<Example<Label>> examples) {
+        List<Prediction<Label>> out = new ArrayList<>();
+        List<Example<Label>> batch = new ArrayList<>(PREDICTION_BATCH_SIZE);
+        for (Example<Label> example : examples) {
+            batch.add(example);
+            if (batch.size() == PREDICTION_BATCH_SIZE) {
+                out.addAll(predictBatch(batch));
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            out.addAll(predictBatch(batch));
+        }
+        return out;
+    }
+
+    private List<Prediction<Label>> predictBatch(List<Example<Label>> examples) {
+        FeatureTensorizer tensorizer = new FeatureTensorizer(featureIDMap, spec.inputShape());
+        float[] probabilities;
+        Network network = network();
+        try (NDManager manager = network.manager().newSubManager(); NDScope ignored = new NDScope()) {
+            NDArray input = tensorizer.toBatch(manager, examples);
+            probabilities = logits(input).softmax(1).toFloatArray();
+        }
+        int classes = outputIDInfo.size();
+        List<Prediction<Label>> out = new ArrayList<>(examples.size());
+        for (int i = 0; i < examples.size(); i++) {
+            Map<String, Label> scores = new LinkedHashMap<>();
+            int best = 0;
+            for (int c = 0; c < classes; c++) {
+                double p = probabilities[i * classes + c];
+                Label label = outputIDInfo.getOutput(c);
+                scores.put(label.getLabel(), new Label(label.getLabel(), p));
+                if (p > probabilities[i * classes + best]) {
+                    best = c;
+                }
+            }
+            Example<Label> example = examples.get(i);
+            int used = 0;
+            for (org.tribuo.Feature f : example) {
+                if (featureIDMap.getID(f.getName()) >= 0) {
+                    used++;
+                }
+            }
+            Label top = outputIDInfo.getOutput(best);
+            out.add(new Prediction<>(new Label(top.getLabel(), probabilities[i * classes + best]), scores, used, example, true));
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, List<com.oracle.labs.mlrg.olcut.util.Pair<String, Double>>> getTopFeatures(int n) {
+        return Collections.emptyMap();
+    }
+
+    @Override
+    public Optional<Excuse<Label>> getExcuse(Example<Label> example) {
+        return Optional.empty();
+    }
+
+    @Override
+    protected NetworkModel copy(String newName, ModelProvenance newProvenance) {
+        return new NetworkModel(newName, newProvenance, featureIDMap, outputIDInfo, spec, weights, history);
+    }
+
+    @Override
+    public ModelProto serialize() {
+        ModelDataCarrier<Label> carrier = createDataCarrier();
+        NetworkModelProto.Builder data = NetworkModelProto.newBuilder()
+                .setMetadata(Any.pack(carrier.serialize()))
+                .setSpec(ConfiguredObjects.pack(spec.getProvenance()))
+                .setWeights(ByteString.copyFrom(weights));
+        if (history != null) {
+            data.setHistory(TrainingHistoryProtos.toProto(history));
+        }
+        return ModelProto.newBuilder()
+                .setSerializedData(Any.pack(data.build()))
+                .setClassName(NetworkModel.class.getName())
+                .setVersion(CURRENT_VERSION)
+                .build();
+    }
+
+    /**
+     * Deserialization factory, called by Tribuo's {@code Model.deserialize}.
+     * @param version The serialized version.
+     * @param className The class name.
+     * @param message The serialized data.
+     * @return The model.
+     * @throws InvalidProtocolBufferException if the message is not a network model.
+     */
+    public static NetworkModel deserializeFromProto(int version, String className, Any message)
+            throws InvalidProtocolBufferException {
+        if (version < 0 || version > CURRENT_VERSION) {
+            throw new IllegalArgumentException("Unknown version " + version + ", this class supports at most version "
+                    + CURRENT_VERSION);
+        }
+        NetworkModelProto proto = message.unpack(NetworkModelProto.class);
+        ModelDataCarrier<?> carrier = ModelDataCarrier.deserialize(proto.getMetadata().unpack(ModelDataProto.class));
+        if (!(carrier.outputDomain().getDomain().iterator().next() instanceof Label)) {
+            throw new IllegalStateException("a NetworkModel predicts Labels, but the stored output domain holds "
+                    + carrier.outputDomain().getDomain().iterator().next().getClass().getName());
+        }
+        @SuppressWarnings("unchecked") // checked against the domain's element type above
+        ImmutableOutputInfo<Label> outputInfo = (ImmutableOutputInfo<Label>) carrier.outputDomain();
+        NetworkSpec spec = ConfiguredObjects.unpackObject(proto.getSpec(), NetworkSpec.class);
+        TrainingHistory history = proto.hasHistory() ? TrainingHistoryProtos.fromProto(proto.getHistory()) : null;
+        return new NetworkModel(carrier.name(), carrier.provenance(), carrier.featureDomain(), outputInfo, spec,
+                proto.getWeights().toByteArray(), history);
+    }
+
+    @Override
+    public String toString() {
+        return "NetworkModel(name=" + name + ",spec=" + spec + ",labels=" + outputIDInfo.getDomain() + ")";
+    }
+
+    /** Owns the lazily built network and frees its native memory when the model is collected. */
+    private static final class LoadedNetwork implements Runnable {
+        private final Network network;
+
+        LoadedNetwork(Network network) {
+            this.network = network;
+        }
+
+        @Override
+        public void run() {
+            network.close();
+        }
+    }
+}

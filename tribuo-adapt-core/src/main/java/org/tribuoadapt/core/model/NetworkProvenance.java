@@ -1,0 +1,108 @@
+package org.tribuoadapt.core.model;
+
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.BooleanProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.DoubleProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
+import org.tribuoadapt.core.nn.DjlRuntime;
+import org.tribuoadapt.core.train.TrainingHistory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The run-provenance entries every network model records: the SHA-256 of its weights, the DJL and PyTorch versions
+ * and thread count that produced them, and a summary of the training run (epochs, best epoch, losses and the
+ * learning-rate trajectory).
+ */
+public final class NetworkProvenance {
+
+    /** SHA-256 of the model's weights (its safetensors bytes). */
+    public static final String WEIGHTS_SHA256 = "weights-sha256";
+    /** DJL version. */
+    public static final String DJL_VERSION = "djl-version";
+    /** PyTorch native version. */
+    public static final String PYTORCH_VERSION = "pytorch-version";
+    /** PyTorch intra-op threads; bit-identical results need the same count. */
+    public static final String INTRA_OP_THREADS = "intra-op-threads";
+    /** Epochs actually run. */
+    public static final String EPOCHS_RUN = "epochs-run";
+    /** Epoch whose weights were kept. */
+    public static final String BEST_EPOCH = "best-epoch";
+    /** Whether early stopping ended the run. */
+    public static final String STOPPED_EARLY = "stopped-early";
+    /** Mean training loss of the kept epoch. */
+    public static final String TRAIN_LOSS = "train-loss";
+    /** Validation loss of the kept epoch (only with a validation split). */
+    public static final String VALIDATION_LOSS = "validation-loss";
+    /** Optimiser steps taken. */
+    public static final String STEPS = "steps";
+    /** Learning rate of the first step. */
+    public static final String LEARNING_RATE_FIRST = "learning-rate-first";
+    /** Learning rate of the last step. */
+    public static final String LEARNING_RATE_LAST = "learning-rate-last";
+    /** Smallest learning rate used. */
+    public static final String LEARNING_RATE_MIN = "learning-rate-min";
+    /** Largest learning rate used. */
+    public static final String LEARNING_RATE_MAX = "learning-rate-max";
+    /** SHA-256 of the weights a run started from. */
+    public static final String INITIAL_WEIGHTS_SHA256 = "initial-weights-sha256";
+
+    private NetworkProvenance() {}
+
+    /**
+     * The hex SHA-256 of a byte array, as OLCUT writes resource hashes.
+     * @param bytes The bytes.
+     * @return The hash.
+     */
+    public static String sha256(byte[] bytes) {
+        return ProvenanceUtil.hashArray(ProvenanceUtil.HashType.SHA256, bytes);
+    }
+
+    /**
+     * Entries describing a set of weights and the runtime.
+     * @param weights The safetensors bytes of the weights.
+     * @return An ordered map of provenance entries.
+     */
+    public static Map<String, Provenance> describeWeights(byte[] weights) {
+        Map<String, Provenance> out = new LinkedHashMap<>();
+        out.put(WEIGHTS_SHA256, new StringProvenance(WEIGHTS_SHA256, sha256(weights)));
+        out.put(DJL_VERSION, new StringProvenance(DJL_VERSION, DjlRuntime.djlVersion()));
+        out.put(PYTORCH_VERSION, new StringProvenance(PYTORCH_VERSION, DjlRuntime.pytorchVersion()));
+        out.put(INTRA_OP_THREADS, new IntProvenance(INTRA_OP_THREADS, DjlRuntime.intraOpThreads()));
+        return out;
+    }
+
+    /**
+     * Entries summarising a training run.
+     * @param history The run's history.
+     * @return An ordered map of provenance entries.
+     */
+    public static Map<String, Provenance> describeTraining(TrainingHistory history) {
+        Map<String, Provenance> out = new LinkedHashMap<>();
+        out.put(EPOCHS_RUN, new IntProvenance(EPOCHS_RUN, history.epochs().size()));
+        out.put(BEST_EPOCH, new IntProvenance(BEST_EPOCH, history.bestEpoch()));
+        out.put(STOPPED_EARLY, new BooleanProvenance(STOPPED_EARLY, history.stoppedEarly()));
+        out.put(STEPS, new IntProvenance(STEPS, history.steps()));
+        out.put(TRAIN_LOSS, new DoubleProvenance(TRAIN_LOSS, history.best().trainLoss()));
+        if (!Double.isNaN(history.best().validationLoss())) {
+            out.put(VALIDATION_LOSS, new DoubleProvenance(VALIDATION_LOSS, history.best().validationLoss()));
+        }
+        double[] rates = history.stepLearningRates();
+        if (rates.length > 0) {
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (double r : rates) {
+                min = Math.min(min, r);
+                max = Math.max(max, r);
+            }
+            out.put(LEARNING_RATE_FIRST, new DoubleProvenance(LEARNING_RATE_FIRST, rates[0]));
+            out.put(LEARNING_RATE_LAST, new DoubleProvenance(LEARNING_RATE_LAST, rates[rates.length - 1]));
+            out.put(LEARNING_RATE_MIN, new DoubleProvenance(LEARNING_RATE_MIN, min));
+            out.put(LEARNING_RATE_MAX, new DoubleProvenance(LEARNING_RATE_MAX, max));
+        }
+        return out;
+    }
+}

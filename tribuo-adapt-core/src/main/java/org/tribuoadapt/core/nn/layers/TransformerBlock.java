@@ -1,0 +1,61 @@
+package org.tribuoadapt.core.nn.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.tribuoadapt.core.nn.ForwardContext;
+import org.tribuoadapt.core.nn.Layer;
+
+/**
+ * A pre-norm Transformer encoder block: {@code x + attn(norm1(x))}, then {@code x + mlp(norm2(x))}, where
+ * {@code mlp} is {@code fc1 -> GELU -> fc2} (the ViT arrangement of Dosovitskiy et al. 2021). Children:
+ * {@code norm1}, {@code attn} ({@code attn.qkv}, {@code attn.proj}), {@code norm2}, {@code mlp}
+ * ({@code mlp.fc1}, {@code mlp.act}, {@code mlp.fc2}).
+ */
+public final class TransformerBlock extends Layer {
+
+    private final int dim;
+
+    /**
+     * Creates a block.
+     * @param manager The network's manager.
+     * @param dim The model width.
+     * @param heads The attention heads.
+     * @param mlpDim The hidden width of the feed-forward part.
+     * @param dropout Dropout after the attention and feed-forward outputs.
+     */
+    public TransformerBlock(NDManager manager, int dim, int heads, int mlpDim, double dropout) {
+        this.dim = dim;
+        addChild("norm1", new LayerNorm(manager, dim));
+        addChild("attn", new MultiHeadSelfAttention(manager, dim, heads));
+        addChild("drop1", new Dropout(dropout));
+        addChild("norm2", new LayerNorm(manager, dim));
+        addChild("mlp", new Sequential()
+                .add("fc1", new Linear(manager, dim, mlpDim, true))
+                .add("act", new ActivationLayer(Activation.GELU))
+                .add("fc2", new Linear(manager, mlpDim, dim, true)));
+        addChild("drop2", new Dropout(dropout));
+    }
+
+    @Override
+    protected NDArray forward(NDArray input, ForwardContext context) {
+        NDArray attended = child("drop1").apply(child("attn").apply(child("norm1").apply(input, context), context), context);
+        NDArray x = input.add(attended);
+        NDArray fed = child("drop2").apply(child("mlp").apply(child("norm2").apply(x, context), context), context);
+        return x.add(fed);
+    }
+
+    @Override
+    public Shape outputShape(Shape inputShape) {
+        if (inputShape.dimension() != 2 || inputShape.get(1) != dim) {
+            throw new IllegalArgumentException("layer '" + path() + "' expects tokens [T, " + dim + "] but gets " + inputShape);
+        }
+        child("mlp").outputShape(inputShape);
+        return inputShape;
+    }
+
+    @Override
+    public String describe() {
+        return "TransformerBlock(" + dim + ")";
+    }
+}

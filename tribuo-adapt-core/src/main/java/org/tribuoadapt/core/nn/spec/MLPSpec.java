@@ -1,0 +1,102 @@
+package org.tribuoadapt.core.nn.spec;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
+import org.tribuoadapt.core.nn.Layer;
+import org.tribuoadapt.core.nn.layers.Activation;
+import org.tribuoadapt.core.nn.layers.ActivationLayer;
+import org.tribuoadapt.core.nn.layers.Dropout;
+import org.tribuoadapt.core.nn.layers.Linear;
+import org.tribuoadapt.core.nn.layers.Sequential;
+
+import java.util.Arrays;
+
+/**
+ * A multi-layer perceptron over flat feature vectors. Layers are named {@code fc1..fcK} (hidden Linear layers),
+ * {@code act1..actK}, {@code drop1..dropK} (only when dropout is positive) and {@code head} (the output Linear),
+ * matching a PyTorch module with attributes of those names.
+ */
+public final class MLPSpec implements NetworkSpec {
+    private static final long serialVersionUID = 1L;
+
+    @Config(mandatory = true, description = "Number of input features.")
+    private int inputSize;
+
+    @Config(description = "Widths of the hidden layers, in order.")
+    private int[] hiddenSizes = {512, 256};
+
+    @Config(description = "Nonlinearity after each hidden layer.")
+    private Activation activation = Activation.RELU;
+
+    @Config(description = "Dropout probability after each hidden activation.")
+    private double dropout = 0.0;
+
+    /** For OLCUT. */
+    private MLPSpec() {}
+
+    /**
+     * Creates an MLP spec.
+     * @param inputSize Number of input features.
+     * @param hiddenSizes Hidden widths.
+     * @param activation The nonlinearity.
+     * @param dropout The dropout probability.
+     */
+    public MLPSpec(int inputSize, int[] hiddenSizes, Activation activation, double dropout) {
+        this.inputSize = inputSize;
+        this.hiddenSizes = hiddenSizes.clone();
+        this.activation = activation;
+        this.dropout = dropout;
+        postConfig();
+    }
+
+    @Override
+    public void postConfig() {
+        if (inputSize < 1) {
+            throw new PropertyException("", "inputSize", "inputSize must be positive, found " + inputSize);
+        }
+        for (int h : hiddenSizes) {
+            if (h < 1) {
+                throw new PropertyException("", "hiddenSizes", "every hidden size must be positive, found " + Arrays.toString(hiddenSizes));
+            }
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new PropertyException("", "dropout", "dropout must be in [0, 1), found " + dropout);
+        }
+    }
+
+    @Override
+    public Shape inputShape() {
+        return new Shape(inputSize);
+    }
+
+    @Override
+    public Layer buildLayers(NDManager manager, int numOutputs) {
+        Sequential root = new Sequential();
+        int width = inputSize;
+        for (int i = 0; i < hiddenSizes.length; i++) {
+            root.add("fc" + (i + 1), new Linear(manager, width, hiddenSizes[i], true));
+            root.add("act" + (i + 1), new ActivationLayer(activation));
+            if (dropout > 0) {
+                root.add("drop" + (i + 1), new Dropout(dropout));
+            }
+            width = hiddenSizes[i];
+        }
+        root.add("head", new Linear(manager, width, numOutputs, true));
+        return root;
+    }
+
+    @Override
+    public ConfiguredObjectProvenance getProvenance() {
+        return new ConfiguredObjectProvenanceImpl(this, "NetworkSpec");
+    }
+
+    @Override
+    public String toString() {
+        return "MLPSpec(inputSize=" + inputSize + ",hiddenSizes=" + Arrays.toString(hiddenSizes) + ",activation="
+                + activation + ",dropout=" + dropout + ")";
+    }
+}

@@ -1,0 +1,182 @@
+package org.tribuoadapt.core.nn.spec;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
+import org.tribuoadapt.core.nn.Layer;
+import org.tribuoadapt.core.nn.layers.Conv2d;
+import org.tribuoadapt.core.nn.layers.LayerNorm;
+import org.tribuoadapt.core.nn.layers.Linear;
+import org.tribuoadapt.core.nn.layers.PatchTokens;
+import org.tribuoadapt.core.nn.layers.PositionEmbedding;
+import org.tribuoadapt.core.nn.layers.Sequential;
+import org.tribuoadapt.core.nn.layers.SequenceTokens;
+import org.tribuoadapt.core.nn.layers.TokenMeanPool;
+import org.tribuoadapt.core.nn.layers.TransformerBlock;
+
+/**
+ * A small Transformer encoder classifier (ViT-style, Dosovitskiy et al. 2021). Images are cut into square patches
+ * by a strided convolution ({@code embed}, then {@code tokens}); flat feature vectors are read as a sequence of
+ * tokens of width {@code tokenWidth} ({@code tokens}, then a Linear {@code embed}). Then come a learned
+ * {@code pos_embed}, {@code depth} pre-norm blocks {@code blocks.0 .. blocks.(depth-1)} (each with {@code norm1},
+ * {@code attn.qkv}, {@code attn.proj}, {@code norm2}, {@code mlp.fc1}, {@code mlp.fc2}), a final LayerNorm
+ * {@code norm}, mean pooling over tokens and the output Linear {@code head}.
+ */
+public final class TransformerSpec implements NetworkSpec {
+    private static final long serialVersionUID = 1L;
+
+    @Config(description = "Patch size for image input; 0 reads a flat vector as a token sequence instead.")
+    private int patchSize = 7;
+
+    @Config(description = "Image input channels (patch mode).")
+    private int inputChannels = 1;
+
+    @Config(description = "Image height (patch mode).")
+    private int inputHeight = 28;
+
+    @Config(description = "Image width (patch mode).")
+    private int inputWidth = 28;
+
+    @Config(description = "Flat input size (sequence mode).")
+    private int inputSize = 0;
+
+    @Config(description = "Token width (sequence mode); must divide inputSize.")
+    private int tokenWidth = 0;
+
+    @Config(description = "Model width.")
+    private int dim = 64;
+
+    @Config(description = "Number of encoder blocks.")
+    private int depth = 2;
+
+    @Config(description = "Attention heads; must divide dim.")
+    private int heads = 4;
+
+    @Config(description = "Hidden width of each block's feed-forward part.")
+    private int mlpDim = 128;
+
+    @Config(description = "Dropout after attention and feed-forward outputs.")
+    private double dropout = 0.0;
+
+    /** For OLCUT. */
+    private TransformerSpec() {}
+
+    /**
+     * Creates a patch-mode (image) Transformer spec.
+     * @param inputChannels Image channels.
+     * @param inputHeight Image height.
+     * @param inputWidth Image width.
+     * @param patchSize Patch size; must divide height and width.
+     * @param dim Model width.
+     * @param depth Number of blocks.
+     * @param heads Attention heads.
+     * @param mlpDim Feed-forward width.
+     * @return The spec.
+     */
+    public static TransformerSpec forImages(int inputChannels, int inputHeight, int inputWidth, int patchSize, int dim,
+                                            int depth, int heads, int mlpDim) {
+        TransformerSpec spec = new TransformerSpec();
+        spec.inputChannels = inputChannels;
+        spec.inputHeight = inputHeight;
+        spec.inputWidth = inputWidth;
+        spec.patchSize = patchSize;
+        spec.dim = dim;
+        spec.depth = depth;
+        spec.heads = heads;
+        spec.mlpDim = mlpDim;
+        spec.postConfig();
+        return spec;
+    }
+
+    /**
+     * Creates a sequence-mode Transformer spec that reads a flat vector as tokens.
+     * @param inputSize The flat input size.
+     * @param tokenWidth The width of each token; must divide inputSize.
+     * @param dim Model width.
+     * @param depth Number of blocks.
+     * @param heads Attention heads.
+     * @param mlpDim Feed-forward width.
+     * @return The spec.
+     */
+    public static TransformerSpec forSequences(int inputSize, int tokenWidth, int dim, int depth, int heads, int mlpDim) {
+        TransformerSpec spec = new TransformerSpec();
+        spec.patchSize = 0;
+        spec.inputSize = inputSize;
+        spec.tokenWidth = tokenWidth;
+        spec.dim = dim;
+        spec.depth = depth;
+        spec.heads = heads;
+        spec.mlpDim = mlpDim;
+        spec.postConfig();
+        return spec;
+    }
+
+    @Override
+    public void postConfig() {
+        if (patchSize < 0) {
+            throw new PropertyException("", "patchSize", "patchSize must be >= 0, found " + patchSize);
+        }
+        if (patchSize > 0) {
+            if (inputChannels < 1 || inputHeight < 1 || inputWidth < 1
+                    || inputHeight % patchSize != 0 || inputWidth % patchSize != 0) {
+                throw new PropertyException("", "patchSize", "patchSize " + patchSize + " must divide the image size "
+                        + inputHeight + "x" + inputWidth + " (channels " + inputChannels + ")");
+            }
+        } else if (inputSize < 1 || tokenWidth < 1 || inputSize % tokenWidth != 0) {
+            throw new PropertyException("", "tokenWidth", "in sequence mode tokenWidth (" + tokenWidth
+                    + ") must be positive and divide inputSize (" + inputSize + ")");
+        }
+        if (dim < 1 || depth < 0 || mlpDim < 1 || heads < 1 || dim % heads != 0) {
+            throw new PropertyException("", "heads", "need dim >= 1, depth >= 0, mlpDim >= 1 and heads dividing dim, found dim="
+                    + dim + ", depth=" + depth + ", mlpDim=" + mlpDim + ", heads=" + heads);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new PropertyException("", "dropout", "dropout must be in [0, 1), found " + dropout);
+        }
+    }
+
+    @Override
+    public Shape inputShape() {
+        return patchSize > 0 ? new Shape(inputChannels, inputHeight, inputWidth) : new Shape(inputSize);
+    }
+
+    private int tokenCount() {
+        return patchSize > 0 ? (inputHeight / patchSize) * (inputWidth / patchSize) : inputSize / tokenWidth;
+    }
+
+    @Override
+    public Layer buildLayers(NDManager manager, int numOutputs) {
+        Sequential root = new Sequential();
+        if (patchSize > 0) {
+            root.add("embed", new Conv2d(manager, inputChannels, dim, patchSize, patchSize, 0, true));
+            root.add("tokens", new PatchTokens());
+        } else {
+            root.add("tokens", new SequenceTokens(tokenWidth));
+            root.add("embed", new Linear(manager, tokenWidth, dim, true));
+        }
+        root.add("pos_embed", new PositionEmbedding(manager, tokenCount(), dim));
+        Sequential blocks = new Sequential();
+        for (int i = 0; i < depth; i++) {
+            blocks.add(Integer.toString(i), new TransformerBlock(manager, dim, heads, mlpDim, dropout));
+        }
+        root.add("blocks", blocks);
+        root.add("norm", new LayerNorm(manager, dim));
+        root.add("pool", new TokenMeanPool());
+        root.add("head", new Linear(manager, dim, numOutputs, true));
+        return root;
+    }
+
+    @Override
+    public ConfiguredObjectProvenance getProvenance() {
+        return new ConfiguredObjectProvenanceImpl(this, "NetworkSpec");
+    }
+
+    @Override
+    public String toString() {
+        return "TransformerSpec(input=" + inputShape() + ",patchSize=" + patchSize + ",tokenWidth=" + tokenWidth
+                + ",dim=" + dim + ",depth=" + depth + ",heads=" + heads + ",mlpDim=" + mlpDim + ",dropout=" + dropout + ")";
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Provenance helpers: rebuilding configurable objects from their provenance and carrying provenance in protobufs.
+ */
+package org.tribuoadapt.core.provenance;

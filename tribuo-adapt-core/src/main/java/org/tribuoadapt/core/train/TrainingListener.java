@@ -1,0 +1,30 @@
+package org.tribuoadapt.core.train;
+
+/**
+ * Receives training progress, for example to drive a progress bar. All methods default to doing nothing.
+ */
+public interface TrainingListener {
+
+    /** A listener that ignores everything. */
+    TrainingListener NONE = new TrainingListener() {};
+
+    /**
+     * Called once before the first step.
+     * @param totalSteps The planned number of optimiser steps.
+     */
+    default void onStart(long totalSteps) {}
+
+    /**
+     * Called after every optimiser step.
+     * @param step The step number, starting at 1.
+     * @param loss The minibatch loss.
+     * @param learningRate The learning rate used.
+     */
+    default void onStep(long step, double loss, double learningRate) {}
+
+    /**
+     * Called after every epoch.
+     * @param summary The epoch's figures.
+     */
+    default void onEpoch(EpochSummary summary) {}
+}

@@ -1,0 +1,4 @@
+/**
+ * Test data shared with the other modules through the test-jar.
+ */
+package org.tribuoadapt.core.testing;
