@@ -47,6 +47,8 @@ public final class Main {
      */
     static int execute(String[] args) {
         Logger.getLogger("").setLevel(Level.WARNING);
+        // DJL warns on every start that there is no CUDA driver; this CLI runs on the CPU by design
+        Logger.getLogger("ai.djl").setLevel(Level.SEVERE);
         Map<String, CliCommand> commands = commands();
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.println(usage(commands));
