@@ -17,6 +17,9 @@ import java.util.logging.Logger;
  */
 public final class Main {
 
+    /** Held so that its level is not lost when the logger is garbage collected. */
+    private static final Logger DJL_LOGGER = Logger.getLogger("ai.djl");
+
     private Main() {}
 
     /**
@@ -48,7 +51,7 @@ public final class Main {
     static int execute(String[] args) {
         Logger.getLogger("").setLevel(Level.WARNING);
         // DJL warns on every start that there is no CUDA driver; this CLI runs on the CPU by design
-        Logger.getLogger("ai.djl").setLevel(Level.SEVERE);
+        DJL_LOGGER.setLevel(Level.SEVERE);
         Map<String, CliCommand> commands = commands();
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.println(usage(commands));
