@@ -31,7 +31,6 @@ import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.onnx.NetworkOnnxExporter;
 import org.tribuoadapt.core.protos.NetworkModelProto;
-import org.tribuoadapt.core.provenance.ConfiguredObjects;
 import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
@@ -312,7 +311,7 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
         ModelDataCarrier<Label> carrier = createDataCarrier();
         NetworkModelProto.Builder data = NetworkModelProto.newBuilder()
                 .setMetadata(Any.pack(carrier.serialize()))
-                .setSpec(ConfiguredObjects.pack(spec.getProvenance()))
+                .setSpec(NetworkSpecProtos.pack(spec))
                 .setWeights(ByteString.copyFrom(weights));
         if (history != null) {
             data.setHistory(TrainingHistoryProtos.toProto(history));
@@ -346,7 +345,7 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
         }
         @SuppressWarnings("unchecked") // checked against the domain's element type above
         ImmutableOutputInfo<Label> outputInfo = (ImmutableOutputInfo<Label>) carrier.outputDomain();
-        NetworkSpec spec = ConfiguredObjects.unpackObject(proto.getSpec(), NetworkSpec.class);
+        NetworkSpec spec = NetworkSpecProtos.unpack(proto.getSpec());
         TrainingHistory history = proto.hasHistory() ? TrainingHistoryProtos.fromProto(proto.getHistory()) : null;
         return new NetworkModel(carrier.name(), carrier.provenance(), carrier.featureDomain(), outputInfo, spec,
                 proto.getWeights().toByteArray(), history);

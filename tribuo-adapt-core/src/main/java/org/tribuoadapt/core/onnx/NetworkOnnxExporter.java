@@ -50,7 +50,7 @@ public final class NetworkOnnxExporter {
 
     /**
      * Exports a network's raw outputs as a standalone ONNX model, for example a trained network to be used as a frozen
-     * backbone elsewhere. Input {@code input} is {@code [N, D]}; output {@code output} is the network's output
+     * {@link OnnxStage} elsewhere. Input {@code input} is {@code [N, D]}; output {@code output} is the network's output
      * flattened per example to {@code [N, outputSize]}. There is no softmax and no Tribuo provenance (use
      * {@link org.tribuoadapt.core.model.NetworkModel#exportONNXModel} for a classifier).
      * @param network The network.

@@ -53,6 +53,11 @@ public final class OnnxGraphWriter {
      */
     public ONNXRef<?> layer(Layer layer, ONNXRef<?> input, Shape inputShape) {
         LayerExporter<Layer> exporter = registry.exporterFor(layer);
+        if (exporter == null && layer instanceof OnnxStage) {
+            throw new UnsupportedOperationException("cannot export layer '" + layer.path() + "' (" + layer.describe()
+                    + ") to ONNX: the exporter does not inline a frozen ONNX stage's model into the graph, so networks "
+                    + "with one cannot be exported");
+        }
         if (exporter == null) {
             throw new UnsupportedOperationException("cannot export layer '" + layer.path() + "' (" + layer.describe()
                     + ", class " + layer.getClass().getName() + ") to ONNX: no LayerExporter is registered for that class. "
