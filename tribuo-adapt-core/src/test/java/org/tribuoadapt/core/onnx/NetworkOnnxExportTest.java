@@ -22,6 +22,7 @@ import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
+import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Layer;
@@ -192,7 +193,7 @@ public class NetworkOnnxExportTest {
     }
 
     private static Network networkWithUnknownLayer() {
-        NDManager manager = org.tribuoadapt.core.nn.DjlRuntime.newManager();
+        NDManager manager = DjlRuntime.newManager();
         Sequential root = new Sequential()
                 .add("fc1", new Linear(manager, 4, 3, true))
                 .add("scale", new Doubling())

@@ -3,6 +3,8 @@ package org.tribuoadapt.core.onnx;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.onnx.proto.OnnxMl;
+import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,12 +14,12 @@ import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuo.protos.core.ModelProto;
 import org.tribuo.test.Helpers;
 import org.tribuo.util.onnx.ONNXContext;
 import org.tribuo.util.onnx.ONNXInitializer;
 import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXRef;
-import ai.onnx.proto.OnnxMl;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
@@ -34,6 +36,7 @@ import org.tribuoadapt.core.provenance.ConfiguredObjects;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -202,7 +205,7 @@ public class OnnxBackboneTest {
         // the stored model keeps working once the ONNX file is gone
         byte[] stored = model.serialize().toByteArray();
         Files.delete(file);
-        Model<?> restored = Model.deserialize(org.tribuo.protos.core.ModelProto.parseFrom(stored));
+        Model<?> restored = Model.deserialize(ModelProto.parseFrom(stored));
         @SuppressWarnings("unchecked")
         List<Prediction<Label>> after = ((Model<Label>) restored).predict(test);
         List<Prediction<Label>> before = model.predict(test);
@@ -213,6 +216,26 @@ public class OnnxBackboneTest {
         NetworkSpec rebuilt = ConfiguredObjects.instantiate(spec.getProvenance(), NetworkSpec.class);
         IllegalStateException missing = assertThrows(IllegalStateException.class, () -> rebuilt.assemble(FEATURES));
         assertTrue(missing.getMessage().contains("not available"), missing.getMessage());
+    }
+
+    @Test
+    public void configuresFromOlcutXml() throws Exception {
+        Path onnx = write("backbone.onnx", pretrained);
+        Path xml = write("onnx-head.xml", ("<config>\n"
+                + "  <component name=\"network\" type=\"org.tribuoadapt.core.onnx.OnnxBackboneSpec\">\n"
+                + "    <property name=\"onnxModel\" value=\"" + onnx + "\"/>\n"
+                + "    <property name=\"head\" value=\"head\"/>\n"
+                + "  </component>\n"
+                + "  <component name=\"head\" type=\"org.tribuoadapt.core.nn.spec.MLPSpec\">\n"
+                + "    <property name=\"inputSize\" value=\"3\"/>\n"
+                + "    <propertylist name=\"hiddenSizes\"><item>16</item></propertylist>\n"
+                + "  </component>\n"
+                + "</config>\n").getBytes(StandardCharsets.UTF_8));
+        ConfigurationManager cm = new ConfigurationManager(xml.toString());
+        OnnxBackboneSpec spec = (OnnxBackboneSpec) cm.lookup("network");
+        assertEquals(NetworkProvenance.sha256(pretrained), spec.onnxModelSha256());
+        assertEquals(new Shape(SIZE * SIZE), spec.inputShape());
+        assertEquals(new Shape(FEATURES), spec.head().inputShape());
     }
 
     @Test
