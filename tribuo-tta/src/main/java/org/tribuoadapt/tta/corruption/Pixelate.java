@@ -3,15 +3,16 @@ package org.tribuoadapt.tta.corruption;
 import java.util.SplittableRandom;
 
 /**
- * Pixelation (Hendrycks and Dietterich 2019): the image is shrunk to {@code round(n c)} pixels per axis and
- * enlarged back, both times with a box (area-averaging) filter. The factors are CIFAR-10-C's
- * {@code 0.95, 0.9, 0.85, 0.75, 0.65}; at 28x28 the intermediate sizes are 27, 25, 24, 21 and 18. The reference
- * truncates {@code n c}; at 28 that gives 26 at severity 1, which aliases more than 25 at severity 2, so the sizes
- * are rounded instead.
+ * Pixelation (Hendrycks and Dietterich 2019): the image is shrunk to a smaller size and enlarged back, both times
+ * with a box (area-averaging) filter. CIFAR-10-C shrinks by the factors {@code 0.95, 0.9, 0.85, 0.75, 0.65}, which
+ * at 28 pixels give 26, 25, 23, 21 and 18; but 28/26 and 28/25 are close to 1 and alias into a beat pattern that
+ * distorts more than the next severity. At 28x28 the intermediate sizes are therefore 27, 24, 22, 20 and 18
+ * (factors 27/28, 24/28, 22/28, 20/28 and 18/28 of the side for other image sizes), which keeps the CIFAR range
+ * and orders the distortion.
  */
 final class Pixelate implements ImageCorruption {
 
-    private static final double[] FACTOR = {0.95, 0.9, 0.85, 0.75, 0.65};
+    private static final double[] FACTOR = {27 / 28.0, 24 / 28.0, 22 / 28.0, 20 / 28.0, 18 / 28.0};
 
     @Override
     public GrayImage apply(GrayImage image, int severity, SplittableRandom rng) {

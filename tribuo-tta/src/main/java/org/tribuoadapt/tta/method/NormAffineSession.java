@@ -114,6 +114,14 @@ abstract class NormAffineSession implements AdaptationSession {
         }
     }
 
+    /**
+     * The session's network, for tests that inspect its weights.
+     * @return The network.
+     */
+    Network network() {
+        return network;
+    }
+
     @Override
     public final void reset() {
         snapshot.restore();

@@ -2,6 +2,8 @@ package org.tribuoadapt.tta.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Parameter;
@@ -59,18 +61,28 @@ public final class TestTimeBatchNorm extends Layer {
 
     @Override
     protected NDArray forward(NDArray input, ForwardContext context) {
-        NDArray runningMean = source.runningMean().array();
-        NDArray runningVar = source.runningVar().array();
-        if (alpha == 0 || (input.getShape().dimension() == 2 && input.getShape().get(0) == 1)) {
-            return source.normalize(input, runningMean, runningVar);
+        boolean singleVector = input.getShape().dimension() == 2 && input.getShape().get(0) == 1;
+        if (alpha == 0 || singleVector) {
+            return fused(input, false);
+        }
+        if (alpha == 1) {
+            return fused(input, true);
         }
         NDArray[] batch = BatchNorm.batchStatistics(input);
-        if (alpha == 1) {
-            return source.normalize(input, batch[0], batch[1]);
-        }
-        NDArray mean = runningMean.mul(1 - alpha).add(batch[0].mul(alpha));
-        NDArray variance = runningVar.mul(1 - alpha).add(batch[1].mul(alpha));
+        NDArray mean = source.runningMean().array().mul(1 - alpha).add(batch[0].mul(alpha));
+        NDArray variance = source.runningVar().array().mul(1 - alpha).add(batch[1].mul(alpha));
         return source.normalize(input, mean, variance);
+    }
+
+    /**
+     * PyTorch's fused batch normalisation: with {@code batchStatistics} it normalises with the batch's mean and
+     * biased variance (differentiably) and, with momentum 0, leaves the running statistics exactly as they are;
+     * without, it normalises with the running statistics, as the source model does.
+     */
+    private NDArray fused(NDArray input, boolean batchStatistics) {
+        return JniUtils.batchNorm((PtNDArray) input, (PtNDArray) source.runningMean().array(),
+                (PtNDArray) source.runningVar().array(), (PtNDArray) source.weight().array(),
+                (PtNDArray) source.bias().array(), batchStatistics, 0.0, source.eps());
     }
 
     @Override

@@ -130,7 +130,9 @@ public final class FileReplayScenario extends AbstractShiftScenario {
                     fields.put(column, new DoubleFieldProcessor(column, true, true));
                 }
             }
-            RowProcessor<Label> rows = new RowProcessor<>(new FieldResponseProcessor<>(labelColumn, "", factory), fields);
+            // labels are kept as written (Tribuo upper-cases them by default)
+            RowProcessor<Label> rows = new RowProcessor<>(new FieldResponseProcessor<>(List.of(labelColumn), List.of(""),
+                    factory, false, false), fields);
             sources.add(new CSVDataSource<>(file, rows, true));
         }
         return new FileReplayScenario(sources, domainNames, domainSeverities, mode, batchSize, 0.0, 0, seed);
@@ -187,7 +189,8 @@ public final class FileReplayScenario extends AbstractShiftScenario {
             try {
                 data = densify(source, tensorizer, outputInfo);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("domain '" + name + "' (" + source + "): " + e.getMessage(), e);
+                throw new IllegalArgumentException("domain '" + name + "' (" + source.getClass().getSimpleName() + "): "
+                        + e.getMessage(), e);
             }
             int[] keep = subsample(data.labels().length, rng.split());
             int width = tensorizer.width();
