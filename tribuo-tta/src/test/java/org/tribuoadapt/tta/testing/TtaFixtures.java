@@ -9,6 +9,8 @@ import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
+import org.tribuoadapt.tta.scenario.CorruptionScenario;
+import org.tribuoadapt.tta.scenario.StreamMode;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -77,6 +79,20 @@ public final class TtaFixtures {
             mlp = new NetworkTrainer(spec, new AdamOptimiserFactory(0.01), 3, 32, 7L).train(train());
         }
         return mlp;
+    }
+
+    /**
+     * Test inputs shifted by a corruption, in the fixture models' feature order.
+     * @param n How many examples.
+     * @param corruption The corruption name.
+     * @param severity The severity.
+     * @return {@code n * 64} values.
+     */
+    public static float[] shiftedInputs(int n, String corruption, int severity) {
+        CorruptionScenario scenario = new CorruptionScenario(List.of(corruption), List.of(severity), SIZE, SIZE,
+                StreamMode.RESET, n, 0.0, 0, 5L);
+        NetworkModel model = cnn();
+        return scenario.open(test(n), model.getFeatureIDMap(), model.getOutputIDInfo()).batch(0).features();
     }
 
     /**
