@@ -20,10 +20,12 @@ import org.tribuoadapt.tta.method.TestTimeAdapter;
 import org.tribuoadapt.tta.scenario.CorruptionScenario;
 import org.tribuoadapt.tta.scenario.StreamMode;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,42 +89,35 @@ public final class TtaBenchmark implements BenchmarkCommand {
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
         BenchOptions options = new BenchOptions(args, DEFAULTS);
+        // every option is read before any data is, so that a typo fails at once
+        List<String> corruptions = options.list("corruptions");
+        List<Integer> severities = options.integers("severities");
+        List<TestTimeAdapter> methods = DefaultAdapters.create(options.list("methods"));
+        List<Integer> batchSizes = options.integers("batch-sizes");
+        List<String> scenarios = options.list("scenarios");
+        scenarios.forEach(TtaBenchmark::mode);
+        long seed = options.longValue("seed");
+        int epochs = options.integer("epochs");
+        int trainExamples = options.integer("train-examples");
+        int examples = options.integer("examples");
+        int examplesBatch1 = options.integer("examples-batch1");
+        double delta = options.real("dirichlet-delta");
+        new CorruptionScenario(corruptions, severities, StreamMode.RESET, 1, delta, 0, seed);
         ObjectMapper json = new ObjectMapper();
         long started = System.nanoTime();
         Path data = Path.of(options.string("data"));
         MutableDataset<Label> test = load(data, "t10k", 0);
-        NetworkModel model = sourceModel(options, data, test, json, out);
+        NetworkModel model = sourceModel(options.string("model"), options.string("save-model"), data, trainExamples,
+                epochs, seed, test, json, out);
         // EATA's Fisher estimate needs 2000 unlabelled source images; keeping the whole training set would only
         // add garbage-collection pauses to the timings
         MutableDataset<Label> source = load(data, "train", TtaEvaluator.DEFAULT_SOURCE_SAMPLES);
-        List<String> corruptions = options.list("corruptions");
-        List<Integer> severities = options.integers("severities");
-        List<TestTimeAdapter> methods = DefaultAdapters.create(options.list("methods"));
-        long seed = options.longValue("seed");
-        for (int batchSize : options.integers("batch-sizes")) {
-            int perDomain = batchSize == 1 ? options.integer("examples-batch1") : options.integer("examples");
-            for (String kind : options.list("scenarios")) {
-                StreamMode mode;
-                double delta = 0;
-                switch (kind) {
-                    case "reset":
-                        mode = StreamMode.RESET;
-                        break;
-                    case "continual":
-                        mode = StreamMode.CONTINUAL;
-                        break;
-                    case "dirichlet":
-                        mode = StreamMode.CONTINUAL;
-                        delta = options.real("dirichlet-delta");
-                        break;
-                    case "mixed":
-                        mode = StreamMode.MIXED;
-                        break;
-                    default:
-                        throw new IllegalArgumentException("unknown scenario '" + kind
-                                + "'; scenarios are reset, continual, dirichlet and mixed");
-                }
-                CorruptionScenario scenario = new CorruptionScenario(corruptions, severities, mode, batchSize, delta,
+        for (int batchSize : batchSizes) {
+            int perDomain = batchSize == 1 ? examplesBatch1 : examples;
+            for (String kind : scenarios) {
+                StreamMode mode = mode(kind);
+                double kindDelta = kind.equals("dirichlet") ? delta : 0.0;
+                CorruptionScenario scenario = new CorruptionScenario(corruptions, severities, mode, batchSize, kindDelta,
                         perDomain, seed);
                 long start = System.nanoTime();
                 long cpuStart = cpuNanos();
@@ -137,7 +132,7 @@ public final class TtaBenchmark implements BenchmarkCommand {
                     line.put("method", e.method());
                     line.put("examplesPerDomain", results.stream().domains().get(0).size());
                     line.put("domains", results.stream().domains().size());
-                    line.put("meanAccuracySeverity5", e.severityAccuracy().getOrDefault(5, Double.NaN));
+                    line.put("meanAccuracySeverity5", e.severityAccuracy().get(5));
                     line.put("meanAccuracyAllSeverities", e.meanOverSeverities());
                     line.put("accuracy", e.accuracy());
                     Map<String, Double> bySeverity = new LinkedHashMap<>();
@@ -161,7 +156,35 @@ public final class TtaBenchmark implements BenchmarkCommand {
         out.println(json.writeValueAsString(done));
     }
 
-    private static MutableDataset<Label> load(Path dir, String prefix, int examples) throws java.io.IOException {
+    /** Writes the model next to its destination, then renames it, so that no half-written file is left. */
+    private static void saveAtomically(NetworkModel model, Path path) throws IOException {
+        Path absolute = path.toAbsolutePath();
+        Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
+        try {
+            model.serializeToFile(temp);
+            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** The stream mode of a scenario name; the Dirichlet-correlated stream is continual. */
+    private static StreamMode mode(String kind) {
+        switch (kind) {
+            case "reset":
+                return StreamMode.RESET;
+            case "continual":
+            case "dirichlet":
+                return StreamMode.CONTINUAL;
+            case "mixed":
+                return StreamMode.MIXED;
+            default:
+                throw new IllegalArgumentException("unknown scenario '" + kind
+                        + "'; scenarios are reset, continual, dirichlet and mixed");
+        }
+    }
+
+    private static MutableDataset<Label> load(Path dir, String prefix, int examples) throws IOException {
         Path images = dir.resolve(prefix + "-images-idx3-ubyte.gz");
         Path labels = dir.resolve(prefix + "-labels-idx1-ubyte.gz");
         if (!Files.isReadable(images) || !Files.isReadable(labels)) {
@@ -180,30 +203,30 @@ public final class TtaBenchmark implements BenchmarkCommand {
                 ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
     }
 
-    private static NetworkModel sourceModel(BenchOptions options, Path data, MutableDataset<Label> test,
-                                            ObjectMapper json, PrintStream out) throws Exception {
+    private static NetworkModel sourceModel(String modelPath, String savePath, Path data, int trainLimit, int epochs,
+                                            long seed, MutableDataset<Label> test, ObjectMapper json, PrintStream out)
+            throws Exception {
         long start = System.nanoTime();
         NetworkModel model;
         String trained;
         int trainExamples = 0;
-        if (!options.string("model").isEmpty()) {
-            Model<?> loaded = Model.deserializeFromFile(Path.of(options.string("model")));
+        if (!modelPath.isEmpty()) {
+            Model<?> loaded = Model.deserializeFromFile(Path.of(modelPath));
             if (!(loaded instanceof NetworkModel)) {
-                throw new IllegalArgumentException("--model " + options.string("model") + " holds a "
+                throw new IllegalArgumentException("--model " + modelPath + " holds a "
                         + loaded.getClass().getSimpleName() + ", expected a NetworkModel");
             }
             model = (NetworkModel) loaded;
             trained = "loaded";
         } else {
-            MutableDataset<Label> train = load(data, "train", options.integer("train-examples"));
+            MutableDataset<Label> train = load(data, "train", trainLimit);
             trainExamples = train.size();
             CNNSpec spec = new CNNSpec(1, 28, 28, new int[] {32, 64}, true, 2, new int[] {128});
-            model = new NetworkTrainer(spec, new AdamOptimiserFactory(1e-3), options.integer("epochs"), 64,
-                    options.longValue("seed")).train(train);
+            model = new NetworkTrainer(spec, new AdamOptimiserFactory(1e-3), epochs, 64, seed).train(train);
             trained = "trained";
         }
-        if (!options.string("save-model").isEmpty()) {
-            model.serializeToFile(Path.of(options.string("save-model")));
+        if (!savePath.isEmpty()) {
+            saveAtomically(model, Path.of(savePath));
         }
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("bench", "tta");

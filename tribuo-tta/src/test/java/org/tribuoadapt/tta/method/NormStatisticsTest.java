@@ -51,7 +51,8 @@ public class NormStatisticsTest {
             float[] in = x.toFloatArray();
             for (double alpha : new double[] {1.0, 0.5, 0.1}) {
                 float[] out = run(new TestTimeBatchNorm(bn, alpha), m, x);
-                // by hand: per channel, mix the batch mean and biased variance with the running ones
+                // by hand: per channel, the batch mean and variance (biased when alpha = 1, the normalisation of a
+                // training-mode BatchNorm; unbiased when mixed, as the reference alpha-BN), mixed with the running ones
                 for (int c = 0; c < 4; c++) {
                     double sum = 0;
                     double squares = 0;
@@ -68,7 +69,7 @@ public class NormStatisticsTest {
                     for (int p : positions) {
                         squares += (in[p] - mean) * (in[p] - mean);
                     }
-                    double var = squares / positions.size();
+                    double var = squares / (alpha == 1 ? positions.size() : positions.size() - 1);
                     double mixedMean = (1 - alpha) * runningMean[c] + alpha * mean;
                     double mixedVar = (1 - alpha) * runningVar[c] + alpha * var;
                     for (int p : positions) {
