@@ -42,8 +42,8 @@ import java.util.Map;
  * <p>
  * Options (defaults in brackets): {@code --data} [/usr/share/datasets/fashion-mnist], {@code --model} a saved
  * NetworkModel to load instead of training [none], {@code --save-model} [none], {@code --train-examples} (0 = all)
- * [0], {@code --epochs} [5], {@code --examples} test examples per domain at batch sizes above 1 (0 = all) [1000],
- * {@code --examples-batch1} per domain at batch size 1 [100], {@code --corruptions} [all], {@code --severities}
+ * [0], {@code --epochs} [3], {@code --examples} test examples per domain at batch sizes above 1 (0 = all) [150],
+ * {@code --examples-batch1} per domain at batch size 1 [10], {@code --corruptions} [all], {@code --severities}
  * [1,2,3,4,5], {@code --scenarios} [reset,continual,dirichlet], {@code --batch-sizes} [64,1], {@code --methods}
  * [all], {@code --dirichlet-delta} [0.1], {@code --seed} [1].
  */
@@ -57,9 +57,9 @@ public final class TtaBenchmark implements BenchmarkCommand {
         d.put("model", "");
         d.put("save-model", "");
         d.put("train-examples", "0");
-        d.put("epochs", "5");
-        d.put("examples", "1000");
-        d.put("examples-batch1", "100");
+        d.put("epochs", "3");
+        d.put("examples", "150");
+        d.put("examples-batch1", "10");
         d.put("corruptions", String.join(",", Corruption.names()));
         d.put("severities", "1,2,3,4,5");
         d.put("scenarios", "reset,continual,dirichlet");

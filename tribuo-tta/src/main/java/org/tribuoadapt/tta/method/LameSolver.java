@@ -46,7 +46,7 @@ final class LameSolver {
         for (int i = 0; i < logP.length; i++) {
             logP[i] = Math.log(probabilities[i] + EPS);
         }
-        double[] z = softmaxRows(logP, n, classes);
+        double[] z = RowSoftmax.apply(logP, n, classes);
         double[] trace = new double[maxIterations + 1];
         trace[0] = objective(z, logP, w, n, classes);
         int done = 0;
@@ -61,7 +61,7 @@ final class LameSolver {
                     }
                 }
             }
-            z = softmaxRows(exponent, n, classes);
+            z = RowSoftmax.apply(exponent, n, classes);
             trace[it] = objective(z, logP, w, n, classes);
             done = it;
             if (it > 2 && Math.abs(trace[it] - trace[it - 1]) <= 1e-8 * Math.abs(trace[it - 1])) {
@@ -100,25 +100,6 @@ final class LameSolver {
             }
         }
         return kl - 0.5 * laplacian;
-    }
-
-    private static double[] softmaxRows(double[] x, int n, int classes) {
-        double[] out = new double[x.length];
-        for (int i = 0; i < n; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < classes; c++) {
-                max = Math.max(max, x[i * classes + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                out[i * classes + c] = Math.exp(x[i * classes + c] - max);
-                sum += out[i * classes + c];
-            }
-            for (int c = 0; c < classes; c++) {
-                out[i * classes + c] /= sum;
-            }
-        }
-        return out;
     }
 
     private static double[] normalise(float[] features, int n, int width) {

@@ -116,16 +116,14 @@ public final class T3AAdapter implements TestTimeAdapter {
             }
             // each weight row is a support, labelled and scored by the classifier's own output on it
             for (int row = 0; row < classes; row++) {
-                float[] logits = new float[classes];
+                double[] logits = new double[classes];
                 for (int c = 0; c < classes; c++) {
-                    double s = bias == null ? 0 : bias[c];
+                    logits[c] = bias == null ? 0 : bias[c];
                     for (int d = 0; d < width; d++) {
-                        s += (double) weight[c * width + d] * weight[row * width + d];
+                        logits[c] += (double) weight[c * width + d] * weight[row * width + d];
                     }
-                    logits[c] = (float) s;
                 }
-                float[] p = softmax(logits, 0, classes);
-                add(warmup, weight, row * width, p, 0);
+                add(warmup, weight, row * width, toFloat(RowSoftmax.apply(logits, 1, classes)), 0);
             }
             restore();
         }
@@ -191,21 +189,15 @@ public final class T3AAdapter implements TestTimeAdapter {
                     prototypes[c][d] /= norm;
                 }
             }
-            float[] logits = new float[n * classes];
+            double[] logits = new double[n * classes];
             for (int i = 0; i < n; i++) {
                 for (int c = 0; c < classes; c++) {
-                    double s = 0;
                     for (int d = 0; d < width; d++) {
-                        s += out.features()[i * width + d] * prototypes[c][d];
+                        logits[i * classes + c] += out.features()[i * width + d] * prototypes[c][d];
                     }
-                    logits[i * classes + c] = (float) s;
                 }
             }
-            float[] result = new float[logits.length];
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(softmax(logits, i * classes, classes), 0, result, i * classes, classes);
-            }
-            return result;
+            return toFloat(RowSoftmax.apply(logits, n, classes));
         }
 
         @Override
@@ -219,20 +211,10 @@ public final class T3AAdapter implements TestTimeAdapter {
         }
     }
 
-    private static float[] softmax(float[] logits, int offset, int classes) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < classes; c++) {
-            max = Math.max(max, logits[offset + c]);
-        }
-        double sum = 0;
-        double[] e = new double[classes];
-        for (int c = 0; c < classes; c++) {
-            e[c] = Math.exp(logits[offset + c] - max);
-            sum += e[c];
-        }
-        float[] out = new float[classes];
-        for (int c = 0; c < classes; c++) {
-            out[c] = (float) (e[c] / sum);
+    private static float[] toFloat(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) values[i];
         }
         return out;
     }

@@ -63,6 +63,17 @@ public class TtaStepTest {
     }
 
     @Test
+    public void theShippedMainJobConfigurationLoads() {
+        Path config = Path.of("..", "examples", "configs", "tta-step.xml").toAbsolutePath().normalize();
+        ConfigurationManager cm = new ConfigurationManager(config.toString());
+        TtaStep step = (TtaStep) cm.lookup("tta-step");
+        assertTrue(step.toString().contains("4 corruptions x severities [3, 5], reset, batch 64, i.i.d., 150 per domain")
+                && step.toString().contains("continual, batch 64"), step.toString());
+        Helpers.testConfigurableRoundtrip(step);
+        cm.close();
+    }
+
+    @Test
     public void needsScenariosAndMethods() {
         PropertyException e = assertThrows(PropertyException.class,
                 () -> new TtaStep(List.of(), List.of(new BatchNormAdapter()), ""));
