@@ -6,6 +6,8 @@ import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluator;
 import org.tribuoadapt.core.bench.BenchmarkCommand;
+import org.tribuoadapt.core.bench.BenchmarkOptions;
+import org.tribuoadapt.core.io.AtomicFiles;
 import org.tribuoadapt.core.data.IDXImageDataSource;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
@@ -25,7 +27,6 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +89,7 @@ public final class TtaBenchmark implements BenchmarkCommand {
 
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
-        BenchOptions options = new BenchOptions(args, DEFAULTS);
+        BenchmarkOptions options = new BenchmarkOptions(args, DEFAULTS);
         // every option is read before any data is, so that a typo fails at once
         List<String> corruptions = options.list("corruptions");
         List<Integer> severities = options.integers("severities");
@@ -156,18 +157,6 @@ public final class TtaBenchmark implements BenchmarkCommand {
         out.println(json.writeValueAsString(done));
     }
 
-    /** Writes the model next to its destination, then renames it, so that no half-written file is left. */
-    private static void saveAtomically(NetworkModel model, Path path) throws IOException {
-        Path absolute = path.toAbsolutePath();
-        Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
-        try {
-            model.serializeToFile(temp);
-            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-    }
-
     /** The stream mode of a scenario name; the Dirichlet-correlated stream is continual. */
     private static StreamMode mode(String kind) {
         switch (kind) {
@@ -191,7 +180,7 @@ public final class TtaBenchmark implements BenchmarkCommand {
             throw new IllegalArgumentException("Fashion-MNIST files " + images + " and " + labels
                     + " are not readable; set --data to the folder holding them");
         }
-        int perClass = examples > 0 ? (examples + 9) / 10 : -1;
+        int perClass = examples > 0 ? (examples + 9) / 10 : 0;
         return new MutableDataset<>(new IDXImageDataSource(images.toString(), labels.toString(),
                 Collections.emptyList(), Collections.emptyList(), perClass));
     }
@@ -226,7 +215,7 @@ public final class TtaBenchmark implements BenchmarkCommand {
             trained = "trained";
         }
         if (!savePath.isEmpty()) {
-            saveAtomically(model, Path.of(savePath));
+            AtomicFiles.write(Path.of(savePath), model.serialize().toByteArray());
         }
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("bench", "tta");

@@ -181,6 +181,20 @@ public final class TtaEvaluation implements Evaluation<Label> {
         return memoryGrowthMiB;
     }
 
+    /**
+     * The figures that depend only on the model, the stream and the method (not on timing), as a run records them
+     * so that reproduction can compare them: {@code accuracy} and {@code accuracy/<domain>} per domain.
+     * @return Metric name to value.
+     */
+    public Map<String, Double> reproducibleMetrics() {
+        Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+        metrics.put(ACCURACY, accuracy());
+        for (DomainResult d : domains) {
+            metrics.put(ACCURACY + "/" + d.name(), d.accuracy());
+        }
+        return metrics;
+    }
+
     @Override
     public Map<MetricID<Label>, Double> asMap() {
         MetricTarget<Label> all = MetricTarget.macroAverageTarget();

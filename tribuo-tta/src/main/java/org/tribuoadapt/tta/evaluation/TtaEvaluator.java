@@ -142,7 +142,8 @@ public final class TtaEvaluator {
             }
             TtaStreamProvenance streamProvenance = new TtaStreamProvenance(scenario.getProvenance(),
                     method.getProvenance(), stream.sources(), stream.size(), stream.numBatches(),
-                    Math.min(warmupBatches, stream.numBatches()), source == null ? 0 : source.size());
+                    Math.min(warmupBatches, stream.numBatches()), source == null ? 0 : source.size(),
+                    source == null ? null : sourceData.getProvenance());
             evaluations.add(new TtaEvaluation(name, replay.domains(), replay.meanMs(), replay.medianMs(),
                     replay.meanMs() / sourceMs, replay.peakMiB(), replay.growthMiB(),
                     new EvaluationProvenance(model.getProvenance(), streamProvenance)));

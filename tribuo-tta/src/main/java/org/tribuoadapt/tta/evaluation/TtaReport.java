@@ -23,10 +23,12 @@ final class TtaReport {
      * Builds the section.
      * @param title The section title.
      * @param results The results.
+     * @param provenanceNames The report's provenance entry name of each method's evaluation, by method name; each
+     *                        such evaluation's {@link TtaEvaluation#reproducibleMetrics()} are recorded under it.
      * @param notes Leading paragraphs.
      * @return The section.
      */
-    static ReportSection section(String title, TtaResults results, String... notes) {
+    static ReportSection section(String title, TtaResults results, Map<String, String> provenanceNames, String... notes) {
         TtaStream stream = results.stream();
         ReportSection.Builder section = ReportSection.builder(title);
         for (String note : notes) {
@@ -109,6 +111,12 @@ final class TtaReport {
                 .putResult("examples", stream.size())
                 .putResult("batches", stream.numBatches())
                 .putResult("methods", perMethod);
+        for (TtaEvaluation e : results.evaluations()) {
+            String name = provenanceNames.get(e.method());
+            if (name != null) {
+                section.putResult(name, e.reproducibleMetrics());
+            }
+        }
         return section.build();
     }
 }

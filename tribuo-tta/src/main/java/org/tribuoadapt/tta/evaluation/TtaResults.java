@@ -78,6 +78,18 @@ public final class TtaResults {
      * @return The section.
      */
     public ReportSection section(String title, String... notes) {
-        return TtaReport.section(title, this, notes);
+        return TtaReport.section(title, this, java.util.Collections.emptyMap(), notes);
+    }
+
+    /**
+     * A report section as {@link #section(String, String...)}, that also records each method's reproducible metrics
+     * under the name of its evaluation's provenance entry in the report.
+     * @param title The section title.
+     * @param provenanceNames The provenance entry name of each method's evaluation, by method name.
+     * @param notes Paragraphs to put first.
+     * @return The section.
+     */
+    public ReportSection section(String title, java.util.Map<String, String> provenanceNames, String... notes) {
+        return TtaReport.section(title, this, provenanceNames, notes);
     }
 }

@@ -38,6 +38,8 @@ public final class TtaStreamProvenance implements DataProvenance {
     public static final String WARMUP_BATCHES = "warmup-batches";
     /** Source-distribution samples offered to the method. */
     public static final String SOURCE_SAMPLES = "source-samples";
+    /** The key of the source-distribution data the samples were drawn from (empty when none). */
+    public static final String SOURCE_DATA = "source-data";
 
     private final StringProvenance className;
     private final ConfiguredObjectProvenance scenario;
@@ -47,6 +49,7 @@ public final class TtaStreamProvenance implements DataProvenance {
     private final IntProvenance batches;
     private final IntProvenance warmupBatches;
     private final IntProvenance sourceSamples;
+    private final ListProvenance<DataProvenance> sourceData;
 
     /**
      * Records a stream.
@@ -57,10 +60,11 @@ public final class TtaStreamProvenance implements DataProvenance {
      * @param batches The number of batches.
      * @param warmupBatches Untimed warm-up batches.
      * @param sourceSamples Source-distribution samples offered to the method.
+     * @param sourceData The provenance of the data the source samples were drawn from, or null if none.
      */
     public TtaStreamProvenance(ConfiguredObjectProvenance scenario, ConfiguredObjectProvenance method,
                                List<DataProvenance> sources, int examples, int batches, int warmupBatches,
-                               int sourceSamples) {
+                               int sourceSamples, DataProvenance sourceData) {
         this.className = new StringProvenance(CLASS_NAME, TtaStreamProvenance.class.getName());
         this.scenario = scenario;
         this.method = method;
@@ -69,6 +73,7 @@ public final class TtaStreamProvenance implements DataProvenance {
         this.batches = new IntProvenance(BATCHES, batches);
         this.warmupBatches = new IntProvenance(WARMUP_BATCHES, warmupBatches);
         this.sourceSamples = new IntProvenance(SOURCE_SAMPLES, sourceSamples);
+        this.sourceData = new ListProvenance<>(sourceData == null ? List.of() : List.of(sourceData));
     }
 
     /**
@@ -86,6 +91,7 @@ public final class TtaStreamProvenance implements DataProvenance {
         this.batches = ObjectProvenance.checkAndExtractProvenance(map, BATCHES, IntProvenance.class, owner);
         this.warmupBatches = ObjectProvenance.checkAndExtractProvenance(map, WARMUP_BATCHES, IntProvenance.class, owner);
         this.sourceSamples = ObjectProvenance.checkAndExtractProvenance(map, SOURCE_SAMPLES, IntProvenance.class, owner);
+        this.sourceData = ObjectProvenance.checkAndExtractProvenance(map, SOURCE_DATA, ListProvenance.class, owner);
     }
 
     @Override
@@ -118,6 +124,30 @@ public final class TtaStreamProvenance implements DataProvenance {
     }
 
     /**
+     * The provenance of the data the source samples were drawn from.
+     * @return The data provenance, if the method was offered source samples.
+     */
+    public java.util.Optional<DataProvenance> sourceData() {
+        return sourceData.getList().stream().findFirst();
+    }
+
+    /**
+     * The number of untimed warm-up batches.
+     * @return The count.
+     */
+    public int warmupBatches() {
+        return warmupBatches.getValue();
+    }
+
+    /**
+     * The number of source-distribution samples offered to the method.
+     * @return The count.
+     */
+    public int sourceSamples() {
+        return sourceSamples.getValue();
+    }
+
+    /**
      * The number of examples in the stream.
      * @return The count.
      */
@@ -136,6 +166,7 @@ public final class TtaStreamProvenance implements DataProvenance {
         list.add(new Pair<>(BATCHES, batches));
         list.add(new Pair<>(WARMUP_BATCHES, warmupBatches));
         list.add(new Pair<>(SOURCE_SAMPLES, sourceSamples));
+        list.add(new Pair<>(SOURCE_DATA, sourceData));
         return list.iterator();
     }
 
@@ -150,12 +181,14 @@ public final class TtaStreamProvenance implements DataProvenance {
         TtaStreamProvenance other = (TtaStreamProvenance) o;
         return className.equals(other.className) && scenario.equals(other.scenario) && method.equals(other.method)
                 && sources.equals(other.sources) && examples.equals(other.examples) && batches.equals(other.batches)
-                && warmupBatches.equals(other.warmupBatches) && sourceSamples.equals(other.sourceSamples);
+                && warmupBatches.equals(other.warmupBatches) && sourceSamples.equals(other.sourceSamples)
+                && sourceData.equals(other.sourceData);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(className, scenario, method, sources, examples, batches, warmupBatches, sourceSamples);
+        return Objects.hash(className, scenario, method, sources, examples, batches, warmupBatches, sourceSamples,
+                sourceData);
     }
 
     @Override

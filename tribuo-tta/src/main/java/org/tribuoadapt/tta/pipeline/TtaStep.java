@@ -17,7 +17,9 @@ import org.tribuoadapt.tta.method.TestTimeAdapter;
 import org.tribuoadapt.tta.scenario.ShiftScenario;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The main job's test-time adaptation step: replays each configured shift scenario (for example reset-per-shift
@@ -103,14 +105,16 @@ public final class TtaStep implements PipelineStep {
             TtaResults results = new TtaEvaluator(scenario, warmupBatches, sourceSamples)
                     .withListener(context.progress().task("tta " + label))
                     .evaluate(model, test, source, methods);
+            Map<String, String> provenanceNames = new LinkedHashMap<>();
             for (TtaEvaluation e : results.evaluations()) {
-                context.addProvenance("tta-" + (i + 1) + "-" + scenario.mode().name().toLowerCase() + "-" + e.method(),
-                        e.getProvenance());
+                String name = "tta-" + (i + 1) + "-" + scenario.mode().name().toLowerCase() + "-" + e.method();
+                context.addProvenance(name, e.getProvenance());
+                provenanceNames.put(e.method(), name);
             }
             String intro = "Model '" + modelName + "', test data '" + testDataset + "' (" + test.size() + " examples)"
                     + (source == null ? "" : ", source samples from '" + sourceDataset + "'") + ".";
-            context.addSection(note.isEmpty() ? results.section(title + " (" + label + ")", intro)
-                    : results.section(title + " (" + label + ")", note, intro));
+            context.addSection(note.isEmpty() ? results.section(title + " (" + label + ")", provenanceNames, intro)
+                    : results.section(title + " (" + label + ")", provenanceNames, note, intro));
         }
     }
 
