@@ -112,7 +112,8 @@ public final class APGDAttack implements GradientAttack {
         double previous = 0;
         double current = 0.22;
         while (current <= 1) {
-            int w = (int) Math.ceil(current * steps);
+            // the tolerance keeps rounding noise in p_j (0.22 + 0.19 = 0.41000000000000003) out of the ceiling
+            int w = (int) Math.ceil(current * steps - 1e-9);
             if (w >= 1 && w <= steps && (out.isEmpty() || w > out.get(out.size() - 1))) {
                 out.add(w);
             }

@@ -146,7 +146,8 @@ public final class RobustnessEvaluator implements Configurable, Provenancable<Co
 
     /**
      * Traces adaptive smoothing's accuracy-robustness curve: for each alpha, a fixed-alpha mixture of the two models
-     * is built and evaluated (attacked as a whole).
+     * is built and evaluated (attacked as a whole). At alpha 0 and 1 the mixture is one base model, so that model is
+     * evaluated itself.
      * @param standard The standard model.
      * @param robust The robust model.
      * @param alphas The robust model's weights to try, each in [0, 1].
@@ -159,8 +160,15 @@ public final class RobustnessEvaluator implements Configurable, Provenancable<Co
                                  double robustTemperature, Dataset<Label> dataset) {
         List<RobustnessEvaluation> evaluations = new ArrayList<>();
         for (double alpha : alphas) {
-            Model<Label> mixture = new AdaptiveSmoothingTrainer(standard, robust, alpha, standardTemperature,
-                    robustTemperature).train(dataset);
+            Model<Label> mixture;
+            if (alpha == 0 && standardTemperature == 1) {
+                mixture = standard;
+            } else if (alpha == 1 && robustTemperature == 1) {
+                mixture = robust;
+            } else {
+                mixture = new AdaptiveSmoothingTrainer(standard, robust, alpha, standardTemperature, robustTemperature)
+                        .train(dataset);
+            }
             evaluations.add(evaluate(mixture, dataset));
         }
         return new AlphaCurve(alphas, evaluations);

@@ -194,11 +194,27 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
         if (bceWeight + ceWeight + productWeight == 0) {
             throw new PropertyException("", "bceWeight", "at least one of bceWeight, ceWeight and productWeight must be positive");
         }
-        if ((standardModel == null || robustModel == null) && (standardModelPath == null || robustModelPath == null)) {
+        if ((standardModelPath == null) != (robustModelPath == null)) {
             throw new PropertyException("", "standardModelPath",
-                    "both base models are needed: set standardModelPath and robustModelPath");
+                    "set both standardModelPath and robustModelPath, or neither (and use forBases)");
         }
         this.rng = new SplittableRandom(seed);
+    }
+
+    /**
+     * A copy of this trainer, with the same configuration, that mixes two models held in memory instead of the
+     * configured model files. A pipeline step uses it to mix the models that earlier steps trained.
+     * @param standard The standard network model.
+     * @param robust The robust network model.
+     * @return The new trainer.
+     */
+    public MixingNetworkTrainer forBases(NetworkModel standard, NetworkModel robust) {
+        MixingNetworkTrainer copy = new MixingNetworkTrainer(standard, robust, mixingNetwork, attack, optimiser, epochs,
+                batchSize, seed);
+        copy.withTemperatures(standardTemperature, robustTemperature)
+                .withLossWeights(bceWeight, ceWeight, productWeight, cleanWeight)
+                .setListener(listener);
+        return copy;
     }
 
     /**
@@ -221,6 +237,9 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
 
     @Override
     public MixingNetworkModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance, int invocationCount) {
+        if (standardModel == null && standardModelPath == null) {
+            throw new IllegalStateException("no base models: set standardModelPath and robustModelPath, or call forBases");
+        }
         Map<String, Provenance> instance = new LinkedHashMap<>(runProvenance);
         NetworkModel standard = standardModel != null ? standardModel
                 : BaseModels.loadNetwork(standardModelPath, BaseModels.STANDARD, instance);
