@@ -65,6 +65,6 @@ final class AdversarialObjective implements BatchObjective {
         NDArray adversarialLogits = network.forward(features.get(new NDIndex("{}:", n)), context);
         NDArray cleanLog = cleanLogits.logSoftmax(1);
         NDArray divergence = cleanLog.exp().mul(cleanLog.sub(adversarialLogits.logSoftmax(1))).sum(new int[] {1}).mean();
-        return BatchObjective.crossEntropy(cleanLogits, labels).add(divergence.mul(beta));
+        return BatchObjective.crossEntropy(cleanLogits, labels).add(divergence.mul((float) beta));
     }
 }

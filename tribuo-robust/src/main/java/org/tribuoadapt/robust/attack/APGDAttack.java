@@ -217,7 +217,7 @@ public final class APGDAttack implements GradientAttack {
                 NDArray eta = PerExample.column(s.stepSize, inputs.getShape());
                 NDArray z = norm.project(s.point.add(norm.ascentDirection(s.gradient).mul(eta)), inputs, epsilon);
                 double a = k == 1 ? 1.0 : momentum;
-                NDArray moved = s.point.add(z.sub(s.point).mul(a)).add(s.point.sub(s.previous).mul(1 - a));
+                NDArray moved = s.point.add(z.sub(s.point).mul((float) a)).add(s.point.sub(s.previous).mul((float) (1 - a)));
                 candidate = step.keep(norm.project(moved, inputs, epsilon));
             }
             boolean last = k == steps;

@@ -70,7 +70,7 @@ public final class FGSMAttack implements GradientAttack {
         try (Probe probe = Probe.at(classifier, inputs, labels, loss, true)) {
             tracker.observe(inputs, probe.wrong());
             try (StepScope step = new StepScope(); GradientMode off = GradientMode.disabled()) {
-                point = step.keep(norm.project(inputs.add(norm.ascentDirection(probe.gradient()).mul(epsilon)),
+                point = step.keep(norm.project(inputs.add(norm.ascentDirection(probe.gradient()).mul((float) epsilon)),
                         inputs, epsilon));
             }
         }

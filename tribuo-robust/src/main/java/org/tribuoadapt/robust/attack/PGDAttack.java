@@ -148,7 +148,7 @@ public final class PGDAttack implements GradientAttack {
                 tracker.observe(point, probe.wrong());
                 NDArray next;
                 try (StepScope step = new StepScope(); GradientMode off = GradientMode.disabled()) {
-                    next = step.keep(norm.project(point.add(norm.ascentDirection(probe.gradient()).mul(alpha)),
+                    next = step.keep(norm.project(point.add(norm.ascentDirection(probe.gradient()).mul((float) alpha)),
                             inputs, epsilon));
                 }
                 point.close();

@@ -65,7 +65,7 @@ final class MixingObjective implements BatchObjective {
         }
         NDArray gamma = parts.gamma();
         NDArray bce = ProbabilityMixing.softplus(gamma).sub(gamma.mul(inputs.getManager().create(target, new Shape(2 * n))));
-        NDArray perExample = bce.mul(weights.bce()).add(ce.mul(weights.ce())).add(bce.mul(ce).mul(weights.product()));
+        NDArray perExample = bce.mul((float) weights.bce()).add(ce.mul((float) weights.ce())).add(bce.mul(ce).mul((float) weights.product()));
         return perExample.mul(inputs.getManager().create(exampleWeight, new Shape(2 * n))).mean();
     }
 }

@@ -26,8 +26,8 @@ public final class ProbabilityMixing {
     public static NDArray logMix(NDArray standard, NDArray robust, NDArray gamma, double standardTemperature,
                                  double robustTemperature) {
         NDArray column = gamma.reshape(-1, 1);
-        NDArray first = standard.mul(standardTemperature).logSoftmax(1).sub(softplus(column));
-        NDArray second = robust.mul(robustTemperature).logSoftmax(1).sub(softplus(column.neg()));
+        NDArray first = standard.mul((float) standardTemperature).logSoftmax(1).sub(softplus(column));
+        NDArray second = robust.mul((float) robustTemperature).logSoftmax(1).sub(softplus(column.neg()));
         NDArray top = first.maximum(second);
         return top.add(first.sub(top).exp().add(second.sub(top).exp()).log());
     }
@@ -44,10 +44,10 @@ public final class ProbabilityMixing {
     public static NDArray logMix(NDArray standard, NDArray robust, double alpha, double standardTemperature,
                                  double robustTemperature) {
         if (alpha <= 0) {
-            return standard.mul(standardTemperature).logSoftmax(1);
+            return standard.mul((float) standardTemperature).logSoftmax(1);
         }
         if (alpha >= 1) {
-            return robust.mul(robustTemperature).logSoftmax(1);
+            return robust.mul((float) robustTemperature).logSoftmax(1);
         }
         NDArray gamma = standard.getManager().full(new ai.djl.ndarray.types.Shape(standard.getShape().get(0)),
                 (float) Math.log(alpha / (1 - alpha)));

@@ -10,6 +10,9 @@ import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
+import org.tribuoadapt.robust.adversarial.AdversarialTrainer;
+import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.PGDAttack;
 
 import java.util.SplittableRandom;
 
@@ -27,6 +30,7 @@ public final class RobustFixtures {
     private static MutableDataset<Label> train;
     private static MutableDataset<Label> test;
     private static NetworkModel standard;
+    private static NetworkModel robust;
 
     private RobustFixtures() {}
 
@@ -96,5 +100,18 @@ public final class RobustFixtures {
             standard = new NetworkTrainer(cnn(), new AdamOptimiserFactory(0.01), 5, 32, 7L).train(train());
         }
         return standard;
+    }
+
+    /**
+     * A CNN adversarially trained on {@link #train()} with PGD-2 at Linf 0.05 (a small budget: the faint bars
+     * differ by only 0.2).
+     * @return The model.
+     */
+    public static synchronized NetworkModel robust() {
+        if (robust == null) {
+            robust = new AdversarialTrainer(cnn(), new AdamOptimiserFactory(0.01),
+                    new PGDAttack(AttackNorm.LINF, 0.05, 0.03, 2, true, 1), 8, 32, 3L).train(train());
+        }
+        return robust;
     }
 }
