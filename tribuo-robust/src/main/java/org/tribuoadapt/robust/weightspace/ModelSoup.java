@@ -7,7 +7,6 @@ import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import org.tribuo.Dataset;
 import org.tribuo.classification.Label;
-import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.model.NetworkModel;
@@ -39,8 +38,8 @@ public final class ModelSoup {
 
     /** Run-provenance key of the soup recipe. */
     public static final String METHOD = "soup-method";
-    /** Run-provenance key of the ingredients' provenance, in the order given. */
-    public static final String INGREDIENTS = "soup-ingredients";
+    /** Run-provenance key prefix of each ingredient's provenance: {@code soup-ingredient-0}, {@code -1}, ... */
+    public static final String INGREDIENT = "soup-ingredient-";
     /** Run-provenance key of the ingredients' weight hashes. */
     public static final String INGREDIENT_HASHES = "soup-ingredient-weights-sha256";
     /** Run-provenance key of the positions of the ingredients kept in the soup. */
@@ -150,13 +149,12 @@ public final class ModelSoup {
     private static Map<String, Provenance> describe(String method, List<NetworkModel> ingredients, List<Integer> kept) {
         Map<String, Provenance> instance = new LinkedHashMap<>();
         instance.put(METHOD, new StringProvenance(METHOD, method));
-        List<ModelProvenance> provenances = new ArrayList<>();
         List<StringProvenance> hashes = new ArrayList<>();
-        for (NetworkModel m : ingredients) {
-            provenances.add(m.getProvenance());
-            hashes.add(new StringProvenance(INGREDIENT_HASHES, NetworkProvenance.sha256(m.weightBytes())));
+        for (int i = 0; i < ingredients.size(); i++) {
+            // one entry per ingredient: OLCUT marshals object provenance held directly in the map, not inside a list
+            instance.put(INGREDIENT + i, ingredients.get(i).getProvenance());
+            hashes.add(new StringProvenance(INGREDIENT_HASHES, NetworkProvenance.sha256(ingredients.get(i).weightBytes())));
         }
-        instance.put(INGREDIENTS, new ListProvenance<>(provenances));
         instance.put(INGREDIENT_HASHES, new ListProvenance<>(hashes));
         List<IntProvenance> keptList = new ArrayList<>();
         for (int i : kept) {

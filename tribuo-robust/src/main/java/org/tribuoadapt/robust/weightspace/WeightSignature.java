@@ -1,7 +1,6 @@
 package org.tribuoadapt.robust.weightspace;
 
 import com.oracle.labs.mlrg.olcut.provenance.ListProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.MapProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.DoubleProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
@@ -35,8 +34,8 @@ public final class WeightSignature {
     public static final String EXPRESSION = "weight-arithmetic";
     /** Run-provenance key of the model the signatures were applied to. */
     public static final String BASE = "weight-arithmetic-base";
-    /** Run-provenance key of the signatures' terms. */
-    public static final String TERMS = "weight-arithmetic-terms";
+    /** Run-provenance key prefix of each term of the arithmetic: {@code weight-arithmetic-term-0-...}. */
+    public static final String TERM = "weight-arithmetic-term-";
 
     /**
      * One extracted difference inside a signature, with the coefficient and layer restrictions applied since.
@@ -69,19 +68,18 @@ public final class WeightSignature {
             return coefficient + " * " + inner;
         }
 
-        MapProvenance<Provenance> provenance() {
-            Map<String, Provenance> map = new LinkedHashMap<>();
-            map.put("coefficient", new DoubleProvenance("coefficient", coefficient));
-            map.put("tuned-model", tuned);
-            map.put("tuned-weights-sha256", new StringProvenance("tuned-weights-sha256", tunedSha256));
-            map.put("origin-model", origin);
-            map.put("origin-weights-sha256", new StringProvenance("origin-weights-sha256", originSha256));
+        /** Adds this term's entries; each model's provenance is its own entry, as OLCUT marshals it there. */
+        void describe(String prefix, Map<String, Provenance> out) {
+            out.put(prefix + "coefficient", new DoubleProvenance(prefix + "coefficient", coefficient));
+            out.put(prefix + "tuned-model", tuned);
+            out.put(prefix + "tuned-weights-sha256", new StringProvenance(prefix + "tuned-weights-sha256", tunedSha256));
+            out.put(prefix + "origin-model", origin);
+            out.put(prefix + "origin-weights-sha256", new StringProvenance(prefix + "origin-weights-sha256", originSha256));
             List<StringProvenance> layers = new ArrayList<>();
             for (List<String> r : restrictions) {
                 layers.add(new StringProvenance("restriction", String.join(",", r)));
             }
-            map.put("restrictions", new ListProvenance<>(layers));
-            return new MapProvenance<>(map);
+            out.put(prefix + "restrictions", new ListProvenance<>(layers));
         }
 
         private static String shortHash(String hash) {
@@ -272,11 +270,9 @@ public final class WeightSignature {
         instance.put(EXPRESSION, new StringProvenance(EXPRESSION, "theta(" + NetworkProvenance.sha256(base.weightBytes())
                 .substring(0, 12) + ") + " + expression()));
         instance.put(BASE, base.getProvenance());
-        List<MapProvenance<Provenance>> described = new ArrayList<>();
-        for (Term t : terms) {
-            described.add(t.provenance());
+        for (int k = 0; k < terms.size(); k++) {
+            terms.get(k).describe(TERM + k + "-", instance);
         }
-        instance.put(TERMS, new ListProvenance<>(described));
         return WeightModels.build(base, weights, "weight-arithmetic-model", base.getProvenance().getDatasetProvenance(),
                 instance);
     }
