@@ -77,6 +77,22 @@ final class AttackRun {
     }
 
     /**
+     * Runs an attack from several random starts and keeps, per example, the strongest result; an evaluation stops
+     * early once every example is misclassified.
+     * @param restarts The number of runs.
+     * @param goal What the attack returns.
+     * @param run One run from a fresh random start.
+     * @return The adversarial points.
+     */
+    static NDArray restarted(int restarts, AttackGoal goal, java.util.function.Supplier<AttackRun> run) {
+        AttackRun best = run.get();
+        for (int r = 1; r < restarts && !(goal == AttackGoal.MISCLASSIFY && best.allFound()); r++) {
+            best = best.merge(run.get(), goal);
+        }
+        return best.release();
+    }
+
+    /**
      * Combines this run with a later restart: an example takes the later point if it newly succeeds, or if neither
      * succeeded (or the goal is the loss) and the later loss is higher.
      * @param later The later run.

@@ -127,15 +127,7 @@ public final class PGDAttack implements GradientAttack {
     public NDArray perturb(DifferentiableClassifier classifier, NDArray inputs, NDArray labels, AttackLoss loss,
                            AttackGoal goal, SplittableRandom rng) {
         AttackChecks.batch(classifier, inputs, labels);
-        AttackRun best = null;
-        for (int r = 0; r < restarts; r++) {
-            AttackRun run = run(classifier, inputs, labels, loss, goal, rng);
-            best = best == null ? run : best.merge(run, goal);
-            if (goal == AttackGoal.MISCLASSIFY && best.allFound()) {
-                break;
-            }
-        }
-        return best.release();
+        return AttackRun.restarted(restarts, goal, () -> run(classifier, inputs, labels, loss, goal, rng));
     }
 
     private AttackRun run(DifferentiableClassifier classifier, NDArray inputs, NDArray labels, AttackLoss loss,

@@ -2,7 +2,6 @@ package org.tribuoadapt.robust.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.tribuo.Dataset;
-import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.dataset.DatasetView;

@@ -1,6 +1,5 @@
 package org.tribuoadapt.robust.smoothing;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;

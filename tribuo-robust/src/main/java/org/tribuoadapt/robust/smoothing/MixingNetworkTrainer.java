@@ -106,15 +106,9 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
      */
     public MixingNetworkTrainer(NetworkModel standardModel, NetworkModel robustModel, MixingNetworkSpec mixingNetwork,
                                 GradientAttack attack, OptimiserFactory optimiser, int epochs, int batchSize, long seed) {
+        this(mixingNetwork, attack, optimiser, epochs, batchSize, seed);
         this.standardModel = standardModel;
         this.robustModel = robustModel;
-        this.mixingNetwork = mixingNetwork;
-        this.attack = attack;
-        this.optimiser = optimiser;
-        this.epochs = epochs;
-        this.batchSize = batchSize;
-        this.seed = seed;
-        postConfig();
     }
 
     /**
@@ -130,8 +124,14 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
      */
     public MixingNetworkTrainer(Path standardModelPath, Path robustModelPath, MixingNetworkSpec mixingNetwork,
                                 GradientAttack attack, OptimiserFactory optimiser, int epochs, int batchSize, long seed) {
+        this(mixingNetwork, attack, optimiser, epochs, batchSize, seed);
         this.standardModelPath = standardModelPath;
         this.robustModelPath = robustModelPath;
+        postConfig();
+    }
+
+    private MixingNetworkTrainer(MixingNetworkSpec mixingNetwork, GradientAttack attack, OptimiserFactory optimiser,
+                                 int epochs, int batchSize, long seed) {
         this.mixingNetwork = mixingNetwork;
         this.attack = attack;
         this.optimiser = optimiser;
