@@ -1,10 +1,12 @@
 package org.tribuoadapt.core.reproduce;
 
+import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluator;
 import org.tribuo.provenance.DatasetProvenance;
 import org.tribuo.provenance.EvaluationProvenance;
+import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.pipeline.EvaluationMetrics;
 
 import java.util.Map;
@@ -16,14 +18,20 @@ import java.util.Map;
 public final class LabelEvaluationReproducer implements EvaluationReproducer {
 
     @Override
-    public boolean handles(EvaluationProvenance provenance) {
-        return provenance.getTestDatasetProvenance() instanceof DatasetProvenance;
+    public boolean handles(ObjectProvenance provenance) {
+        return provenance instanceof EvaluationProvenance
+                && ((EvaluationProvenance) provenance).getTestDatasetProvenance() instanceof DatasetProvenance;
     }
 
     @Override
-    public Map<String, Double> recompute(EvaluationProvenance provenance, Model<Label> model,
+    public ModelProvenance modelProvenance(ObjectProvenance provenance) {
+        return ((EvaluationProvenance) provenance).getModelProvenance();
+    }
+
+    @Override
+    public Map<String, Double> recompute(ObjectProvenance provenance, Model<Label> model,
                                          RecoveredConfiguration configuration) {
         return EvaluationMetrics.of(new LabelEvaluator().evaluate(model,
-                configuration.dataset(provenance.getTestDatasetProvenance())));
+                configuration.dataset(((EvaluationProvenance) provenance).getTestDatasetProvenance())));
     }
 }

@@ -5,14 +5,24 @@ import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
+import com.oracle.labs.mlrg.olcut.provenance.ListProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.LongProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import org.tribuo.ConfigurableDataSource;
 import org.tribuo.Dataset;
 import org.tribuo.MutableDataset;
 import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
+import org.tribuo.dataset.DatasetView;
 import org.tribuo.provenance.DataProvenance;
 import org.tribuo.provenance.DatasetProvenance;
 import org.tribuo.provenance.TrainerProvenance;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The OLCUT configuration recorded in a provenance tree (a model's or an evaluation's), from which the trainers
@@ -72,12 +82,16 @@ public final class RecoveredConfiguration {
     }
 
     /**
-     * Loads the dataset a dataset provenance describes: a {@link MutableDataset} over a configurable data source.
+     * Loads the dataset a dataset provenance describes: a {@link MutableDataset} over a configurable data source, or a
+     * {@link DatasetView} of one.
      * @param provenance The dataset's provenance.
      * @return The dataset.
      */
     @SuppressWarnings("unchecked") // data sources of classification datasets produce labels, checked below
     public Dataset<Label> dataset(DataProvenance provenance) {
+        if (provenance instanceof DatasetView.DatasetViewProvenance) {
+            return view((DatasetView.DatasetViewProvenance) provenance);
+        }
         if (!(provenance instanceof DatasetProvenance)) {
             throw new IllegalStateException("cannot rebuild data from a " + provenance.getClassName());
         }
@@ -96,4 +110,32 @@ public final class RecoveredConfiguration {
         }
         return new MutableDataset<>(data);
     }
+
+    /**
+     * Rebuilds a view: its inner dataset, then the same examples, from the indices the view stored in its provenance
+     * or, for a bootstrap sample, from its seed.
+     */
+    private Dataset<Label> view(DatasetView.DatasetViewProvenance provenance) {
+        Dataset<Label> inner = dataset(provenance.getSourceProvenance());
+        if (provenance.isWeighted()) {
+            throw new IllegalStateException("weighted dataset views cannot be rebuilt from provenance");
+        }
+        Map<String, Provenance> fields = new HashMap<>();
+        provenance.forEach(pair -> fields.put(pair.getA(), pair.getB()));
+        if (provenance.isSampled()) {
+            long seed = ((LongProvenance) fields.get("seed")).getValue();
+            return DatasetView.createBootstrapView(inner, provenance.getNumExamples(), seed);
+        }
+        List<?> stored = ((ListProvenance<?>) fields.get("indices")).getList();
+        if (stored.size() != provenance.getNumExamples()) {
+            throw new IllegalStateException("the dataset view did not store its " + provenance.getNumExamples()
+                    + " indices in its provenance, so it cannot be rebuilt");
+        }
+        int[] indices = new int[stored.size()];
+        for (int i = 0; i < indices.length; i++) {
+            indices[i] = ((IntProvenance) stored.get(i)).getValue();
+        }
+        return new DatasetView<>(inner, indices, ((StringProvenance) fields.get("tag")).getValue());
+    }
+
 }

@@ -44,9 +44,10 @@ public final class Reproducer {
 
     /**
      * Reproduces every model and evaluation among named provenance entries (for example a report's). Models are
-     * retrained and their provenance compared; an evaluation is recomputed on its recorded test data with the
-     * reproduced model and compared with the metrics recorded under its name.
-     * @param entries Named provenance entries; entries that are neither models nor evaluations are skipped.
+     * retrained and their provenance compared; an evaluation is run again with the reproduced model (by the
+     * {@link EvaluationReproducer} that knows its kind) and compared with the metrics recorded under its name.
+     * @param entries Named provenance entries; entries that are neither models nor known evaluations (such as the
+     *                pipeline's configuration) are skipped.
      * @param recordedMetrics The recorded metrics of an evaluation entry, by entry name (null if none were recorded).
      * @return One check per model and evaluation.
      */
@@ -64,8 +65,9 @@ public final class Reproducer {
             checks.add(checkModel(e.getKey(), e.getValue(), reproduced));
         }
         for (Map.Entry<String, ObjectProvenance> e : entries.entrySet()) {
-            if (e.getValue() instanceof EvaluationProvenance) {
-                checks.add(checkEvaluation(e.getKey(), (EvaluationProvenance) e.getValue(), reproduced, models,
+            EvaluationReproducer reproducer = reproducerFor(e.getValue());
+            if (reproducer != null) {
+                checks.add(checkEvaluation(e.getKey(), e.getValue(), reproducer, reproduced, models,
                         recordedMetrics.apply(e.getKey())));
             }
         }
@@ -98,12 +100,13 @@ public final class Reproducer {
         return new ReproductionCheck(name, passed, details);
     }
 
-    private static ReproductionCheck checkEvaluation(String name, EvaluationProvenance original,
+    private static ReproductionCheck checkEvaluation(String name, ObjectProvenance original, EvaluationReproducer reproducer,
                                                      Map<ModelProvenance, Model<Label>> reproduced,
                                                      Map<String, ModelProvenance> models, Map<String, Double> recorded) {
         Model<Label> model = null;
+        ModelProvenance evaluated = reproducer.modelProvenance(original);
         for (Map.Entry<ModelProvenance, Model<Label>> e : reproduced.entrySet()) {
-            if (e.getKey().equals(original.getModelProvenance())) {
+            if (e.getKey().equals(evaluated)) {
                 model = e.getValue();
             }
         }
@@ -113,7 +116,6 @@ public final class Reproducer {
         if (recorded == null || recorded.isEmpty()) {
             return ReproductionCheck.failed(name, "no metrics were recorded under '" + name + "'");
         }
-        EvaluationReproducer reproducer = reproducerFor(original);
         Map<String, Double> metrics;
         try {
             metrics = reproducer.recompute(original, model, new RecoveredConfiguration(original));
@@ -131,13 +133,18 @@ public final class Reproducer {
         return new ReproductionCheck(name, passed, details);
     }
 
-    private static EvaluationReproducer reproducerFor(EvaluationProvenance provenance) {
+    /**
+     * The reproducer for an evaluation's provenance: a module's registered one, or Tribuo's classification
+     * evaluation; null if the entry is not an evaluation this process knows.
+     */
+    private static EvaluationReproducer reproducerFor(ObjectProvenance provenance) {
         for (EvaluationReproducer r : ServiceLoader.load(EvaluationReproducer.class)) {
             if (r.handles(provenance)) {
                 return r;
             }
         }
-        return new LabelEvaluationReproducer();
+        LabelEvaluationReproducer tribuo = new LabelEvaluationReproducer();
+        return tribuo.handles(provenance) ? tribuo : null;
     }
 
     private static String instanceValue(ModelProvenance provenance, String key) {

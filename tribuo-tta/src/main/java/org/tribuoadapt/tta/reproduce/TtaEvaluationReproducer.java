@@ -1,9 +1,11 @@
 package org.tribuoadapt.tta.reproduce;
 
+import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
 import org.tribuo.Dataset;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import org.tribuo.provenance.EvaluationProvenance;
+import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.reproduce.EvaluationReproducer;
 import org.tribuoadapt.core.reproduce.RecoveredConfiguration;
 import org.tribuoadapt.tta.evaluation.TtaEvaluation;
@@ -24,14 +26,20 @@ import java.util.Map;
 public final class TtaEvaluationReproducer implements EvaluationReproducer {
 
     @Override
-    public boolean handles(EvaluationProvenance provenance) {
-        return provenance.getTestDatasetProvenance() instanceof TtaStreamProvenance;
+    public boolean handles(ObjectProvenance provenance) {
+        return provenance instanceof EvaluationProvenance
+                && ((EvaluationProvenance) provenance).getTestDatasetProvenance() instanceof TtaStreamProvenance;
     }
 
     @Override
-    public Map<String, Double> recompute(EvaluationProvenance provenance, Model<Label> model,
+    public ModelProvenance modelProvenance(ObjectProvenance provenance) {
+        return ((EvaluationProvenance) provenance).getModelProvenance();
+    }
+
+    @Override
+    public Map<String, Double> recompute(ObjectProvenance provenance, Model<Label> model,
                                          RecoveredConfiguration configuration) {
-        TtaStreamProvenance stream = (TtaStreamProvenance) provenance.getTestDatasetProvenance();
+        TtaStreamProvenance stream = (TtaStreamProvenance) ((EvaluationProvenance) provenance).getTestDatasetProvenance();
         ShiftScenario scenario = configuration.lookup(stream.scenario(), ShiftScenario.class);
         TestTimeAdapter method = configuration.lookup(stream.method(), TestTimeAdapter.class);
         Dataset<Label> test = scenario instanceof CorruptionScenario ? configuration.dataset(stream.sources().get(0)) : null;
