@@ -1,0 +1,137 @@
+package org.tribuoadapt.hpo.hypergradient;
+
+import ai.djl.ndarray.NDArray;
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
+import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.train.NetworkOptimiser;
+import org.tribuoadapt.core.train.OptimiserFactory;
+import org.tribuoadapt.core.train.TrainingPlan;
+
+import java.util.List;
+
+/**
+ * Adam-HD (Baydin et al. 2018, "Online Learning Rate Adaptation with Hypergradient Descent", Algorithm 6): Adam
+ * (Kingma and Ba 2015) whose learning rate follows the hypergradient. With the bias-corrected moments
+ * {@code mhat_t}, {@code vhat_t} and the direction {@code d_t = mhat_t / (sqrt(vhat_t) + eps)}, each step first moves
+ * the rate, {@code alpha_t = alpha_{t-1} + beta g_t . d_{t-1}} (skipped at step 1; or the multiplicative rule), clips
+ * it to {@code [minLearningRate, maxLearningRate]}, then updates {@code theta_t = theta_{t-1} - alpha_t d_t}. With
+ * {@code beta = 0} this is exactly PyTorch's Adam.
+ * <p>
+ * The paper used {@code beta = 1e-7} for MLPs and {@code 1e-8} for VGG nets. Because the hypergradient is a sum over
+ * every parameter, a good beta shrinks as networks grow. The training loop records the rate in force when each step
+ * begins, so a model's learning-rate trajectory lags the rate used by that step by one update.
+ */
+public final class AdamHDOptimiserFactory implements OptimiserFactory {
+    private static final long serialVersionUID = 1L;
+
+    @Config(description = "The initial learning rate alpha_0.")
+    private double learningRate = 0.001;
+
+    @Config(description = "The hypergradient learning rate beta (for the multiplicative rule, the largest relative change per step, < 1).")
+    private double beta = 1e-7;
+
+    @Config(description = "Exponential decay of the first moment.")
+    private double beta1 = 0.9;
+
+    @Config(description = "Exponential decay of the second moment.")
+    private double beta2 = 0.999;
+
+    @Config(description = "Added to the denominator for stability.")
+    private double epsilon = 1e-8;
+
+    @Config(description = "How the learning rate moves: ADDITIVE (the paper's algorithms) or MULTIPLICATIVE.")
+    private HypergradientRule rule = HypergradientRule.ADDITIVE;
+
+    @Config(description = "The smallest learning rate allowed.")
+    private double minLearningRate = 0.0;
+
+    @Config(description = "The largest learning rate allowed.")
+    private double maxLearningRate = 0.1;
+
+    /** For OLCUT. */
+    private AdamHDOptimiserFactory() {}
+
+    /**
+     * Creates Adam-HD with the additive rule and Adam's default moments.
+     * @param learningRate The initial learning rate.
+     * @param beta The hypergradient learning rate.
+     * @param minLearningRate The lower clip of the learning rate.
+     * @param maxLearningRate The upper clip of the learning rate.
+     */
+    public AdamHDOptimiserFactory(double learningRate, double beta, double minLearningRate, double maxLearningRate) {
+        this(learningRate, beta, 0.9, 0.999, 1e-8, HypergradientRule.ADDITIVE, minLearningRate, maxLearningRate);
+    }
+
+    /**
+     * Creates Adam-HD.
+     * @param learningRate The initial learning rate.
+     * @param beta The hypergradient learning rate.
+     * @param beta1 First-moment decay.
+     * @param beta2 Second-moment decay.
+     * @param epsilon Denominator term.
+     * @param rule The learning-rate update rule.
+     * @param minLearningRate The lower clip of the learning rate.
+     * @param maxLearningRate The upper clip of the learning rate.
+     */
+    public AdamHDOptimiserFactory(double learningRate, double beta, double beta1, double beta2, double epsilon,
+                                  HypergradientRule rule, double minLearningRate, double maxLearningRate) {
+        this.learningRate = learningRate;
+        this.beta = beta;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.rule = rule;
+        this.minLearningRate = minLearningRate;
+        this.maxLearningRate = maxLearningRate;
+        postConfig();
+    }
+
+    @Override
+    public void postConfig() {
+        HypergradientLearningRate.validate("", rule, learningRate, beta, minLearningRate, maxLearningRate);
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new PropertyException("", "beta1", "beta1 and beta2 must be in [0, 1), found " + beta1 + ", " + beta2);
+        }
+        if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
+            throw new PropertyException("", "epsilon", "epsilon must be positive and finite, found " + epsilon);
+        }
+    }
+
+    @Override
+    public NetworkOptimiser create(List<Parameter> parameters, TrainingPlan plan) {
+        return new AdamHD(parameters);
+    }
+
+    @Override
+    public ConfiguredObjectProvenance getProvenance() {
+        return new ConfiguredObjectProvenanceImpl(this, "OptimiserFactory");
+    }
+
+    @Override
+    public String toString() {
+        return "Adam-HD(lr=" + learningRate + ",beta=" + beta + ",beta1=" + beta1 + ",beta2=" + beta2 + ",epsilon="
+                + epsilon + ",rule=" + rule + ",clip=[" + minLearningRate + "," + maxLearningRate + "])";
+    }
+
+    private final class AdamHD extends HypergradientOptimiser {
+        private final NDArray[] firstMoments;
+        private final NDArray[] secondMoments;
+
+        AdamHD(List<Parameter> parameters) {
+            super(parameters, new HypergradientLearningRate(rule, learningRate, beta, minLearningRate, maxLearningRate));
+            this.firstMoments = newState();
+            this.secondMoments = newState();
+        }
+
+        @Override
+        protected NDArray direction(int index, NDArray gradient, int t) {
+            firstMoments[index].muli(beta1).addi(gradient.mul(1 - beta1));
+            secondMoments[index].muli(beta2).addi(gradient.square().muli(1 - beta2));
+            NDArray denominator = secondMoments[index].sqrt().divi(Math.sqrt(1 - Math.pow(beta2, t))).addi(epsilon);
+            return firstMoments[index].div(denominator).divi(1 - Math.pow(beta1, t));
+        }
+    }
+}
