@@ -2,7 +2,6 @@ package org.tribuoadapt.hpo.hypergradient;
 
 import ai.djl.ndarray.NDArray;
 import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.Parameter;
@@ -92,12 +91,7 @@ public final class AdamHDOptimiserFactory implements OptimiserFactory {
     @Override
     public void postConfig() {
         HypergradientLearningRate.validate("", rule, learningRate, beta, minLearningRate, maxLearningRate);
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new PropertyException("", "beta1", "beta1 and beta2 must be in [0, 1), found " + beta1 + ", " + beta2);
-        }
-        if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
-            throw new PropertyException("", "epsilon", "epsilon must be positive and finite, found " + epsilon);
-        }
+        BaseMethodSettings.validateAdam(beta1, beta2, epsilon);
     }
 
     @Override

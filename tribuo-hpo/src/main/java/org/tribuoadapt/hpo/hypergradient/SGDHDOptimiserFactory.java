@@ -2,7 +2,6 @@ package org.tribuoadapt.hpo.hypergradient;
 
 import ai.djl.ndarray.NDArray;
 import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.Parameter;
@@ -86,12 +85,7 @@ public final class SGDHDOptimiserFactory implements OptimiserFactory {
     @Override
     public void postConfig() {
         HypergradientLearningRate.validate("", rule, learningRate, beta, minLearningRate, maxLearningRate);
-        if (!(momentum >= 0 && momentum < 1)) {
-            throw new PropertyException("", "momentum", "momentum must be in [0, 1), found " + momentum);
-        }
-        if (nesterov && momentum == 0) {
-            throw new PropertyException("", "nesterov", "Nesterov momentum needs momentum > 0");
-        }
+        BaseMethodSettings.validateMomentum(momentum, nesterov);
     }
 
     @Override
