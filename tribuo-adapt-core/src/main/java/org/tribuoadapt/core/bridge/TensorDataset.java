@@ -147,6 +147,18 @@ public final class TensorDataset {
     }
 
     /**
+     * The same data with another example shape of the same size (for example images read as flat vectors).
+     * @param shape The new example shape.
+     * @return A dataset sharing this one's arrays.
+     */
+    public TensorDataset withExampleShape(Shape shape) {
+        if (shape.size() != exampleShape.size()) {
+            throw new IllegalArgumentException("cannot view examples of shape " + exampleShape + " as " + shape);
+        }
+        return new TensorDataset(features, labels, shape);
+    }
+
+    /**
      * The examples at {@code indices} as a new dataset.
      * @param indices Which examples.
      * @return The subset.

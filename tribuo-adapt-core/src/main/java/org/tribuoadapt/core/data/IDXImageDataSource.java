@@ -63,8 +63,8 @@ public final class IDXImageDataSource implements ConfigurableDataSource<Label> {
     @Config(description = "Raw label values to keep; if empty every example is kept.")
     private List<Integer> keepClasses = new ArrayList<>();
 
-    @Config(description = "Keep at most this many examples per class, the first in file order; -1 keeps all.")
-    private int maxPerClass = -1;
+    @Config(description = "Keep at most this many examples per class, the first in file order; 0 keeps all.")
+    private int maxPerClass = 0;
 
     private final LabelFactory outputFactory = new LabelFactory();
 
@@ -89,7 +89,7 @@ public final class IDXImageDataSource implements ConfigurableDataSource<Label> {
      * @throws IOException If either resource cannot be read.
      */
     public IDXImageDataSource(String imagesLocation, String labelsLocation) throws IOException {
-        this(imagesLocation, labelsLocation, Collections.emptyList(), Collections.emptyList(), -1);
+        this(imagesLocation, labelsLocation, Collections.emptyList(), Collections.emptyList(), 0);
     }
 
     /**
@@ -99,7 +99,7 @@ public final class IDXImageDataSource implements ConfigurableDataSource<Label> {
      * @param labelsLocation The label file, a path or {@code classpath:} resource.
      * @param classNames     Class names indexed by label value; null or empty to use the label value.
      * @param keepClasses    The raw label values to keep; null or empty to keep all.
-     * @param maxPerClass    The maximum number of examples per class, the first in file order; -1 for all.
+     * @param maxPerClass    The maximum number of examples per class, the first in file order; 0 for all.
      * @throws IOException If either resource cannot be read.
      */
     public IDXImageDataSource(String imagesLocation, String labelsLocation, List<String> classNames,
@@ -149,8 +149,8 @@ public final class IDXImageDataSource implements ConfigurableDataSource<Label> {
                         + (classNames.isEmpty() ? "" : " (classNames has " + classNames.size() + " entries)"));
             }
         }
-        if (maxPerClass == 0 || maxPerClass < -1) {
-            throw new PropertyException("", "maxPerClass", "maxPerClass is " + maxPerClass + ", expected -1 (keep all) or a positive count");
+        if (maxPerClass < 0) {
+            throw new PropertyException("", "maxPerClass", "maxPerClass is " + maxPerClass + ", expected 0 (keep all) or a positive count");
         }
     }
 
@@ -210,7 +210,7 @@ public final class IDXImageDataSource implements ConfigurableDataSource<Label> {
         byte[] pixels = images.pixels();
         for (int i = 0; i < labels.length; i++) {
             int raw = labels[i] & 0xFF;
-            if ((!keep.isEmpty() && !keep.contains(raw)) || (maxPerClass != -1 && kept[raw] >= maxPerClass)) {
+            if ((!keep.isEmpty() && !keep.contains(raw)) || (maxPerClass > 0 && kept[raw] >= maxPerClass)) {
                 continue;
             }
             if (labelCache[raw] == null) {

@@ -19,6 +19,7 @@ import org.tribuoadapt.core.train.EpochSummary;
 import org.tribuoadapt.core.train.TrainingHistory;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Trains a model on a dataset of the run, evaluates it on another, publishes it under a name for later steps, and
@@ -79,14 +80,13 @@ public final class SourceTrainingStep implements PipelineStep {
         ReportSection.Builder section = ReportSection.builder(title)
                 .addText("Trainer: " + trainer + ". Trained on '" + trainDataset + "' (" + train.size()
                         + " examples), evaluated on '" + testDataset + "' (" + test.size() + " examples).");
-        section.addTable(ReportTable.builder("Test metrics", "metric", "value")
-                .addRow("accuracy", evaluation.accuracy())
-                .addRow("macro-averaged F1", evaluation.macroAveragedF1())
-                .addRow("balanced error rate", evaluation.balancedErrorRate())
-                .addRow("training seconds", trainSeconds)
-                .build());
-        section.putResult("accuracy", evaluation.accuracy())
-                .putResult("macroF1", evaluation.macroAveragedF1())
+        Map<String, Double> metrics = EvaluationMetrics.of(evaluation);
+        ReportTable.Builder table = ReportTable.builder("Test metrics", "metric", "value");
+        metrics.forEach(table::addRow);
+        table.addRow("training seconds", trainSeconds);
+        section.addTable(table.build());
+        section.putResult(modelName + "-evaluation", metrics)
+                .putResult("accuracy", evaluation.accuracy())
                 .putResult("trainSeconds", trainSeconds);
         if (model instanceof NetworkModel) {
             NetworkModel network = (NetworkModel) model;

@@ -1,17 +1,13 @@
 package org.tribuoadapt.core.report;
 
+import org.tribuoadapt.core.io.AtomicFiles;
+
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a {@link Report} as {@code report.json} and {@code report.html} into a directory, atomically.
@@ -32,7 +28,7 @@ public final class ReportWriter {
     /** The name of the HTML report file. */
     public static final String HTML_FILE = "report.html";
     /** The suffix of temporary files written before the atomic moves. */
-    public static final String TEMP_SUFFIX = ".tmp";
+    public static final String TEMP_SUFFIX = AtomicFiles.TEMP_SUFFIX;
 
     private ReportWriter() {}
 
@@ -65,25 +61,9 @@ public final class ReportWriter {
         String html = htmlRenderer.render(report);
         Path dir = createDirectory(outputDir);
         ReportFiles files = new ReportFiles(dir.resolve(JSON_FILE), dir.resolve(HTML_FILE));
-        List<Path> temporary = new ArrayList<>(2);
-        try {
-            Path htmlTemp = writeTemporary(dir, HTML_FILE, html, temporary);
-            Path jsonTemp = writeTemporary(dir, JSON_FILE, json, temporary);
-            moveIntoPlace(htmlTemp, files.html());
-            temporary.remove(htmlTemp);
-            moveIntoPlace(jsonTemp, files.json());
-            temporary.remove(jsonTemp);
-            return files;
-        } catch (IOException | RuntimeException | Error e) {
-            for (Path temp : temporary) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException | RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            throw e;
-        }
+        AtomicFiles.write(files.html(), html.getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(files.json(), json.getBytes(StandardCharsets.UTF_8));
+        return files;
     }
 
     private static Path createDirectory(Path outputDir) throws IOException {
@@ -94,31 +74,6 @@ public final class ReportWriter {
             return Files.createDirectories(outputDir);
         } catch (IOException e) {
             throw new IOException("Cannot create report directory " + outputDir + ": " + e, e);
-        }
-    }
-
-    private static Path writeTemporary(Path dir, String name, String content, List<Path> created)
-            throws IOException {
-        String unique = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
-        Path temp = dir.resolve(name + "." + unique + TEMP_SUFFIX);
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            created.add(temp);
-            ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            channel.force(true);
-        } catch (IOException e) {
-            throw new IOException("Cannot write temporary report file " + temp + ": " + e, e);
-        }
-        return temp;
-    }
-
-    private static void moveIntoPlace(Path temp, Path target) throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new IOException("Cannot move " + temp.getFileName() + " into place as " + target + ": " + e, e);
         }
     }
 }

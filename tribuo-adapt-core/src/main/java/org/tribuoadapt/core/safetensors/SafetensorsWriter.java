@@ -1,5 +1,6 @@
 package org.tribuoadapt.core.safetensors;
 
+import org.tribuoadapt.core.io.AtomicFiles;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
@@ -8,19 +9,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes safetensors files deterministically and, for files, atomically.
@@ -34,7 +30,6 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class SafetensorsWriter {
     private static final JsonFactory JSON = new JsonFactory();
     private static final int HEADER_ALIGNMENT = 8;
-    private static final int MAX_TEMP_PREFIX_CHARS = 100;
 
     private static final Comparator<Map.Entry<String, TensorData>> TENSOR_ORDER =
             Comparator.<Map.Entry<String, TensorData>>comparingInt(e -> -e.getValue().dtype().ordinal())
@@ -114,28 +109,14 @@ public final class SafetensorsWriter {
      * @throws IOException              if writing or moving fails.
      */
     public static void write(Path path, SafetensorsFile file) throws IOException {
-        Path target = Objects.requireNonNull(path, "path must not be null").toAbsolutePath();
+        Objects.requireNonNull(path, "path must not be null");
         Layout layout = layout(file);
-        Path temporary = temporarySibling(target);
-        // CREATE_NEW: if this fails, the path belongs to someone else and must not be deleted.
-        FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        try {
-            try (channel) {
-                writeFully(channel, ByteBuffer.wrap(layout.prefixAndHeader()));
-                for (TensorData tensor : layout.orderedTensors()) {
-                    writeFully(channel, tensor.asByteBuffer());
-                }
-                channel.force(true);
+        AtomicFiles.write(path, channel -> {
+            AtomicFiles.writeFully(channel, ByteBuffer.wrap(layout.prefixAndHeader()));
+            for (TensorData tensor : layout.orderedTensors()) {
+                AtomicFiles.writeFully(channel, tensor.asByteBuffer());
             }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (Throwable failure) {
-            try {
-                Files.deleteIfExists(temporary);
-            } catch (IOException | RuntimeException cleanupFailure) {
-                failure.addSuppressed(cleanupFailure);
-            }
-            throw failure;
-        }
+        });
     }
 
     private static Layout layout(SafetensorsFile file) {
@@ -212,24 +193,7 @@ public final class SafetensorsWriter {
         }
     }
 
-    private static Path temporarySibling(Path target) {
-        Path fileName = target.getFileName();
-        if (fileName == null) {
-            throw new IllegalArgumentException("'" + target + "' does not name a file");
-        }
-        String name = fileName.toString();
-        if (name.length() > MAX_TEMP_PREFIX_CHARS) {
-            name = name.substring(0, MAX_TEMP_PREFIX_CHARS);
-        }
-        String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-        return target.resolveSibling("." + name + "." + suffix + ".tmp");
-    }
 
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
-    }
 
     private static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);

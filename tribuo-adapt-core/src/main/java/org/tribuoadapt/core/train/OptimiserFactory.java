@@ -2,6 +2,7 @@ package org.tribuoadapt.core.train;
 
 import com.oracle.labs.mlrg.olcut.config.Configurable;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import org.tribuoadapt.core.nn.Parameter;
 
@@ -23,4 +24,13 @@ public interface OptimiserFactory extends Configurable, Provenancable<Configured
      * @return A new optimiser; the caller closes it.
      */
     NetworkOptimiser create(List<Parameter> parameters, TrainingPlan plan);
+
+    /**
+     * The factory's configuration as provenance.
+     * @return The provenance.
+     */
+    @Override
+    default ConfiguredObjectProvenance getProvenance() {
+        return new ConfiguredObjectProvenanceImpl(this, "OptimiserFactory");
+    }
 }

@@ -3,8 +3,6 @@ package org.tribuoadapt.core.train;
 import ai.djl.ndarray.NDArray;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.Parameter;
 
 import java.util.List;
@@ -66,11 +64,6 @@ public final class SGDOptimiserFactory implements OptimiserFactory {
     @Override
     public NetworkOptimiser create(List<Parameter> parameters, TrainingPlan plan) {
         return new SGD(parameters);
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "OptimiserFactory");
     }
 
     @Override

@@ -27,4 +27,9 @@ public interface TrainingListener {
      * @param summary The epoch's figures.
      */
     default void onEpoch(EpochSummary summary) {}
+
+    /**
+     * Called once when training ends, normally or not.
+     */
+    default void onFinish() {}
 }

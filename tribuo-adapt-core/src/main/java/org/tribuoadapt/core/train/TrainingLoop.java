@@ -130,6 +130,7 @@ public final class TrainingLoop {
             if (best != null) {
                 best.close();
             }
+            listener.onFinish();
         }
         return new TrainingHistory(summaries, Arrays.copyOf(losses, step), Arrays.copyOf(rates, step), bestEpoch, stoppedEarly);
     }

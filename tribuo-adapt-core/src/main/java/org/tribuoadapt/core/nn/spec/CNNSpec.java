@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.layers.Activation;
 import org.tribuoadapt.core.nn.layers.ActivationLayer;
@@ -13,7 +11,6 @@ import org.tribuoadapt.core.nn.layers.BatchNorm;
 import org.tribuoadapt.core.nn.layers.Conv2d;
 import org.tribuoadapt.core.nn.layers.Dropout;
 import org.tribuoadapt.core.nn.layers.Flatten;
-import org.tribuoadapt.core.nn.layers.Linear;
 import org.tribuoadapt.core.nn.layers.MaxPool2d;
 import org.tribuoadapt.core.nn.layers.Sequential;
 
@@ -136,22 +133,8 @@ public final class CNNSpec implements NetworkSpec {
         root.add("flatten", new Flatten());
         // the flattened width follows from the conv stack, so it is computed rather than configured
         int width = Math.toIntExact(root.outputShape(shape).get(0));
-        for (int j = 0; j < hiddenSizes.length; j++) {
-            String n = Integer.toString(j + 1);
-            root.add("fc" + n, new Linear(manager, width, hiddenSizes[j], true));
-            root.add("fc_act" + n, new ActivationLayer(activation));
-            if (dropout > 0) {
-                root.add("fc_drop" + n, new Dropout(dropout));
-            }
-            width = hiddenSizes[j];
-        }
-        root.add("head", new Linear(manager, width, numOutputs, true));
+        DenseStack.append(root, manager, width, hiddenSizes, activation, dropout, "fc_act", "fc_drop", numOutputs);
         return root;
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "NetworkSpec");
     }
 
     @Override

@@ -4,11 +4,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.layers.Activation;
-import org.tribuoadapt.core.nn.layers.ActivationLayer;
 import org.tribuoadapt.core.nn.layers.Dropout;
 import org.tribuoadapt.core.nn.layers.Linear;
 import org.tribuoadapt.core.nn.layers.Sequential;
@@ -76,22 +73,8 @@ public final class MLPSpec implements NetworkSpec {
     @Override
     public Layer buildLayers(NDManager manager, int numOutputs) {
         Sequential root = new Sequential();
-        int width = inputSize;
-        for (int i = 0; i < hiddenSizes.length; i++) {
-            root.add("fc" + (i + 1), new Linear(manager, width, hiddenSizes[i], true));
-            root.add("act" + (i + 1), new ActivationLayer(activation));
-            if (dropout > 0) {
-                root.add("drop" + (i + 1), new Dropout(dropout));
-            }
-            width = hiddenSizes[i];
-        }
-        root.add("head", new Linear(manager, width, numOutputs, true));
+        DenseStack.append(root, manager, inputSize, hiddenSizes, activation, dropout, "act", "drop", numOutputs);
         return root;
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "NetworkSpec");
     }
 
     @Override

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import com.oracle.labs.mlrg.olcut.config.Configurable;
 import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Network;
@@ -61,6 +62,15 @@ public interface NetworkSpec extends Configurable, Provenancable<ConfiguredObjec
         Network network = assemble(numOutputs);
         network.initialize(seed);
         return network;
+    }
+
+    /**
+     * The spec's configuration as provenance.
+     * @return The provenance.
+     */
+    @Override
+    default ConfiguredObjectProvenance getProvenance() {
+        return new ConfiguredObjectProvenanceImpl(this, "NetworkSpec");
     }
 
     /**

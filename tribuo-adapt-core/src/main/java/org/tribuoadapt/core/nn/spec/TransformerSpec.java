@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.layers.Conv2d;
 import org.tribuoadapt.core.nn.layers.LayerNorm;
@@ -167,11 +165,6 @@ public final class TransformerSpec implements NetworkSpec {
         root.add("pool", new TokenMeanPool());
         root.add("head", new Linear(manager, dim, numOutputs, true));
         return root;
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "NetworkSpec");
     }
 
     @Override

@@ -1,0 +1,4 @@
+/**
+ * File output shared by every module: atomic replacement through a temporary file.
+ */
+package org.tribuoadapt.core.io;
