@@ -2,8 +2,6 @@ package org.tribuoadapt.hpo.hypergradient;
 
 import ai.djl.ndarray.NDArray;
 import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
@@ -91,11 +89,6 @@ public final class SGDHDOptimiserFactory implements OptimiserFactory {
     @Override
     public NetworkOptimiser create(List<Parameter> parameters, TrainingPlan plan) {
         return new SGDHD(parameters);
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "OptimiserFactory");
     }
 
     @Override

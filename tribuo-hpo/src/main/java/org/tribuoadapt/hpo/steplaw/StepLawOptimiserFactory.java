@@ -2,8 +2,6 @@ package org.tribuoadapt.hpo.steplaw;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
@@ -131,11 +129,6 @@ public final class StepLawOptimiserFactory implements OptimiserFactory {
                         + "learning rate %.4g; predicted batch size %.4g examples (the trainer uses %d)",
                 n, d, dataMeasure, rate, batchExamples, plan.batchSize()));
         return LearningRateOverride.apply(base, rate).create(parameters, plan);
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "OptimiserFactory");
     }
 
     @Override
