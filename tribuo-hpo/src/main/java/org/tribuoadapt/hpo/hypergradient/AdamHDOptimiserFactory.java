@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.train.NetworkOptimiser;
-import org.tribuoadapt.core.train.OptimiserFactory;
 import org.tribuoadapt.core.train.TrainingPlan;
 
 import java.util.List;
@@ -21,14 +20,8 @@ import java.util.List;
  * every parameter, a good beta shrinks as networks grow. The training loop records the rate in force when each step
  * begins, so a model's learning-rate trajectory lags the rate used by that step by one update.
  */
-public final class AdamHDOptimiserFactory implements OptimiserFactory {
+public final class AdamHDOptimiserFactory extends HypergradientOptimiserFactory {
     private static final long serialVersionUID = 1L;
-
-    @Config(description = "The initial learning rate alpha_0.")
-    private double learningRate = 0.001;
-
-    @Config(description = "The hypergradient learning rate beta (for the multiplicative rule, the largest relative change per step, < 1).")
-    private double beta = 1e-7;
 
     @Config(description = "Exponential decay of the first moment.")
     private double beta1 = 0.9;
@@ -39,17 +32,10 @@ public final class AdamHDOptimiserFactory implements OptimiserFactory {
     @Config(description = "Added to the denominator for stability.")
     private double epsilon = 1e-8;
 
-    @Config(description = "How the learning rate moves: ADDITIVE (the paper's algorithms) or MULTIPLICATIVE.")
-    private HypergradientRule rule = HypergradientRule.ADDITIVE;
-
-    @Config(description = "The smallest learning rate allowed.")
-    private double minLearningRate = 0.0;
-
-    @Config(description = "The largest learning rate allowed.")
-    private double maxLearningRate = 0.1;
-
     /** For OLCUT. */
-    private AdamHDOptimiserFactory() {}
+    private AdamHDOptimiserFactory() {
+        super(1e-7, 0.1);
+    }
 
     /**
      * Creates Adam-HD with the additive rule and Adam's default moments.
@@ -75,20 +61,16 @@ public final class AdamHDOptimiserFactory implements OptimiserFactory {
      */
     public AdamHDOptimiserFactory(double learningRate, double beta, double beta1, double beta2, double epsilon,
                                   HypergradientRule rule, double minLearningRate, double maxLearningRate) {
-        this.learningRate = learningRate;
-        this.beta = beta;
+        super(learningRate, beta, rule, minLearningRate, maxLearningRate);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
-        this.rule = rule;
-        this.minLearningRate = minLearningRate;
-        this.maxLearningRate = maxLearningRate;
         postConfig();
     }
 
     @Override
     public void postConfig() {
-        HypergradientLearningRate.validate("", rule, learningRate, beta, minLearningRate, maxLearningRate);
+        super.postConfig();
         BaseMethodSettings.validateAdam(beta1, beta2, epsilon);
     }
 
@@ -99,8 +81,7 @@ public final class AdamHDOptimiserFactory implements OptimiserFactory {
 
     @Override
     public String toString() {
-        return "Adam-HD(lr=" + learningRate + ",beta=" + beta + ",beta1=" + beta1 + ",beta2=" + beta2 + ",epsilon="
-                + epsilon + ",rule=" + rule + ",clip=[" + minLearningRate + "," + maxLearningRate + "])";
+        return "Adam-HD(" + describeSchedule() + ",beta1=" + beta1 + ",beta2=" + beta2 + ",epsilon=" + epsilon + ")";
     }
 
     private final class AdamHD extends HypergradientOptimiser {
@@ -108,7 +89,7 @@ public final class AdamHDOptimiserFactory implements OptimiserFactory {
         private final NDArray[] secondMoments;
 
         AdamHD(List<Parameter> parameters) {
-            super(parameters, new HypergradientLearningRate(rule, learningRate, beta, minLearningRate, maxLearningRate));
+            super(parameters, newLearningRate());
             this.firstMoments = newState();
             this.secondMoments = newState();
         }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.train.NetworkOptimiser;
-import org.tribuoadapt.core.train.OptimiserFactory;
 import org.tribuoadapt.core.train.TrainingPlan;
 
 import java.util.List;
@@ -20,14 +19,8 @@ import java.util.List;
  * The defaults are the paper's ({@code alpha_0 = beta = 0.001}). The training loop records the rate in force when
  * each step begins, so a model's learning-rate trajectory lags the rate used by that step by one update.
  */
-public final class SGDHDOptimiserFactory implements OptimiserFactory {
+public final class SGDHDOptimiserFactory extends HypergradientOptimiserFactory {
     private static final long serialVersionUID = 1L;
-
-    @Config(description = "The initial learning rate alpha_0.")
-    private double learningRate = 0.001;
-
-    @Config(description = "The hypergradient learning rate beta (for the multiplicative rule, the largest relative change per step, < 1).")
-    private double beta = 0.001;
 
     @Config(description = "Momentum factor mu; 0 gives SGD-HD.")
     private double momentum = 0.0;
@@ -35,17 +28,10 @@ public final class SGDHDOptimiserFactory implements OptimiserFactory {
     @Config(description = "Use Nesterov momentum (SGDN-HD; needs momentum > 0).")
     private boolean nesterov = false;
 
-    @Config(description = "How the learning rate moves: ADDITIVE (the paper's algorithms) or MULTIPLICATIVE.")
-    private HypergradientRule rule = HypergradientRule.ADDITIVE;
-
-    @Config(description = "The smallest learning rate allowed.")
-    private double minLearningRate = 0.0;
-
-    @Config(description = "The largest learning rate allowed.")
-    private double maxLearningRate = 1.0;
-
     /** For OLCUT. */
-    private SGDHDOptimiserFactory() {}
+    private SGDHDOptimiserFactory() {
+        super(0.001, 1.0);
+    }
 
     /**
      * Creates SGD-HD with the additive rule and no momentum.
@@ -70,19 +56,15 @@ public final class SGDHDOptimiserFactory implements OptimiserFactory {
      */
     public SGDHDOptimiserFactory(double learningRate, double beta, double momentum, boolean nesterov,
                                  HypergradientRule rule, double minLearningRate, double maxLearningRate) {
-        this.learningRate = learningRate;
-        this.beta = beta;
+        super(learningRate, beta, rule, minLearningRate, maxLearningRate);
         this.momentum = momentum;
         this.nesterov = nesterov;
-        this.rule = rule;
-        this.minLearningRate = minLearningRate;
-        this.maxLearningRate = maxLearningRate;
         postConfig();
     }
 
     @Override
     public void postConfig() {
-        HypergradientLearningRate.validate("", rule, learningRate, beta, minLearningRate, maxLearningRate);
+        super.postConfig();
         BaseMethodSettings.validateMomentum(momentum, nesterov);
     }
 
@@ -93,15 +75,14 @@ public final class SGDHDOptimiserFactory implements OptimiserFactory {
 
     @Override
     public String toString() {
-        return (nesterov ? "SGDN-HD" : "SGD-HD") + "(lr=" + learningRate + ",beta=" + beta + ",momentum=" + momentum
-                + ",rule=" + rule + ",clip=[" + minLearningRate + "," + maxLearningRate + "])";
+        return (nesterov ? "SGDN-HD(" : "SGD-HD(") + describeSchedule() + ",momentum=" + momentum + ")";
     }
 
     private final class SGDHD extends HypergradientOptimiser {
         private final NDArray[] buffers;
 
         SGDHD(List<Parameter> parameters) {
-            super(parameters, new HypergradientLearningRate(rule, learningRate, beta, minLearningRate, maxLearningRate));
+            super(parameters, newLearningRate());
             this.buffers = momentum > 0 ? newState() : null;
         }
 
