@@ -38,16 +38,16 @@ import java.util.Set;
  *   <li>(c) {@code steplaw}: the Step Law's worked values (Li et al. 2025) and its prediction for part (a)'s run.</li>
  * </ul>
  * Options: {@code --parts a,b,c}; {@code --data DIR}; {@code --rates 1e-5,1e-4,1e-3,1e-2,1e-1}; {@code --seed N};
- * (a) {@code --examples N} (20000), {@code --held-out N} (2000, the first test images), {@code --epochs N} (2),
- * {@code --batch N} (64), {@code --eval-every N} (50), {@code --target A} (0.85), {@code --beta B} (Adam-HD's beta),
- * {@code --max-lr X} (Adam-HD's upper clip); (b) {@code --fed-examples N} (10000), {@code --rounds N} (30),
+ * (a) {@code --examples N} (12000), {@code --held-out N} (1000, the first test images), {@code --epochs N} (2),
+ * {@code --batch N} (64), {@code --eval-every N} (25), {@code --target A} (0.85), {@code --beta B} (Adam-HD's beta),
+ * {@code --max-lr X} (Adam-HD's upper clip); (b) {@code --fed-examples N} (6000), {@code --rounds N} (20),
  * {@code --clients N} (20), {@code --fraction C} (0.25), {@code --local-epochs N} (1), {@code --local-batch N} (32),
  * {@code --alpha A} (0.5), {@code --fed-target A} (0.80), {@code --schedulers GM,SL,CL}.
  */
 public final class HpoBenchmark implements BenchmarkCommand {
 
     /** Adam-HD's hypergradient learning rate in the benchmark and the main job. */
-    public static final double DEFAULT_BETA = 1e-7;
+    public static final double DEFAULT_BETA = 1e-6;
 
     private static final int CLASSES = 10;
 
@@ -69,16 +69,16 @@ public final class HpoBenchmark implements BenchmarkCommand {
         String data = options.string("data", "/usr/share/datasets/fashion-mnist");
         double[] rates = parseRates(options.string("rates", "1e-5,1e-4,1e-3,1e-2,1e-1"));
         long seed = options.integer("seed", 1);
-        int examples = options.integer("examples", 20000);
-        int heldOutSize = options.integer("held-out", 2000);
+        int examples = options.integer("examples", 12000);
+        int heldOutSize = options.integer("held-out", 1000);
         int epochs = options.integer("epochs", 2);
         int batch = options.integer("batch", 64);
-        int evaluateEvery = options.integer("eval-every", 50);
+        int evaluateEvery = options.integer("eval-every", 25);
         double target = options.real("target", 0.85);
         double beta = options.real("beta", DEFAULT_BETA);
         double maxRate = options.real("max-lr", 0.1);
-        int fedExamples = options.integer("fed-examples", 10000);
-        int[] fedSizes = {options.integer("rounds", 30), options.integer("clients", 20), options.integer("local-epochs", 1),
+        int fedExamples = options.integer("fed-examples", 6000);
+        int[] fedSizes = {options.integer("rounds", 20), options.integer("clients", 20), options.integer("local-epochs", 1),
             options.integer("local-batch", 32)};
         double fraction = options.real("fraction", 0.25);
         double alpha = options.real("alpha", 0.5);

@@ -1,5 +1,6 @@
 package org.tribuoadapt.hpo.hypergradient;
 
+import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,8 @@ import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.core.testing.SyntheticImages;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -71,6 +74,21 @@ public class HypergradientTrainingTest {
         NetworkModel second = new NetworkTrainer(cnn(), factory, 2, 32, 9L).train(train);
         assertArrayEquals(first.history().orElseThrow().stepLearningRates(), second.history().orElseThrow().stepLearningRates(), 0.0);
         assertArrayEquals(first.weightBytes(), second.weightBytes());
+    }
+
+    @Test
+    public void mainJobConfigurationLoads() {
+        Path config = Path.of("..", "examples", "configs", "hpo-adam-hd.xml");
+        assertTrue(Files.isRegularFile(config), "missing " + config.toAbsolutePath());
+        ConfigurationManager manager = new ConfigurationManager(config.toString());
+        try {
+            AdamHDOptimiserFactory factory = (AdamHDOptimiserFactory) manager.lookup("adam-hd");
+            assertEquals("Adam-HD(lr=0.002,beta=1.0E-6,rule=ADDITIVE,clip=[1.0E-5,0.01],beta1=0.9,beta2=0.999,epsilon=1.0E-8)",
+                    factory.toString());
+            Helpers.testConfigurableRoundtrip(factory);
+        } finally {
+            manager.close();
+        }
     }
 
     @Test
