@@ -2,6 +2,7 @@ package org.tribuoadapt.examples;
 
 import org.tribuoadapt.core.bench.BenchmarkCommand;
 import org.tribuoadapt.core.bench.TrainBenchmark;
+import org.tribuoadapt.tta.bench.TtaBenchmark;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,7 +15,7 @@ final class BenchCommand implements CliCommand {
 
     private static Map<String, BenchmarkCommand> benchmarks() {
         Map<String, BenchmarkCommand> out = new LinkedHashMap<>();
-        for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark()}) {
+        for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark(), new TtaBenchmark()}) {
             out.put(b.name(), b);
         }
         return out;

@@ -1,106 +1,135 @@
 package org.tribuoadapt.core.bench;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * The {@code --name value} options of a benchmark command, with typed lookups, defaults and a check that every
- * given option was understood.
+ * The {@code --name value} options of a benchmark command, with defaults, type checks and an error that lists
+ * the known options for an unknown one. Every module's benchmark parses its options with it.
  */
 public final class BenchmarkOptions {
 
-    private final Map<String, String> values;
-    private final Set<String> used = new HashSet<>();
-
-    private BenchmarkOptions(Map<String, String> values) {
-        this.values = values;
-    }
+    private final Map<String, String> values = new LinkedHashMap<>();
 
     /**
-     * Parses {@code --name value} pairs.
-     * @param args The arguments.
-     * @return The options.
-     * @throws IllegalArgumentException on a stray argument or a missing value.
+     * Parses options against their defaults.
+     * @param args The arguments after the command name.
+     * @param defaults Every known option and its default value.
+     * @throws IllegalArgumentException for an unknown option or one without a value.
      */
-    public static BenchmarkOptions parse(List<String> args) {
-        Map<String, String> values = new LinkedHashMap<>();
+    public BenchmarkOptions(List<String> args, Map<String, String> defaults) {
+        values.putAll(defaults);
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if (!arg.startsWith("--") || i + 1 >= args.size()) {
-                throw new IllegalArgumentException("expected --name value pairs, found '" + arg + "'");
+            String key = arg.startsWith("--") ? arg.substring(2) : null;
+            if (key == null || !defaults.containsKey(key)) {
+                throw new IllegalArgumentException("unknown option '" + arg + "'; options are --"
+                        + String.join(", --", defaults.keySet()));
             }
-            values.put(arg.substring(2), args.get(++i));
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException("option " + arg + " needs a value");
+            }
+            values.put(key, args.get(++i));
         }
-        return new BenchmarkOptions(values);
     }
 
     /**
-     * A string option.
-     * @param name The name without dashes.
-     * @param defaultValue The default.
+     * The value of an option.
+     * @param key The option name without dashes.
      * @return The value.
      */
-    public String string(String name, String defaultValue) {
-        used.add(name);
-        return values.getOrDefault(name, defaultValue);
+    public String string(String key) {
+        return values.get(key);
     }
 
     /**
      * An integer option.
-     * @param name The name without dashes.
-     * @param defaultValue The default.
+     * @param key The option name without dashes.
      * @return The value.
      */
-    public int integer(String name, int defaultValue) {
-        String v = string(name, Integer.toString(defaultValue));
+    public int integer(String key) {
         try {
-            return Integer.parseInt(v);
+            return Integer.parseInt(values.get(key).trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be an integer, found '" + v + "'");
+            throw new IllegalArgumentException("--" + key + " needs an integer, found '" + values.get(key) + "'");
+        }
+    }
+
+    /**
+     * A long integer option.
+     * @param key The option name without dashes.
+     * @return The value.
+     */
+    public long longValue(String key) {
+        try {
+            return Long.parseLong(values.get(key).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " needs an integer, found '" + values.get(key) + "'");
         }
     }
 
     /**
      * A floating-point option.
-     * @param name The name without dashes.
-     * @param defaultValue The default.
+     * @param key The option name without dashes.
      * @return The value.
      */
-    public double real(String name, double defaultValue) {
-        String v = string(name, Double.toString(defaultValue));
+    public double real(String key) {
         try {
-            return Double.parseDouble(v);
+            return Double.parseDouble(values.get(key).trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be a number, found '" + v + "'");
+            throw new IllegalArgumentException("--" + key + " needs a number, found '" + values.get(key) + "'");
         }
     }
 
     /**
-     * Fails if an option was given that no lookup asked for.
-     * @throws IllegalArgumentException naming the unknown options.
+     * A comma-separated list option.
+     * @param key The option name without dashes.
+     * @return The non-blank items, trimmed.
      */
-    public void checkAllUsed() {
-        List<String> unknown = new ArrayList<>(values.keySet());
-        unknown.removeAll(used);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown options " + unknown + "; known: " + used);
+    public List<String> list(String key) {
+        List<String> out = new ArrayList<>();
+        for (String part : values.get(key).split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.trim());
+            }
         }
+        return out;
+    }
+
+    /**
+     * A comma-separated list of integers.
+     * @param key The option name without dashes.
+     * @return The integers.
+     */
+    public List<Integer> integers(String key) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : list(key)) {
+            try {
+                out.add(Integer.parseInt(part));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + key + " needs comma-separated integers, found '"
+                        + values.get(key) + "'");
+            }
+        }
+        return out;
     }
 
     /**
      * The median of some measurements (the mean of the middle two for an even count).
-     * @param values The measurements.
+     * @param measurements The measurements.
      * @return The median.
      */
-    public static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
+    public static double median(List<Double> measurements) {
+        List<Double> sorted = new ArrayList<>(measurements);
+        java.util.Collections.sort(sorted);
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
     }
 }

@@ -27,6 +27,7 @@ import java.io.PrintStream;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -51,13 +52,13 @@ public final class TrainBenchmark implements BenchmarkCommand {
 
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
-        BenchmarkOptions options = BenchmarkOptions.parse(args);
-        String model = options.string("model", "both");
-        int examples = options.integer("examples", 20000);
-        int batch = options.integer("batch", 128);
-        int repeats = options.integer("repeats", 1);
-        String data = options.string("data", "/usr/share/datasets/fashion-mnist");
-        options.checkAllUsed();
+        BenchmarkOptions options = new BenchmarkOptions(args, Map.of("model", "both", "examples", "20000",
+                "batch", "128", "repeats", "1", "data", "/usr/share/datasets/fashion-mnist"));
+        String model = options.string("model");
+        int examples = options.integer("examples");
+        int batch = options.integer("batch");
+        int repeats = options.integer("repeats");
+        String data = options.string("data");
         TensorDataset images = IDXTensors.load(Paths.get(data, "train-images-idx3-ubyte.gz").toString(),
                 Paths.get(data, "train-labels-idx1-ubyte.gz").toString(), examples);
         List<String> models = model.equals("both") ? List.of("mlp", "cnn") : List.of(model);

@@ -3,6 +3,7 @@ package org.tribuoadapt.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -11,19 +12,25 @@ import org.tribuo.Excuse;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
+import org.tribuo.ONNXExportable;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ModelDataCarrier;
 import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
+import org.tribuo.util.onnx.ONNXContext;
+import org.tribuo.util.onnx.ONNXNode;
+import org.tribuo.util.onnx.ONNXOperators;
+import org.tribuo.util.onnx.ONNXRef;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
+import org.tribuoadapt.core.io.AtomicFiles;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
+import org.tribuoadapt.core.onnx.NetworkOnnxExporter;
 import org.tribuoadapt.core.protos.NetworkModelProto;
-import org.tribuoadapt.core.provenance.ConfiguredObjects;
 import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
@@ -49,8 +56,13 @@ import java.util.Optional;
  * {@link #serialize()} stores and what {@link #exportWeights} writes, and their SHA-256 is in the provenance.
  * <p>
  * The network itself is built in native memory on first use and freed when the model is garbage collected.
+ * <p>
+ * The model exports to ONNX like Tribuo's own classifiers ({@link ONNXExportable}): the graph takes the flat feature
+ * vector {@code [N, features]} in feature-id order and gives softmax probabilities {@code [N, labels]} in label-id
+ * order, so Tribuo's {@code ONNXExternalModel} loads it as a classifier. Every layer must have an ONNX exporter (see
+ * {@link NetworkOnnxExporter}); adapters are merged first.
  */
-public final class NetworkModel extends Model<Label> {
+public final class NetworkModel extends Model<Label> implements ONNXExportable {
     private static final long serialVersionUID = 1L;
 
     /** The protobuf serialization version. */
@@ -254,12 +266,52 @@ public final class NetworkModel extends Model<Label> {
         return new NetworkModel(newName, newProvenance, featureIDMap, outputIDInfo, spec, weights, history);
     }
 
+    /**
+     * Exports this model as an ONNX model: the flat feature vector {@code [N, features]} (input {@code input}) to the
+     * label probabilities {@code [N, labels]} (output {@code output}), with this model's provenance in the metadata.
+     * @param domain A reverse-DNS name for the model.
+     * @param modelVersion The model version.
+     * @return The ONNX model.
+     * @throws UnsupportedOperationException naming the layer, if a layer type has no ONNX exporter.
+     */
+    @Override
+    public OnnxMl.ModelProto exportONNXModel(String domain, long modelVersion) {
+        ONNXContext onnx = new ONNXContext();
+        onnx.setName("TribuoAdapt-NetworkModel");
+        ONNXRef<?> input = onnx.floatInput("input", featureIDMap.size());
+        writeONNXGraph(input).assignTo(onnx.floatOutput("output", outputIDInfo.size()));
+        return ONNXExportable.buildModel(onnx, domain, modelVersion, this);
+    }
+
+    /**
+     * Writes the network and a softmax into the input's ONNX graph.
+     * @param input The flat feature batch {@code [N, features]}.
+     * @return The probabilities {@code [N, labels]}.
+     */
+    @Override
+    public ONNXNode writeONNXGraph(ONNXRef<?> input) {
+        ONNXRef<?> logits = NetworkOnnxExporter.standard().writeNetwork(network(), input);
+        return logits.apply(ONNXOperators.SOFTMAX, Map.<String, Object>of("axis", 1));
+    }
+
+    /**
+     * Writes the ONNX model to a file atomically.
+     * @param domain A reverse-DNS name for the model.
+     * @param modelVersion The model version.
+     * @param outputPath The file.
+     * @throws IOException if it cannot be written.
+     */
+    @Override
+    public void saveONNXModel(String domain, long modelVersion, Path outputPath) throws IOException {
+        AtomicFiles.write(outputPath, exportONNXModel(domain, modelVersion).toByteArray());
+    }
+
     @Override
     public ModelProto serialize() {
         ModelDataCarrier<Label> carrier = createDataCarrier();
         NetworkModelProto.Builder data = NetworkModelProto.newBuilder()
                 .setMetadata(Any.pack(carrier.serialize()))
-                .setSpec(ConfiguredObjects.pack(spec.getProvenance()))
+                .setSpec(NetworkSpecProtos.pack(spec))
                 .setWeights(ByteString.copyFrom(weights));
         if (history != null) {
             data.setHistory(TrainingHistoryProtos.toProto(history));
@@ -293,7 +345,7 @@ public final class NetworkModel extends Model<Label> {
         }
         @SuppressWarnings("unchecked") // checked against the domain's element type above
         ImmutableOutputInfo<Label> outputInfo = (ImmutableOutputInfo<Label>) carrier.outputDomain();
-        NetworkSpec spec = ConfiguredObjects.unpackObject(proto.getSpec(), NetworkSpec.class);
+        NetworkSpec spec = NetworkSpecProtos.unpack(proto.getSpec());
         TrainingHistory history = proto.hasHistory() ? TrainingHistoryProtos.fromProto(proto.getHistory()) : null;
         return new NetworkModel(carrier.name(), carrier.provenance(), carrier.featureDomain(), outputInfo, spec,
                 proto.getWeights().toByteArray(), history);

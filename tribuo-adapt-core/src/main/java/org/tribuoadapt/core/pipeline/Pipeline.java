@@ -109,15 +109,18 @@ public final class Pipeline implements Configurable, Provenancable<ConfiguredObj
 
     private static ReportSection dataSection(Dataset<Label> train, Dataset<Label> test) {
         ReportTable.Builder table = ReportTable.builder("Datasets", "dataset", "examples", "features", "labels", "source");
-        table.addRow(TRAIN, train.size(), train.getFeatureMap().size(), train.getOutputInfo().size(),
-                train.getSourceProvenance().toString());
-        table.addRow(TEST, test.size(), test.getFeatureMap().size(), test.getOutputInfo().size(),
-                test.getSourceProvenance().toString());
+        table.addRow(TRAIN, train.size(), train.getFeatureMap().size(), train.getOutputInfo().size(), describe(train));
+        table.addRow(TEST, test.size(), test.getFeatureMap().size(), test.getOutputInfo().size(), describe(test));
         return ReportSection.builder("Data")
                 .addTable(table.build())
                 .putResult("trainExamples", train.size())
                 .putResult("testExamples", test.size())
                 .build();
+    }
+
+    private static String describe(Dataset<Label> dataset) {
+        String className = dataset.getSourceProvenance().getClassName();
+        return className.substring(className.lastIndexOf('.') + 1) + " (full provenance below)";
     }
 
     /**

@@ -18,6 +18,7 @@ import org.tribuoadapt.core.report.ReportTable;
 import org.tribuoadapt.core.train.EpochSummary;
 import org.tribuoadapt.core.train.TrainingHistory;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -114,8 +115,11 @@ public final class SourceTrainingStep implements PipelineStep {
             losses.addSeries("validation", x, validation);
         }
         section.addChart(losses.build());
-        section.addChart(LineChart.builder("Learning rate per step", "step", "learning rate")
-                .addSeries("learning rate", history.stepLearningRates()).build());
+        double[] rates = history.stepLearningRates();
+        if (Arrays.stream(rates).distinct().count() > 1) {
+            section.addChart(LineChart.builder("Learning rate per step", "step", "learning rate")
+                    .addSeries("learning rate", rates).build());
+        }
         section.putResult("epochs", epochs.size()).putResult("bestEpoch", history.bestEpoch())
                 .putResult("trainLoss", train).putResult("steps", history.steps());
     }

@@ -19,12 +19,16 @@ import org.tribuo.provenance.TrainerProvenance;
  * and data sources that produced it can be created again. Every trainer in the tree gets the invocation count it
  * had, so that it draws the same random numbers.
  */
-final class RecoveredConfiguration {
+public final class RecoveredConfiguration {
 
     private final ConfigurationManager manager;
     private final ProvenanceUtil.ProvenanceOrdering ordering;
 
-    RecoveredConfiguration(ObjectProvenance root) {
+    /**
+     * Extracts the configuration recorded in a provenance tree.
+     * @param root The root of the tree, e.g. a model's or an evaluation's provenance.
+     */
+    public RecoveredConfiguration(ObjectProvenance root) {
         this.manager = new ConfigurationManager();
         this.manager.addConfiguration(ProvenanceUtil.extractConfiguration(root));
         this.ordering = ProvenanceUtil.orderProvenances(root);
@@ -37,7 +41,7 @@ final class RecoveredConfiguration {
      * @param <T> The type.
      * @return The object.
      */
-    <T extends Configurable> T lookup(ConfiguredObjectProvenance node, Class<T> type) {
+    public <T extends Configurable> T lookup(ConfiguredObjectProvenance node, Class<T> type) {
         Integer index = ordering.provenanceTracker.get(node);
         if (index == null) {
             throw new IllegalStateException("the provenance of " + node.getClassName() + " is not part of the recovered tree");
@@ -60,7 +64,7 @@ final class RecoveredConfiguration {
      * @return The trainer.
      */
     @SuppressWarnings("unchecked") // reproduction only handles classification, checked when the dataset is rebuilt
-    Trainer<Label> trainer(TrainerProvenance provenance) {
+    public Trainer<Label> trainer(TrainerProvenance provenance) {
         if (!(provenance instanceof ConfiguredObjectProvenance)) {
             throw new IllegalStateException("trainer " + provenance.getClassName() + " is not configurable, so it cannot be recreated");
         }
@@ -73,7 +77,7 @@ final class RecoveredConfiguration {
      * @return The dataset.
      */
     @SuppressWarnings("unchecked") // data sources of classification datasets produce labels, checked below
-    Dataset<Label> dataset(DataProvenance provenance) {
+    public Dataset<Label> dataset(DataProvenance provenance) {
         if (!(provenance instanceof DatasetProvenance)) {
             throw new IllegalStateException("cannot rebuild data from a " + provenance.getClassName());
         }

@@ -6,11 +6,9 @@ import org.tribuo.Dataset;
 import org.tribuo.Model;
 import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
-import org.tribuo.classification.evaluation.LabelEvaluator;
 import org.tribuo.provenance.EvaluationProvenance;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.model.NetworkProvenance;
-import org.tribuoadapt.core.pipeline.EvaluationMetrics;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,6 +16,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.function.Function;
 
 /**
@@ -114,13 +113,13 @@ public final class Reproducer {
         if (recorded == null || recorded.isEmpty()) {
             return ReproductionCheck.failed(name, "no metrics were recorded under '" + name + "'");
         }
-        Dataset<Label> test;
+        EvaluationReproducer reproducer = reproducerFor(original);
+        Map<String, Double> metrics;
         try {
-            test = new RecoveredConfiguration(original).dataset(original.getTestDatasetProvenance());
+            metrics = reproducer.recompute(original, model, new RecoveredConfiguration(original));
         } catch (RuntimeException e) {
-            return ReproductionCheck.failed(name, "cannot reload its test data: " + e.getMessage());
+            return ReproductionCheck.failed(name, "cannot run the evaluation again: " + e.getMessage());
         }
-        Map<String, Double> metrics = EvaluationMetrics.of(new LabelEvaluator().evaluate(model, test));
         boolean passed = true;
         List<String> details = new ArrayList<>();
         for (Map.Entry<String, Double> e : recorded.entrySet()) {
@@ -130,6 +129,15 @@ public final class Reproducer {
             details.add(String.format("%s %s: reproduced %s, recorded %s", same ? "matches" : "DIFFERS", e.getKey(), value, e.getValue()));
         }
         return new ReproductionCheck(name, passed, details);
+    }
+
+    private static EvaluationReproducer reproducerFor(EvaluationProvenance provenance) {
+        for (EvaluationReproducer r : ServiceLoader.load(EvaluationReproducer.class)) {
+            if (r.handles(provenance)) {
+                return r;
+            }
+        }
+        return new LabelEvaluationReproducer();
     }
 
     private static String instanceValue(ModelProvenance provenance, String key) {

@@ -103,14 +103,11 @@ public final class BatchNorm extends Layer {
      * @return {mean, variance}, each {@code [C]}.
      */
     public static NDArray[] batchStatistics(NDArray input) {
-        int[] axes = new int[input.getShape().dimension() - 1];
-        axes[0] = 0;
-        for (int i = 2; i < input.getShape().dimension(); i++) {
-            axes[i - 1] = i;
-        }
-        NDArray mean = input.mean(axes);
-        Shape broadcast = channelShape(input.getShape());
-        NDArray variance = input.sub(mean.reshape(broadcast)).square().mean(axes);
+        long channels = input.getShape().get(1);
+        // DJL's PyTorch engine reduces one axis per call, so the channels go first and the rest is flattened
+        NDArray perChannel = input.swapAxes(0, 1).reshape(channels, -1);
+        NDArray mean = perChannel.mean(new int[] {1});
+        NDArray variance = perChannel.sub(mean.reshape(channels, 1)).square().mean(new int[] {1});
         return new NDArray[] {mean, variance};
     }
 

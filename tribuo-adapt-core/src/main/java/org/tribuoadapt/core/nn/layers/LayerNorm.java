@@ -58,6 +58,16 @@ public final class LayerNorm extends Layer {
         bias.assign(Initializers.constant(dim, 0f));
     }
 
+    /** @return The normalised width. */
+    public int dim() {
+        return dim;
+    }
+
+    /** @return The epsilon added to the variance. */
+    public double eps() {
+        return eps;
+    }
+
     /** @return The scale. */
     public Parameter weight() {
         return weight;

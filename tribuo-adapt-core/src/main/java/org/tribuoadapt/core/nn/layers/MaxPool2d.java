@@ -38,6 +38,11 @@ public final class MaxPool2d extends Layer {
         return new Shape(inputShape.get(0), inputShape.get(1) / size, inputShape.get(2) / size);
     }
 
+    /** @return The window's height and width, also the stride. */
+    public int size() {
+        return size;
+    }
+
     @Override
     public String describe() {
         return "MaxPool2d(" + size + ")";

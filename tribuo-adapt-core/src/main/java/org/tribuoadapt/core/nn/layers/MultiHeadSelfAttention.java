@@ -56,6 +56,16 @@ public final class MultiHeadSelfAttention extends Layer {
         return inputShape;
     }
 
+    /** @return The model width. */
+    public int dim() {
+        return dim;
+    }
+
+    /** @return The number of heads. */
+    public int heads() {
+        return heads;
+    }
+
     @Override
     public String describe() {
         return "MultiHeadSelfAttention(" + dim + ", heads " + heads + ")";

@@ -38,6 +38,11 @@ public final class SequenceTokens extends Layer {
         return new Shape(inputShape.get(0) / tokenWidth, tokenWidth);
     }
 
+    /** @return The width of each token. */
+    public int tokenWidth() {
+        return tokenWidth;
+    }
+
     @Override
     public String describe() {
         return "SequenceTokens(width " + tokenWidth + ")";

@@ -11,6 +11,8 @@ import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Network;
 
 import java.io.Serializable;
+import java.util.Collections;
+import java.util.Map;
 
 /**
  * A configurable network architecture. A spec is a small immutable description (widths, depths, activation); it
@@ -71,6 +73,31 @@ public interface NetworkSpec extends Configurable, Provenancable<ConfiguredObjec
     @Override
     default ConfiguredObjectProvenance getProvenance() {
         return new ConfiguredObjectProvenanceImpl(this, "NetworkSpec");
+    }
+
+    /**
+     * Binary resources the layers are built from besides their weights and the configuration, keyed by name: for
+     * example the frozen ONNX model of an {@link org.tribuoadapt.core.onnx.OnnxBackboneSpec}. A model stores them next
+     * to the spec's configuration, so that it still works when the files they were read from are gone.
+     * @return The resources; empty (the default) for specs built from their configuration alone.
+     */
+    default Map<String, byte[]> resources() {
+        return Collections.emptyMap();
+    }
+
+    /**
+     * Supplies stored resources (as returned by {@link #resources()}) to a spec rebuilt from its configuration.
+     * @param resources The stored resources, keyed by name.
+     * @return A spec equal to this one that builds its layers from the stored resources.
+     * @throws IllegalArgumentException if the resources are not this spec's (wrong names, or content whose recorded
+     * hash differs).
+     */
+    default NetworkSpec withResources(Map<String, byte[]> resources) {
+        if (!resources.isEmpty()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " is built from its configuration alone, "
+                    + "but stored resources " + resources.keySet() + " were supplied");
+        }
+        return this;
     }
 
     /**

@@ -1,0 +1,42 @@
+package org.tribuoadapt.robust.attack;
+
+import ai.djl.ndarray.NDArray;
+
+import java.util.SplittableRandom;
+
+/**
+ * A white-box attack that follows input gradients of a {@link DifferentiableClassifier}. Whole batches are attacked
+ * at once.
+ */
+public interface GradientAttack extends Attack {
+
+    /**
+     * Crafts adversarial examples for a batch.
+     * @param classifier The attacked classifier.
+     * @param inputs Clean inputs {@code [N, inputShape...]} in [0, 1].
+     * @param labels True label ids {@code [N]}.
+     * @param loss The per-example objective to maximise.
+     * @param goal Whether to stop tracking an example once it is misclassified (evaluation) or to return the
+     * algorithm's final point (training).
+     * @param rng The random stream for random starts.
+     * @return Adversarial inputs of the same shape, in [0, 1] and within epsilon of the inputs.
+     * @throws IllegalArgumentException if the shapes of inputs, labels and classifier disagree.
+     */
+    NDArray perturb(DifferentiableClassifier classifier, NDArray inputs, NDArray labels, AttackLoss loss,
+                    AttackGoal goal, SplittableRandom rng);
+
+    /**
+     * Crafts adversarial examples that maximise the cross-entropy, for evaluation.
+     * @param classifier The attacked classifier.
+     * @param inputs Clean inputs.
+     * @param labels True label ids.
+     * @param rng The random stream.
+     * @return Adversarial inputs.
+     */
+    default NDArray perturb(DifferentiableClassifier classifier, NDArray inputs, NDArray labels, SplittableRandom rng) {
+        return perturb(classifier, inputs, labels, AttackLoss.CROSS_ENTROPY, AttackGoal.MISCLASSIFY, rng);
+    }
+
+    @Override
+    GradientAttack withEpsilon(double epsilon);
+}

@@ -1,0 +1,183 @@
+package org.tribuoadapt.robust.smoothing;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import org.tribuoadapt.core.model.NetworkModel;
+import org.tribuoadapt.core.nn.ForwardContext;
+import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.robust.attack.DifferentiableClassifier;
+
+/**
+ * An adaptive-smoothing classifier built from networks, differentiable end to end: private frozen copies of the
+ * standard and robust networks, and either a fixed alpha or a mixing network that reads their intermediate features.
+ * White-box attacks differentiate through all of it (the mixing network included), so they target the composite
+ * model rather than one of its parts. Everything runs in inference mode.
+ */
+final class MixedNetworks implements DifferentiableClassifier {
+
+    private final Network standard;
+    private final Network robust;
+    private final Network mixer;
+    private final boolean ownsMixer;
+    private final MixingNetworkSpec spec;
+    private final double alpha;
+    private final double standardTemperature;
+    private final double robustTemperature;
+    private final int[] robustOrder;
+
+    private MixedNetworks(NetworkModel standardModel, NetworkModel robustModel, Network mixer, boolean ownsMixer,
+                          MixingNetworkSpec spec, double alpha, double standardTemperature, double robustTemperature) {
+        int[] order = BaseModels.columnOrder(standardModel.getOutputIDInfo(), robustModel.getOutputIDInfo());
+        this.robustOrder = BaseModels.isIdentity(order) ? null : order;
+        this.standard = standardModel.newNetwork();
+        this.standard.freezeAll();
+        this.robust = robustModel.newNetwork();
+        this.robust.freezeAll();
+        this.mixer = mixer;
+        this.ownsMixer = ownsMixer;
+        this.spec = spec;
+        this.alpha = alpha;
+        this.standardTemperature = standardTemperature;
+        this.robustTemperature = robustTemperature;
+    }
+
+    /**
+     * A fixed-alpha mixture of two networks.
+     * @param standard The standard model.
+     * @param robust The robust model.
+     * @param alpha The robust model's weight.
+     * @param standardTemperature The standard model's logit scale.
+     * @param robustTemperature The robust model's logit scale.
+     * @return The classifier.
+     */
+    static MixedNetworks fixed(NetworkModel standard, NetworkModel robust, double alpha, double standardTemperature,
+                               double robustTemperature) {
+        return new MixedNetworks(standard, robust, null, false, null, alpha, standardTemperature, robustTemperature);
+    }
+
+    /**
+     * A mixture whose alpha comes from a mixing network.
+     * @param standard The standard model.
+     * @param robust The robust model.
+     * @param spec The mixing network's architecture.
+     * @param mixer The mixing network.
+     * @param ownsMixer Whether closing this classifier closes the mixing network (false while a trainer owns it).
+     * @param standardTemperature The standard model's logit scale.
+     * @param robustTemperature The robust model's logit scale.
+     * @return The classifier.
+     */
+    static MixedNetworks mixing(NetworkModel standard, NetworkModel robust, MixingNetworkSpec spec, Network mixer,
+                                boolean ownsMixer, double standardTemperature, double robustTemperature) {
+        return new MixedNetworks(standard, robust, mixer, ownsMixer, spec, Double.NaN, standardTemperature,
+                robustTemperature);
+    }
+
+    /**
+     * The outputs of both bases and the mixing logit for a batch.
+     *
+     * @param standard The standard network's logits {@code [N, C]}.
+     * @param robust The robust network's logits {@code [N, C]}, in the standard network's label order.
+     * @param gamma The mixing logits {@code [N]}, or null for a fixed alpha.
+     */
+    record Parts(NDArray standard, NDArray robust, NDArray gamma) {}
+
+    /**
+     * Runs both bases and the mixing network.
+     * @param inputs The batch.
+     * @return The parts of the mixture.
+     */
+    Parts parts(NDArray inputs) {
+        NDManager manager = inputs.getManager();
+        NDArray[] features = new NDArray[2];
+        ForwardContext standardContext = ForwardContext.inference(manager);
+        ForwardContext robustContext = ForwardContext.inference(manager);
+        if (mixer != null) {
+            standardContext = standardContext.withObserver((layer, in, out) -> {
+                if (layer.path().equals(spec.standardLayer())) {
+                    features[0] = out;
+                }
+            });
+            robustContext = robustContext.withObserver((layer, in, out) -> {
+                if (layer.path().equals(spec.robustLayer())) {
+                    features[1] = out;
+                }
+            });
+        }
+        NDArray standardLogits = standard.forward(inputs, standardContext);
+        NDArray robustLogits = robust.forward(inputs, robustContext);
+        if (robustOrder != null) {
+            NDArray index = manager.create(java.util.Arrays.stream(robustOrder).asLongStream().toArray())
+                    .reshape(1, -1).broadcast(robustLogits.getShape());
+            robustLogits = robustLogits.gather(index, 1);
+        }
+        if (mixer == null) {
+            return new Parts(standardLogits, robustLogits, null);
+        }
+        NDArray gamma = mixer.forward(spec.combine(features[0], features[1]), ForwardContext.inference(manager)).reshape(-1);
+        return new Parts(standardLogits, robustLogits, gamma);
+    }
+
+    /**
+     * Mixes the parts into log-probabilities.
+     * @param parts The parts.
+     * @return Log-probabilities {@code [N, C]}.
+     */
+    NDArray mix(Parts parts) {
+        return parts.gamma() == null
+                ? ProbabilityMixing.logMix(parts.standard(), parts.robust(), alpha, standardTemperature, robustTemperature)
+                : ProbabilityMixing.logMix(parts.standard(), parts.robust(), parts.gamma(), standardTemperature,
+                        robustTemperature);
+    }
+
+    @Override
+    public Shape inputShape() {
+        return standard.inputShape();
+    }
+
+    @Override
+    public NDArray logits(NDArray inputs) {
+        return mix(parts(inputs));
+    }
+
+    /**
+     * The shapes of the observed features for one example, found with a forward pass of a zero input.
+     * @param spec The mixing network spec naming the layers.
+     * @param standardModel The standard model.
+     * @param robustModel The robust model.
+     * @return {standard shape, robust shape}.
+     * @throws IllegalArgumentException if a named layer does not exist, listing the network's layers.
+     */
+    static Shape[] featureShapes(MixingNetworkSpec spec, NetworkModel standardModel, NetworkModel robustModel) {
+        Shape[] shapes = new Shape[2];
+        try (Network std = standardModel.newNetwork(); Network rob = robustModel.newNetwork();
+             NDManager manager = std.manager().newSubManager(); NDScope ignored = new NDScope();
+             GradientMode off = GradientMode.disabled()) {
+            std.layer(spec.standardLayer());
+            rob.layer(spec.robustLayer());
+            NDArray zero = manager.zeros(new Shape(1).addAll(std.inputShape()));
+            std.forward(zero, ForwardContext.inference(manager).withObserver((layer, in, out) -> {
+                if (layer.path().equals(spec.standardLayer())) {
+                    shapes[0] = out.getShape().slice(1);
+                }
+            }));
+            rob.forward(zero, ForwardContext.inference(manager).withObserver((layer, in, out) -> {
+                if (layer.path().equals(spec.robustLayer())) {
+                    shapes[1] = out.getShape().slice(1);
+                }
+            }));
+        }
+        return shapes;
+    }
+
+    @Override
+    public void close() {
+        standard.close();
+        robust.close();
+        if (ownsMixer && mixer != null) {
+            mixer.close();
+        }
+    }
+}

@@ -1,0 +1,319 @@
+package org.tribuoadapt.robust.smoothing;
+
+import ai.djl.ndarray.types.Shape;
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import org.tribuo.Dataset;
+import org.tribuo.Trainer;
+import org.tribuo.classification.Label;
+import org.tribuo.provenance.ModelProvenance;
+import org.tribuo.provenance.TrainerProvenance;
+import org.tribuo.provenance.impl.TrainerProvenanceImpl;
+import org.tribuoadapt.core.bridge.TensorDataset;
+import org.tribuoadapt.core.model.NetworkModel;
+import org.tribuoadapt.core.model.NetworkProvenance;
+import org.tribuoadapt.core.nn.DjlRuntime;
+import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.train.NetworkOptimiser;
+import org.tribuoadapt.core.train.OptimiserFactory;
+import org.tribuoadapt.core.train.TrainingHistory;
+import org.tribuoadapt.core.train.TrainingListener;
+import org.tribuoadapt.core.train.TrainingLoop;
+import org.tribuoadapt.core.train.TrainingPlan;
+import org.tribuoadapt.robust.attack.GradientAttack;
+
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Trains the mixing network of an adaptive-smoothing classifier (Bai et al. 2024, section 4.2) as a Tribuo
+ * {@link Trainer}: both base networks stay frozen; each minibatch adds to its clean inputs (label 0) the same inputs
+ * attacked through the whole composite model (label 1), and the mixing network learns to output a large alpha on
+ * the attacked ones, through the loss {@code c_bce * BCE(gamma) + c_ce * CE + c_prod * BCE * CE}. Training runs
+ * through the core {@link TrainingLoop}.
+ * <p>
+ * The bases are read from Tribuo model files named in the configuration (their SHA-256 goes into the run provenance)
+ * or given to the Java constructor; the model's provenance holds both bases' provenance and the attack's settings.
+ */
+public final class MixingNetworkTrainer implements Trainer<Label> {
+
+    @Config(description = "Tribuo model file of the standard (accurate) base NetworkModel.")
+    private Path standardModelPath;
+
+    @Config(description = "Tribuo model file of the robust base NetworkModel.")
+    private Path robustModelPath;
+
+    @Config(mandatory = true, description = "The mixing network's architecture.")
+    private MixingNetworkSpec mixingNetwork;
+
+    @Config(mandatory = true, description = "The attack, through the whole composite model, that crafts the examples labelled 1.")
+    private GradientAttack attack;
+
+    @Config(mandatory = true, description = "The optimiser of the mixing network.")
+    private OptimiserFactory optimiser;
+
+    @Config(description = "Number of passes over the training data.")
+    private int epochs = 3;
+
+    @Config(description = "Clean examples per minibatch (each is joined by its attacked copy).")
+    private int batchSize = 64;
+
+    @Config(description = "Seed for initialisation, shuffling and the attack's random starts.")
+    private long seed = Trainer.DEFAULT_SEED;
+
+    @Config(description = "The standard model's logit scale s_std.")
+    private double standardTemperature = 1.0;
+
+    @Config(description = "The robust model's logit scale s_rob.")
+    private double robustTemperature = 1.0;
+
+    @Config(description = "Weight of the binary cross-entropy on gamma.")
+    private double bceWeight = 1.5;
+
+    @Config(description = "Weight of the mixed prediction's cross-entropy.")
+    private double ceWeight = 0.0;
+
+    @Config(description = "Weight of the product of the two cross-entropies.")
+    private double productWeight = 0.3;
+
+    @Config(description = "Weight of a clean example relative to an attacked one.")
+    private double cleanWeight = 1.0;
+
+    private transient NetworkModel standardModel;
+    private transient NetworkModel robustModel;
+    private SplittableRandom rng;
+    private int invocationCount = 0;
+    private transient TrainingListener listener = TrainingListener.NONE;
+
+    /** For OLCUT. */
+    private MixingNetworkTrainer() {}
+
+    /**
+     * Creates a trainer with the loss weights of REFERENCES ({@code 1.5 BCE + 0.3 BCE * CE}) for bases held in memory.
+     * @param standardModel The standard network model.
+     * @param robustModel The robust network model.
+     * @param mixingNetwork The mixing network's architecture.
+     * @param attack The attack through the composite model.
+     * @param optimiser The optimiser.
+     * @param epochs The number of epochs.
+     * @param batchSize The clean examples per minibatch.
+     * @param seed The seed.
+     */
+    public MixingNetworkTrainer(NetworkModel standardModel, NetworkModel robustModel, MixingNetworkSpec mixingNetwork,
+                                GradientAttack attack, OptimiserFactory optimiser, int epochs, int batchSize, long seed) {
+        this(mixingNetwork, attack, optimiser, epochs, batchSize, seed);
+        this.standardModel = standardModel;
+        this.robustModel = robustModel;
+    }
+
+    /**
+     * Creates a trainer whose bases are read from Tribuo model files.
+     * @param standardModelPath The standard model's file.
+     * @param robustModelPath The robust model's file.
+     * @param mixingNetwork The mixing network's architecture.
+     * @param attack The attack through the composite model.
+     * @param optimiser The optimiser.
+     * @param epochs The number of epochs.
+     * @param batchSize The clean examples per minibatch.
+     * @param seed The seed.
+     */
+    public MixingNetworkTrainer(Path standardModelPath, Path robustModelPath, MixingNetworkSpec mixingNetwork,
+                                GradientAttack attack, OptimiserFactory optimiser, int epochs, int batchSize, long seed) {
+        this(mixingNetwork, attack, optimiser, epochs, batchSize, seed);
+        this.standardModelPath = standardModelPath;
+        this.robustModelPath = robustModelPath;
+        postConfig();
+    }
+
+    private MixingNetworkTrainer(MixingNetworkSpec mixingNetwork, GradientAttack attack, OptimiserFactory optimiser,
+                                 int epochs, int batchSize, long seed) {
+        this.mixingNetwork = mixingNetwork;
+        this.attack = attack;
+        this.optimiser = optimiser;
+        this.epochs = epochs;
+        this.batchSize = batchSize;
+        this.seed = seed;
+        postConfig();
+    }
+
+    /**
+     * Sets the temperatures of the base models.
+     * @param standard The standard model's logit scale.
+     * @param robust The robust model's logit scale.
+     * @return This trainer.
+     */
+    public MixingNetworkTrainer withTemperatures(double standard, double robust) {
+        this.standardTemperature = standard;
+        this.robustTemperature = robust;
+        postConfig();
+        return this;
+    }
+
+    /**
+     * Sets the loss weights.
+     * @param bce The weight of the BCE on gamma.
+     * @param ce The weight of the mixed cross-entropy.
+     * @param product The weight of their product.
+     * @param clean The weight of clean examples.
+     * @return This trainer.
+     */
+    public MixingNetworkTrainer withLossWeights(double bce, double ce, double product, double clean) {
+        this.bceWeight = bce;
+        this.ceWeight = ce;
+        this.productWeight = product;
+        this.cleanWeight = clean;
+        postConfig();
+        return this;
+    }
+
+    @Override
+    public synchronized void postConfig() {
+        if (epochs < 1) {
+            throw new PropertyException("", "epochs", "epochs must be at least 1, found " + epochs);
+        }
+        if (batchSize < 1) {
+            throw new PropertyException("", "batchSize", "batchSize must be at least 1, found " + batchSize);
+        }
+        for (Map.Entry<String, Double> e : Map.of("standardTemperature", standardTemperature,
+                "robustTemperature", robustTemperature).entrySet()) {
+            if (!(e.getValue() > 0) || Double.isInfinite(e.getValue())) {
+                throw new PropertyException("", e.getKey(), e.getKey() + " must be positive and finite, found " + e.getValue());
+            }
+        }
+        for (Map.Entry<String, Double> e : Map.of("bceWeight", bceWeight, "ceWeight", ceWeight,
+                "productWeight", productWeight, "cleanWeight", cleanWeight).entrySet()) {
+            if (!(e.getValue() >= 0) || Double.isInfinite(e.getValue())) {
+                throw new PropertyException("", e.getKey(), e.getKey() + " must be finite and >= 0, found " + e.getValue());
+            }
+        }
+        if (bceWeight + ceWeight + productWeight == 0) {
+            throw new PropertyException("", "bceWeight", "at least one of bceWeight, ceWeight and productWeight must be positive");
+        }
+        if ((standardModelPath == null) != (robustModelPath == null)) {
+            throw new PropertyException("", "standardModelPath",
+                    "set both standardModelPath and robustModelPath, or neither (and use forBases)");
+        }
+        this.rng = new SplittableRandom(seed);
+    }
+
+    /**
+     * A copy of this trainer, with the same configuration, that mixes two models held in memory instead of the
+     * configured model files. A pipeline step uses it to mix the models that earlier steps trained.
+     * @param standard The standard network model.
+     * @param robust The robust network model.
+     * @return The new trainer.
+     */
+    public MixingNetworkTrainer forBases(NetworkModel standard, NetworkModel robust) {
+        MixingNetworkTrainer copy = new MixingNetworkTrainer(standard, robust, mixingNetwork, attack, optimiser, epochs,
+                batchSize, seed);
+        copy.withTemperatures(standardTemperature, robustTemperature)
+                .withLossWeights(bceWeight, ceWeight, productWeight, cleanWeight)
+                .setListener(listener);
+        return copy;
+    }
+
+    /**
+     * Sets the progress listener for later runs (it is not part of the configuration).
+     * @param listener The listener.
+     */
+    public void setListener(TrainingListener listener) {
+        this.listener = listener == null ? TrainingListener.NONE : listener;
+    }
+
+    @Override
+    public MixingNetworkModel train(Dataset<Label> examples) {
+        return train(examples, Collections.emptyMap());
+    }
+
+    @Override
+    public MixingNetworkModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance) {
+        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT);
+    }
+
+    @Override
+    public MixingNetworkModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance, int invocationCount) {
+        if (standardModel == null && standardModelPath == null) {
+            throw new IllegalStateException("no base models: set standardModelPath and robustModelPath, or call forBases");
+        }
+        Map<String, Provenance> instance = new LinkedHashMap<>(runProvenance);
+        NetworkModel standard = standardModel != null ? standardModel
+                : BaseModels.loadNetwork(standardModelPath, BaseModels.STANDARD, instance);
+        NetworkModel robust = robustModel != null ? robustModel
+                : BaseModels.loadNetwork(robustModelPath, BaseModels.ROBUST, instance);
+        BaseModels.checkSameLabels(standard, robust);
+        BaseModels.checkSameInputs(standard, robust);
+        BaseModels.checkDatasetLabels(examples, standard);
+        Shape[] featureShapes = MixedNetworks.featureShapes(mixingNetwork, standard, robust);
+        TensorDataset data = TensorDataset.from(examples, new org.tribuoadapt.core.bridge.FeatureTensorizer(
+                standard.getFeatureIDMap(), standard.spec().inputShape()), standard.getOutputIDInfo());
+        SplittableRandom localRNG;
+        TrainerProvenance trainerProvenance;
+        synchronized (this) {
+            if (invocationCount != INCREMENT_INVOCATION_COUNT) {
+                setInvocationCount(invocationCount);
+            }
+            localRNG = rng.split();
+            trainerProvenance = getProvenance();
+            this.invocationCount++;
+        }
+        long initSeed = localRNG.nextLong();
+        DjlRuntime.seedNativeRandom(localRNG.nextLong());
+        byte[] weights;
+        TrainingHistory history;
+        try (Network mixer = mixingNetwork.build(featureShapes[0], featureShapes[1], initSeed);
+             MixedNetworks composite = MixedNetworks.mixing(standard, robust, mixingNetwork, mixer, false,
+                     standardTemperature, robustTemperature)) {
+            MixingObjective objective = new MixingObjective(composite, attack,
+                    new MixingLossWeights(bceWeight, ceWeight, productWeight, cleanWeight), localRNG.split());
+            TrainingPlan plan = new TrainingPlan(mixer.countWeights(true), mixer.countWeights(false), data.size(),
+                    data.exampleShape().size(), batchSize, epochs);
+            try (NetworkOptimiser opt = optimiser.create(mixer.trainableParameters(), plan)) {
+                history = new TrainingLoop(epochs, batchSize, 0.0, 1).fit(mixer, opt, data, null, objective, localRNG,
+                        listener);
+            }
+            weights = NetworkModel.weightsOf(mixer);
+        }
+        instance.putAll(BaseModels.describe(standard, robust));
+        instance.putAll(NetworkProvenance.describeWeights(weights));
+        instance.putAll(NetworkProvenance.describeTraining(history));
+        ModelProvenance provenance = new ModelProvenance(MixingNetworkModel.class.getName(), OffsetDateTime.now(),
+                examples.getProvenance(), trainerProvenance, instance);
+        return new MixingNetworkModel("mixing-network-model", provenance, standard.getFeatureIDMap(),
+                standard.getOutputIDInfo(), standard, robust, mixingNetwork, featureShapes[0], featureShapes[1], weights,
+                standardTemperature, robustTemperature);
+    }
+
+    @Override
+    public int getInvocationCount() {
+        return invocationCount;
+    }
+
+    @Override
+    public synchronized void setInvocationCount(int invocationCount) {
+        if (invocationCount < 0) {
+            throw new IllegalArgumentException("The supplied invocationCount is less than zero.");
+        }
+        rng = new SplittableRandom(seed);
+        for (this.invocationCount = 0; this.invocationCount < invocationCount; this.invocationCount++) {
+            rng.split();
+        }
+    }
+
+    @Override
+    public TrainerProvenance getProvenance() {
+        return new TrainerProvenanceImpl(this);
+    }
+
+    @Override
+    public String toString() {
+        return "MixingNetworkTrainer(mixingNetwork=" + mixingNetwork + ",attack=" + attack + ",optimiser=" + optimiser
+                + ",epochs=" + epochs + ",batchSize=" + batchSize + ",seed=" + seed + ",temperatures=[" + standardTemperature
+                + "," + robustTemperature + "],loss=[" + bceWeight + "," + ceWeight + "," + productWeight + "],cleanWeight="
+                + cleanWeight + ")";
+    }
+}

@@ -1,0 +1,90 @@
+package org.tribuoadapt.robust.evaluation;
+
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuo.interop.onnx.ONNXExternalModel;
+import org.tribuo.test.Helpers;
+import org.tribuoadapt.core.report.LineChart;
+import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.FGSMAttack;
+import org.tribuoadapt.robust.attack.PGDAttack;
+import org.tribuoadapt.robust.attack.SquareAttack;
+import org.tribuoadapt.robust.testing.OnnxBlackBox;
+import org.tribuoadapt.robust.testing.RobustFixtures;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+public class RobustnessEvaluatorTest {
+
+    @Test
+    public void measuresCleanAndAttackedAccuracyWithProvenance() {
+        RobustnessEvaluator evaluator = new RobustnessEvaluator(List.of(new FGSMAttack(AttackNorm.LINF, 0.1),
+                new PGDAttack(AttackNorm.LINF, 0.1, 5)), new double[] {0.0, 0.05}, 32, 4L, 60);
+        RobustnessEvaluation e = evaluator.evaluate(RobustFixtures.standard(), RobustFixtures.test());
+        assertEquals(new LabelEvaluator().evaluate(RobustFixtures.standard(), RobustFixtures.test()).accuracy(),
+                e.cleanAccuracy(), 0.02);
+        assertEquals(4, e.outcomes().size());
+        for (AttackOutcome o : e.outcomes()) {
+            assertEquals(60, o.examples());
+            assertTrue(o.accuracy() <= e.cleanAccuracy());
+            assertTrue(o.maxPerturbation() <= o.epsilon() + 1e-6);
+            if (o.epsilon() == 0) {
+                assertEquals(e.cleanAccuracy(), o.accuracy(), 1e-12, "a zero budget cannot change a prediction");
+            }
+        }
+        assertEquals(e.outcomes().get(3).accuracy(), e.robustAccuracy("pgd-linf-5", 0.05));
+        assertEquals(5, e.asMap().size());
+        assertTrue(e.toTable("robustness").rows().size() == 5);
+        Helpers.testProvenanceMarshalling(e.getProvenance());
+        assertEquals(evaluator.getProvenance(), e.getProvenance().getEvaluatorProvenance());
+        Helpers.testConfigurableRoundtrip(evaluator);
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> e.robustAccuracy("apgd", 0.1));
+        assertTrue(missing.getMessage().contains("evaluated: [fgsm-linf@0.0"), missing.getMessage());
+    }
+
+    @Test
+    public void blackBoxModelsTakeBlackBoxAttacksOnly(@TempDir Path dir) throws Exception {
+        try (ONNXExternalModel<Label> blackBox = OnnxBlackBox.create(dir)) {
+            RobustnessEvaluation e = new RobustnessEvaluator(List.of(new SquareAttack(0.1, 100, 1, 8, 8)), 2L)
+                    .evaluate(blackBox, RobustFixtures.test());
+            assertTrue(e.outcomes().get(0).accuracy() < e.cleanAccuracy());
+            IllegalArgumentException gradient = assertThrows(IllegalArgumentException.class, () ->
+                    new RobustnessEvaluator(List.of(new PGDAttack(AttackNorm.LINF, 0.1, 2)), 2L)
+                            .evaluate(blackBox, RobustFixtures.test()));
+            assertTrue(gradient.getMessage().contains("needs gradients") && gradient.getMessage().contains("black box"),
+                    gradient.getMessage());
+        }
+    }
+
+    @Test
+    public void tracesTheAlphaCurve() {
+        RobustnessEvaluator evaluator = new RobustnessEvaluator(List.of(new PGDAttack(AttackNorm.LINF, 0.05, 3)),
+                new double[0], 64, 4L, 45);
+        AlphaCurve curve = evaluator.alphaCurve(RobustFixtures.standard(), RobustFixtures.robust(),
+                new double[] {0.0, 0.5, 1.0}, 1.0, 1.0, RobustFixtures.test());
+        assertEquals(3, curve.evaluations().size());
+        assertEquals(RobustFixtures.standard().getProvenance(),
+                curve.evaluations().get(0).getProvenance().getModelProvenance());
+        assertEquals(RobustFixtures.robust().getProvenance(),
+                curve.evaluations().get(2).getProvenance().getModelProvenance());
+        LineChart chart = curve.toChart("trade-off");
+        assertEquals(List.of("clean", "pgd-linf-3@0.05"), chart.series().stream().map(LineChart.Series::name).toList());
+        assertEquals(3, curve.toTable("curve").rows().size());
+    }
+
+    @Test
+    public void rejectsBadSettings() {
+        PropertyException budget = assertThrows(PropertyException.class, () -> new RobustnessEvaluator(
+                List.of(new FGSMAttack(AttackNorm.LINF, 0.1)), new double[] {0.1, -0.2}, 8, 1L, 0));
+        assertTrue(budget.getMessage().contains("every epsilon must be finite and >= 0, found -0.2"), budget.getMessage());
+        assertThrows(PropertyException.class, () -> new RobustnessEvaluator(List.of(), 1L));
+    }
+}

@@ -1,0 +1,40 @@
+package org.tribuoadapt.tta.method;
+
+import org.tribuoadapt.core.bridge.TensorDataset;
+
+import java.util.Optional;
+
+/**
+ * What an adaptation session may know besides the test inputs: the stream's batch size and length, and
+ * optionally unlabelled samples of the source (training) distribution, which EATA uses for its Fisher
+ * regulariser. Labels of the source samples are never read.
+ *
+ * @param batchSize The stream's batch size.
+ * @param streamLength The number of examples in the stream.
+ * @param sourceSamples Source-distribution inputs in the model's feature order, or null.
+ */
+public record AdaptationContext(int batchSize, long streamLength, TensorDataset sourceSamples) {
+
+    /**
+     * Checks the values.
+     * @param batchSize The stream's batch size.
+     * @param streamLength The number of examples in the stream.
+     * @param sourceSamples Source-distribution inputs, or null.
+     */
+    public AdaptationContext {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("the batch size must be at least 1, found " + batchSize);
+        }
+        if (streamLength < 0) {
+            throw new IllegalArgumentException("the stream length must be >= 0, found " + streamLength);
+        }
+    }
+
+    /**
+     * The source samples, if the run has any.
+     * @return The samples.
+     */
+    public Optional<TensorDataset> source() {
+        return Optional.ofNullable(sourceSamples);
+    }
+}

@@ -1,0 +1,54 @@
+package org.tribuoadapt.tta.method;
+
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
+import org.tribuoadapt.core.model.NetworkModel;
+
+/**
+ * The outputs that output-level methods (Source, LAME, label-shift EM) read from a model: class probabilities and,
+ * when asked, features. A {@link NetworkModel} runs a private copy of its network, and its features are the input
+ * of a named layer (by default {@code head}, i.e. the penultimate features). Any other Tribuo model is asked for
+ * predictions through its ordinary API, and its features are its input features.
+ */
+interface ModelOutputs extends AutoCloseable {
+
+    /**
+     * Probabilities and, optionally, features of one batch.
+     * @param probabilities {@code n * numClasses} values in label-id order.
+     * @param features {@code n * featureWidth} values, or null when not asked for.
+     * @param featureWidth The number of features per example (0 without features).
+     */
+    record Outputs(float[] probabilities, float[] features, int featureWidth) {}
+
+    /**
+     * Runs the model on a batch.
+     * @param inputs {@code n * width} input values in the model's feature order.
+     * @param n The number of examples.
+     * @param withFeatures Whether to return features as well.
+     * @return The outputs.
+     */
+    Outputs run(float[] inputs, int n, boolean withFeatures);
+
+    /**
+     * The number of classes.
+     * @return The label count.
+     */
+    int numClasses();
+
+    @Override
+    void close();
+
+    /**
+     * The outputs of any model.
+     * @param model The model.
+     * @param featureLayer For network models, the layer whose input is the feature vector.
+     * @return The outputs; the caller closes them.
+     */
+    static ModelOutputs of(Model<Label> model, String featureLayer) {
+        if (model instanceof NetworkModel) {
+            NetworkModel network = (NetworkModel) model;
+            return new NetworkOutputs(network.newNetwork(), featureLayer);
+        }
+        return new TribuoOutputs(model);
+    }
+}

@@ -1,0 +1,144 @@
+package org.tribuoadapt.tta.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import org.tribuoadapt.core.model.NetworkModel;
+import org.tribuoadapt.core.nn.ForwardContext;
+import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.nn.NetworkSnapshot;
+import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.train.NetworkOptimiser;
+import org.tribuoadapt.core.train.TrainingPlan;
+
+import java.util.List;
+
+/**
+ * The machinery of entropy-minimising methods that train only normalisation layers (Tent, EATA, SAR): a private
+ * copy of the network whose BatchNorm layers normalise with test-batch statistics, every weight frozen except
+ * the norm layers' affine parameters, an optimiser from the method's {@code OptimiserFactory}, a snapshot of the
+ * source weights for resets, and the episodic option (reset before every batch, Wang et al. 2021).
+ */
+abstract class NormAffineSession implements AdaptationSession {
+
+    /** The session's network. */
+    protected final Network network;
+    /** The parameters being adapted (norm-layer scales and shifts). */
+    protected final List<Parameter> parameters;
+    /** The number of classes. */
+    protected final int numClasses;
+    private final NormAffineAdapter method;
+    private final TrainingPlan plan;
+    private final NetworkSnapshot snapshot;
+    private NetworkOptimiser optimiser;
+
+    /**
+     * Prepares the network.
+     * @param model The source model.
+     * @param method The method's settings.
+     * @param context The run's context.
+     */
+    NormAffineSession(NetworkModel model, NormAffineAdapter method, AdaptationContext context) {
+        this.method = method;
+        this.network = model.newNetwork();
+        try {
+            NormLayers.useBatchStatistics(network, 1.0);
+            this.parameters = NormLayers.trainAffineOnly(network, method.normLayers(), method.displayName());
+            this.snapshot = new NetworkSnapshot(network);
+            this.plan = new TrainingPlan(network.countWeights(true), network.countWeights(false),
+                    context.streamLength(), network.inputShape().size(), context.batchSize(), 1);
+            this.optimiser = method.optimiser().create(parameters, plan);
+            this.numClasses = Math.toIntExact(network.outputShape().get(0));
+        } catch (RuntimeException e) {
+            network.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public final float[] predict(float[] features, int n) {
+        if (method.episodic()) {
+            reset();
+        }
+        try (NDManager batch = network.manager().newSubManager(); NDScope ignored = new NDScope()) {
+            NDArray logits = adapt(batch, NetworkInputs.batch(batch, network, features, n));
+            try (GradientMode noGrad = GradientMode.disabled()) {
+                return logits.stopGradient().softmax(1).toFloatArray();
+            }
+        }
+    }
+
+    /**
+     * Predicts and adapts on one batch.
+     * @param batch The batch's memory.
+     * @param input The input tensor.
+     * @return The logits of the prediction (for these methods, of the forward pass before the update).
+     */
+    protected abstract NDArray adapt(NDManager batch, NDArray input);
+
+    /**
+     * Runs the network; BatchNorm layers use the batch's statistics.
+     * @param batch The batch's memory.
+     * @param input The input.
+     * @return The logits.
+     */
+    protected final NDArray forward(NDManager batch, NDArray input) {
+        return network.forward(input, ForwardContext.inference(batch));
+    }
+
+    /**
+     * The Shannon entropy of each row's softmax, {@code -sum_c p_c log p_c}.
+     * @param logits Logits {@code [N, C]}.
+     * @return Entropies {@code [N]}.
+     */
+    static NDArray entropy(NDArray logits) {
+        NDArray logP = logits.logSoftmax(1);
+        return logP.exp().mul(logP).sum(new int[] {1}).neg();
+    }
+
+    /**
+     * Applies the optimiser to the accumulated gradients, then clears them.
+     */
+    protected final void step() {
+        optimiser.step();
+        clearGradients();
+    }
+
+    /**
+     * Clears the accumulated gradients of the adapted parameters.
+     */
+    protected final void clearGradients() {
+        for (Parameter p : parameters) {
+            GradientMode.zeroGradient(p.array());
+        }
+    }
+
+    /**
+     * The session's network, for tests that inspect its weights.
+     * @return The network.
+     */
+    Network network() {
+        return network;
+    }
+
+    @Override
+    public final void reset() {
+        snapshot.restore();
+        optimiser.close();
+        optimiser = method.optimiser().create(parameters, plan);
+        resetState();
+    }
+
+    /**
+     * Clears any method state besides the weights and the optimiser (running means, moving averages).
+     */
+    protected void resetState() {}
+
+    @Override
+    public void close() {
+        optimiser.close();
+        snapshot.close();
+        network.close();
+    }
+}

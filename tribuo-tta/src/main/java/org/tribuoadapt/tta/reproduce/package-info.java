@@ -1,0 +1,4 @@
+/**
+ * Reproduction of recorded test-time adaptation evaluations from their provenance.
+ */
+package org.tribuoadapt.tta.reproduce;

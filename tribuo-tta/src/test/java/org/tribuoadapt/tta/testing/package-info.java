@@ -1,0 +1,4 @@
+/**
+ * Shared fixtures for the tribuo-tta tests.
+ */
+package org.tribuoadapt.tta.testing;
