@@ -23,8 +23,9 @@ import java.io.PrintStream;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * {@code bench hpo}: the learning-rate tuners of tribuo-hpo on Fashion-MNIST, one JSON object per line.
@@ -51,6 +52,34 @@ public final class HpoBenchmark implements BenchmarkCommand {
 
     private static final int CLASSES = 10;
 
+    private static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("parts", "a,b,c");
+        d.put("data", "/usr/share/datasets/fashion-mnist");
+        d.put("rates", "1e-5,1e-4,1e-3,1e-2,1e-1");
+        d.put("seed", "1");
+        d.put("examples", "12000");
+        d.put("held-out", "1000");
+        d.put("epochs", "2");
+        d.put("batch", "64");
+        d.put("eval-every", "25");
+        d.put("target", "0.85");
+        d.put("beta", Double.toString(DEFAULT_BETA));
+        d.put("max-lr", "0.1");
+        d.put("fed-examples", "6000");
+        d.put("rounds", "20");
+        d.put("clients", "20");
+        d.put("fraction", "0.25");
+        d.put("local-epochs", "1");
+        d.put("local-batch", "32");
+        d.put("alpha", "0.5");
+        d.put("fed-target", "0.80");
+        d.put("schedulers", "GM,SL,CL");
+        return Collections.unmodifiableMap(d);
+    }
+
     @Override
     public String name() {
         return "hpo";
@@ -64,32 +93,31 @@ public final class HpoBenchmark implements BenchmarkCommand {
 
     @Override
     public void run(List<String> args, PrintStream out) throws IOException {
-        BenchmarkOptions options = BenchmarkOptions.parse(args);
-        Set<String> parts = Set.copyOf(List.of(options.string("parts", "a,b,c").split(",")));
-        String data = options.string("data", "/usr/share/datasets/fashion-mnist");
-        double[] rates = parseRates(options.string("rates", "1e-5,1e-4,1e-3,1e-2,1e-1"));
-        long seed = options.integer("seed", 1);
-        int examples = options.integer("examples", 12000);
-        int heldOutSize = options.integer("held-out", 1000);
-        int epochs = options.integer("epochs", 2);
-        int batch = options.integer("batch", 64);
-        int evaluateEvery = options.integer("eval-every", 25);
-        double target = options.real("target", 0.85);
-        double beta = options.real("beta", DEFAULT_BETA);
-        double maxRate = options.real("max-lr", 0.1);
-        int fedExamples = options.integer("fed-examples", 6000);
-        int[] fedSizes = {options.integer("rounds", 20), options.integer("clients", 20), options.integer("local-epochs", 1),
-            options.integer("local-batch", 32)};
-        double fraction = options.real("fraction", 0.25);
-        double alpha = options.real("alpha", 0.5);
-        double fedTarget = options.real("fed-target", 0.80);
-        List<String> schedulers = List.of(options.string("schedulers", "GM,SL,CL").split(","));
-        options.checkAllUsed();
+        BenchmarkOptions options = new BenchmarkOptions(args, DEFAULTS);
+        List<String> parts = options.list("parts");
         for (String part : parts) {
-            if (!Set.of("a", "b", "c").contains(part)) {
+            if (!List.of("a", "b", "c").contains(part)) {
                 throw new IllegalArgumentException("--parts takes a, b and c, found '" + part + "'");
             }
         }
+        String data = options.string("data");
+        double[] rates = parseRates(options.list("rates"));
+        long seed = options.longValue("seed");
+        int examples = options.integer("examples");
+        int heldOutSize = options.integer("held-out");
+        int epochs = options.integer("epochs");
+        int batch = options.integer("batch");
+        int evaluateEvery = options.integer("eval-every");
+        double target = options.real("target");
+        double beta = options.real("beta");
+        double maxRate = options.real("max-lr");
+        int fedExamples = options.integer("fed-examples");
+        int[] fedSizes = {options.integer("rounds"), options.integer("clients"), options.integer("local-epochs"),
+            options.integer("local-batch")};
+        double fraction = options.real("fraction");
+        double alpha = options.real("alpha");
+        double fedTarget = options.real("fed-target");
+        List<String> schedulers = options.list("schedulers");
 
         ObjectMapper mapper = new ObjectMapper();
         NetworkSpec cnn = new CNNSpec(1, 28, 28, new int[] {32, 64}, true, 2, new int[] {128});
@@ -145,14 +173,13 @@ public final class HpoBenchmark implements BenchmarkCommand {
         }
     }
 
-    private static double[] parseRates(String list) {
-        String[] parts = list.split(",");
-        double[] out = new double[parts.length];
-        for (int i = 0; i < parts.length; i++) {
+    private static double[] parseRates(List<String> parts) {
+        double[] out = new double[parts.size()];
+        for (int i = 0; i < out.length; i++) {
             try {
-                out[i] = Double.parseDouble(parts[i].trim());
+                out[i] = Double.parseDouble(parts.get(i));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--rates takes comma-separated numbers, found '" + parts[i] + "'");
+                throw new IllegalArgumentException("--rates takes comma-separated numbers, found '" + parts.get(i) + "'");
             }
             if (!(out[i] > 0) || Double.isInfinite(out[i])) {
                 throw new IllegalArgumentException("--rates must be positive and finite, found " + out[i]);

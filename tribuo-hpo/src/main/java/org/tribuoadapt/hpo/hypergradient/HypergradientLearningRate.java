@@ -82,6 +82,19 @@ public final class HypergradientLearningRate {
     }
 
     /**
+     * Describes hypergradient settings for the {@code toString} of the optimisers that use them.
+     * @param rule The update rule.
+     * @param learningRate The initial learning rate.
+     * @param beta The hypergradient learning rate.
+     * @param min The lower clip.
+     * @param max The upper clip.
+     * @return {@code lr=...,beta=...,rule=...,clip=[min,max]}.
+     */
+    public static String describe(HypergradientRule rule, double learningRate, double beta, double min, double max) {
+        return "lr=" + learningRate + ",beta=" + beta + ",rule=" + rule + ",clip=[" + min + "," + max + "]";
+    }
+
+    /**
      * The learning rate the next step uses.
      * @return The current rate.
      */

@@ -75,6 +75,6 @@ public abstract class HypergradientOptimiserFactory implements OptimiserFactory 
      * @return {@code lr=...,beta=...,rule=...,clip=[...]}.
      */
     protected String describeSchedule() {
-        return "lr=" + learningRate + ",beta=" + beta + ",rule=" + rule + ",clip=[" + minLearningRate + "," + maxLearningRate + "]";
+        return HypergradientLearningRate.describe(rule, learningRate, beta, minLearningRate, maxLearningRate);
     }
 }
