@@ -39,9 +39,9 @@ import java.util.Map;
  *   <li>(c) {@code steplaw}: the Step Law's worked values (Li et al. 2025) and its prediction for part (a)'s run.</li>
  * </ul>
  * Options: {@code --parts a,b,c}; {@code --data DIR}; {@code --rates 1e-5,1e-4,1e-3,1e-2,1e-1}; {@code --seed N};
- * (a) {@code --examples N} (12000), {@code --held-out N} (1000, the first test images), {@code --epochs N} (2),
+ * (a) {@code --examples N} (20000), {@code --held-out N} (2000, the first test images), {@code --epochs N} (2),
  * {@code --batch N} (64), {@code --eval-every N} (25), {@code --target A} (0.85), {@code --beta B} (Adam-HD's beta),
- * {@code --max-lr X} (Adam-HD's upper clip); (b) {@code --fed-examples N} (6000), {@code --rounds N} (20),
+ * {@code --max-lr X} (Adam-HD's upper clip); (b) {@code --fed-examples N} (10000), {@code --rounds N} (30),
  * {@code --clients N} (20), {@code --fraction C} (0.25), {@code --local-epochs N} (1), {@code --local-batch N} (32),
  * {@code --alpha A} (0.5), {@code --fed-target A} (0.80), {@code --schedulers GM,SL,CL}.
  */
@@ -60,16 +60,16 @@ public final class HpoBenchmark implements BenchmarkCommand {
         d.put("data", "/usr/share/datasets/fashion-mnist");
         d.put("rates", "1e-5,1e-4,1e-3,1e-2,1e-1");
         d.put("seed", "1");
-        d.put("examples", "12000");
-        d.put("held-out", "1000");
+        d.put("examples", "20000");
+        d.put("held-out", "2000");
         d.put("epochs", "2");
         d.put("batch", "64");
         d.put("eval-every", "25");
         d.put("target", "0.85");
         d.put("beta", Double.toString(DEFAULT_BETA));
         d.put("max-lr", "0.1");
-        d.put("fed-examples", "6000");
-        d.put("rounds", "20");
+        d.put("fed-examples", "10000");
+        d.put("rounds", "30");
         d.put("clients", "20");
         d.put("fraction", "0.25");
         d.put("local-epochs", "1");

@@ -83,7 +83,7 @@ public class HypergradientTrainingTest {
         ConfigurationManager manager = new ConfigurationManager(config.toString());
         try {
             AdamHDOptimiserFactory factory = (AdamHDOptimiserFactory) manager.lookup("adam-hd");
-            assertEquals("Adam-HD(lr=0.002,beta=1.0E-6,rule=ADDITIVE,clip=[1.0E-5,0.01],beta1=0.9,beta2=0.999,epsilon=1.0E-8)",
+            assertEquals("Adam-HD(lr=0.002,beta=1.0E-6,rule=ADDITIVE,clip=[2.0E-4,0.01],beta1=0.9,beta2=0.999,epsilon=1.0E-8)",
                     factory.toString());
             Helpers.testConfigurableRoundtrip(factory);
         } finally {
