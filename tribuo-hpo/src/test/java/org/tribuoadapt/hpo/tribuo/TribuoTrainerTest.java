@@ -1,0 +1,100 @@
+package org.tribuoadapt.hpo.tribuo;
+
+import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.tribuo.DataSource;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.Trainer;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuo.classification.sgd.fm.FMClassificationTrainer;
+import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
+import org.tribuo.classification.sgd.objectives.LogMulticlass;
+import org.tribuo.math.optimisers.AdaGrad;
+import org.tribuo.test.Helpers;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Tribuo optimisers inside Tribuo's own SGD trainers, loaded from the example configuration
+ * {@code examples/configs/hpo-linear-sgd.xml}: they reach AdaGrad's accuracy on Tribuo's two-Gaussian demo data,
+ * and the models' provenance records the optimiser settings.
+ */
+public class TribuoTrainerTest {
+
+    private static final Path CONFIG = Path.of("..", "examples", "configs", "hpo-linear-sgd.xml");
+
+    private static ConfigurationManager manager;
+    private static MutableDataset<Label> train;
+    private static MutableDataset<Label> test;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    public static void load() {
+        assertTrue(Files.isRegularFile(CONFIG), "missing example configuration " + CONFIG.toAbsolutePath());
+        manager = new ConfigurationManager(CONFIG.toString());
+        train = new MutableDataset<>((DataSource<Label>) manager.lookup("train"));
+        test = new MutableDataset<>((DataSource<Label>) manager.lookup("test"));
+    }
+
+    @AfterAll
+    public static void close() {
+        manager.close();
+    }
+
+    private static double accuracy(Model<Label> model) {
+        return new LabelEvaluator().evaluate(model, test).accuracy();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Trainer<Label> trainer(String name) {
+        return (Trainer<Label>) manager.lookup(name);
+    }
+
+    @Test
+    public void hypergradientOptimisersMatchAdaGradInLinearSGDTrainer() {
+        double adagrad = accuracy(trainer("linear-adagrad").train(train));
+        assertTrue(adagrad > 0.88, "AdaGrad accuracy " + adagrad);
+        for (String name : new String[] {"linear-sgd-hd", "linear-adam-hd", "linear-adam"}) {
+            Trainer<Label> trainer = trainer(name);
+            Model<Label> model = trainer.train(train);
+            double accuracy = accuracy(model);
+            assertEquals(adagrad, accuracy, 0.015, name + " accuracy " + accuracy + " vs AdaGrad " + adagrad);
+            Helpers.testConfigurableRoundtrip((LinearSGDTrainer) trainer);
+            Helpers.testProvenanceMarshalling(model.getProvenance());
+            Helpers.testModelProtoSerialization(model, Label.class, test);
+        }
+    }
+
+    @Test
+    public void modelProvenanceRecordsTheHypergradientSettings() {
+        Model<Label> model = trainer("linear-adam-hd").train(train);
+        Provenance optimiser = model.getProvenance().getTrainerProvenance().getConfiguredParameters().get("optimiser");
+        assertTrue(optimiser instanceof ConfiguredObjectProvenance, String.valueOf(optimiser));
+        ConfiguredObjectProvenance config = (ConfiguredObjectProvenance) optimiser;
+        assertEquals(AdamHD.class.getName(), config.getClassName());
+        assertEquals("1.0E-4", config.getConfiguredParameters().get("beta").toString());
+        assertEquals("0.5", config.getConfiguredParameters().get("maxLearningRate").toString());
+        assertEquals("ADDITIVE", config.getConfiguredParameters().get("rule").toString());
+    }
+
+    @Test
+    public void factorizationMachineTrainsWithAdamHD() {
+        FMClassificationTrainer adagrad = new FMClassificationTrainer(new LogMulticlass(), new AdaGrad(0.1, 0.1), 5,
+                100000, 10, 1L, 2, 0.1);
+        FMClassificationTrainer adamHd = new FMClassificationTrainer(new LogMulticlass(), new AdamHD(0.01, 1e-4, 0.0, 0.5), 5,
+                100000, 10, 1L, 2, 0.1);
+        double baseline = accuracy(adagrad.train(train));
+        double adapted = accuracy(adamHd.train(train));
+        assertEquals(baseline, adapted, 0.02, "FM with Adam-HD " + adapted + " vs AdaGrad " + baseline);
+    }
+}
