@@ -64,6 +64,15 @@ public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjec
     }
 
     /**
+     * Whether the shared tensors are saved with the adapter (VeRA's {@code save_projection}); when they are not, they
+     * are regenerated from the spec when the adapter is loaded.
+     * @return True to save them.
+     */
+    default boolean savesSharedTensors() {
+        return true;
+    }
+
+    /**
      * Builds the module of this adapter at one target, with freshly initialised trainable parameters.
      * @param target The targeted layer.
      * @param context The adapter's name, memory, seed and shared tensors.

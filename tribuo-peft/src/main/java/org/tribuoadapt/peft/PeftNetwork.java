@@ -488,24 +488,26 @@ public final class PeftNetwork implements AutoCloseable {
 
     /**
      * An adapter's tensors under PEFT's names: {@code base_model.model.<layer>.<tensor>} for module tensors and
-     * modules to save, {@code base_model.<tensor>} for shared tensors. These are the contents of
-     * {@code adapter_model.safetensors}.
+     * modules to save, {@code base_model.<tensor>} for shared tensors (unless the spec does not save them). These are
+     * the contents of {@code adapter_model.safetensors}.
      * @param name The adapter.
      * @return Tensors by key, in forward order.
      */
     public Map<String, TensorData> adapterTensors(String name) {
         Map<String, TensorData> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> e : adapterParameters(name).entrySet()) {
+        for (Map.Entry<String, Parameter> e : adapterParameters(name, entry(name).spec.savesSharedTensors()).entrySet()) {
             out.put(e.getKey(), Network.toTensorData(e.getValue().array()));
         }
         return out;
     }
 
-    private Map<String, Parameter> adapterParameters(String name) {
+    private Map<String, Parameter> adapterParameters(String name, boolean withShared) {
         Entry e = entry(name);
         Map<String, Parameter> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> s : e.shared.entrySet()) {
-            out.put(TUNER_PREFIX + s.getKey(), s.getValue());
+        if (withShared) {
+            for (Map.Entry<String, Parameter> s : e.shared.entrySet()) {
+                out.put(TUNER_PREFIX + s.getKey(), s.getValue());
+            }
         }
         for (Map.Entry<String, AdapterModule> m : modules(name).entrySet()) {
             for (Map.Entry<String, Parameter> t : m.getValue().peftTensors().entrySet()) {
@@ -531,7 +533,7 @@ public final class PeftNetwork implements AutoCloseable {
      */
     public void loadAdapterTensors(String name, Map<String, TensorData> tensors) {
         Entry entry = entry(name);
-        Map<String, Parameter> expected = adapterParameters(name);
+        Map<String, Parameter> expected = adapterParameters(name, true);
         List<String> problems = new ArrayList<>();
         TreeSet<String> unexpected = new TreeSet<>(tensors.keySet());
         unexpected.removeAll(expected.keySet());

@@ -10,7 +10,11 @@ import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterSpec;
+import org.tribuoadapt.peft.ia3.IA3Spec;
+import org.tribuoadapt.peft.loha.LoHaSpec;
+import org.tribuoadapt.peft.lokr.LoKrSpec;
 import org.tribuoadapt.peft.lora.LoraSpec;
+import org.tribuoadapt.peft.vera.VeraSpec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +46,10 @@ public final class AdapterFiles {
 
     static {
         registerReader(LoraSpec.PEFT_TYPE, LoraSpec::fromPeftConfig);
+        registerReader(IA3Spec.PEFT_TYPE, IA3Spec::fromPeftConfig);
+        registerReader(LoHaSpec.PEFT_TYPE, LoHaSpec::fromPeftConfig);
+        registerReader(LoKrSpec.PEFT_TYPE, LoKrSpec::fromPeftConfig);
+        registerReader(VeraSpec.PEFT_TYPE, VeraSpec::fromPeftConfig);
     }
 
     private AdapterFiles() {}
