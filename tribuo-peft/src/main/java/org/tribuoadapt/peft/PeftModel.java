@@ -33,6 +33,7 @@ import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.TrainingHistory;
+import org.tribuoadapt.peft.combine.AdapterCombination;
 import org.tribuoadapt.peft.io.AdapterFiles;
 import org.tribuoadapt.peft.io.LoadedAdapter;
 import org.tribuoadapt.peft.protos.AdapterProto;
@@ -53,7 +54,7 @@ import java.util.Optional;
  * A classifier made of a frozen base network and named adapters (PEFT's {@code PeftModel}), as an immutable Tribuo
  * {@link Model}. It predicts with the active adapters; the operations PEFT performs in place return a new model
  * here: activating, disabling, adding, loading and deleting adapters, merging them into the base weights and
- * unmerging, and combining them ({@link org.tribuoadapt.peft.combine.AdapterCombiner}). {@link #merge()} returns a
+ * unmerging, and combining them ({@link #addWeightedAdapter}). {@link #merge()} returns a
  * plain {@link NetworkModel} with the same outputs (PEFT's {@code merge_and_unload}), and {@link #saveAdapter} writes
  * PEFT's {@code adapter_config.json} and {@code adapter_model.safetensors}.
  * <p>
@@ -316,7 +317,20 @@ public final class PeftModel extends Model<Label> {
      * @throws IllegalArgumentException if the name exists or the tensors do not fit this base.
      */
     public PeftModel withAdapter(String name, AdapterSpec spec, Map<String, TensorData> tensors) {
-        return withAdapter(new StoredAdapter(name, spec, tensors, "supplied as tensors"));
+        return withAdapter(name, spec, tensors, "supplied as tensors");
+    }
+
+    /**
+     * Adds an adapter from its configuration and tensors (inactive), recording how it was made.
+     * @param name The new adapter's name.
+     * @param spec Its configuration.
+     * @param tensors Its tensors under PEFT's names.
+     * @param origin How it came to be, for provenance (for example the combination that produced it).
+     * @return The new model.
+     * @throws IllegalArgumentException if the name exists or the tensors do not fit this base.
+     */
+    public PeftModel withAdapter(String name, AdapterSpec spec, Map<String, TensorData> tensors, String origin) {
+        return withAdapter(new StoredAdapter(name, spec, tensors, origin));
     }
 
     PeftModel withAdapter(StoredAdapter adapter) {
@@ -324,6 +338,19 @@ public final class PeftModel extends Model<Label> {
         List<StoredAdapter> all = new ArrayList<>(adapters);
         all.add(adapter);
         return derive(all, activeAdapters, adaptersEnabled, false);
+    }
+
+    /**
+     * Combines adapters into a new, inactive LoRA adapter (PEFT's {@code add_weighted_adapter}).
+     * @param adapters The source adapters.
+     * @param weights One weight per source.
+     * @param newName The new adapter's name.
+     * @param combination How to combine them.
+     * @return The new model.
+     */
+    public PeftModel addWeightedAdapter(List<String> adapters, List<Double> weights, String newName,
+                                        AdapterCombination combination) {
+        return combination.combine(this, adapters, weights, newName);
     }
 
     /**

@@ -285,6 +285,15 @@ public final class PeftNetwork implements AutoCloseable {
     }
 
     /**
+     * The layers an adapter trains fully.
+     * @param name The adapter.
+     * @return Their paths.
+     */
+    public List<String> modulesToSave(String name) {
+        return entry(name).saved;
+    }
+
+    /**
      * An adapter's modules.
      * @param name The adapter.
      * @return Modules by target path, in forward order.
