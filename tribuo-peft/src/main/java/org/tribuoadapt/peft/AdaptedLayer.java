@@ -24,7 +24,7 @@ import java.util.Map;
  * Merging folds the active modules into the base weight and bias in place; the previous values are kept so that
  * unmerging restores them exactly (PEFT subtracts the delta again, which is inexact for IA3 and DoRA).
  */
-public final class AdaptedLayer extends Layer {
+public final class AdaptedLayer extends LayerWrapper {
 
     /** The child name of the frozen base layer, as in PEFT. */
     public static final String BASE = "base_layer";
@@ -49,10 +49,7 @@ public final class AdaptedLayer extends Layer {
      * @return The wrapper, without adapters yet.
      */
     static AdaptedLayer install(Network network, TargetLayer target) {
-        AdaptedLayer wrapper = new AdaptedLayer(target);
-        network.replaceLayer(target.path(), wrapper);
-        wrapper.addChild(BASE, target.layer());
-        return wrapper;
+        return install(network, target.path(), new AdaptedLayer(target), BASE);
     }
 
     /**
@@ -62,7 +59,7 @@ public final class AdaptedLayer extends Layer {
      */
     AdaptedLayer without(String adapterName) {
         AdaptedLayer rebuilt = new AdaptedLayer(target);
-        rebuilt.addChild(BASE, target.layer());
+        rebuilt.attach(BASE, target.layer());
         for (Map.Entry<String, AdapterModule> m : modules.entrySet()) {
             if (!m.getKey().equals(adapterName)) {
                 rebuilt.addModule(m.getKey(), m.getValue());
@@ -82,7 +79,7 @@ public final class AdaptedLayer extends Layer {
      * @param module The module.
      */
     public void addModule(String adapterName, AdapterModule module) {
-        addChild(adapterName, module);
+        attach(adapterName, module);
         modules.put(adapterName, module);
     }
 

@@ -13,7 +13,7 @@ import org.tribuoadapt.core.nn.Network;
  * To adapt the statistics of a BatchNorm layer, list it in {@code modulesToSave}: its trainable copy runs in training
  * mode.
  */
-public final class FrozenStatistics extends Layer {
+public final class FrozenStatistics extends LayerWrapper {
 
     /** The child name of the wrapped layer. */
     public static final String BASE = AdaptedLayer.BASE;
@@ -31,10 +31,7 @@ public final class FrozenStatistics extends Layer {
      * @param path The layer's path.
      */
     static void install(Network network, String path) {
-        Layer layer = network.layer(path);
-        FrozenStatistics wrapper = new FrozenStatistics(layer);
-        network.replaceLayer(path, wrapper);
-        wrapper.addChild(BASE, layer);
+        install(network, path, new FrozenStatistics(network.layer(path)), BASE);
     }
 
     /** @return The wrapped layer. */

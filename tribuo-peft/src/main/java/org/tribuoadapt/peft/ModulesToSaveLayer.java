@@ -17,7 +17,7 @@ import java.util.Map;
  * forward pass uses the copy of the first active adapter that has one, or the original when adapters are disabled or
  * no active adapter has a copy.
  */
-public final class ModulesToSaveLayer extends Layer {
+public final class ModulesToSaveLayer extends LayerWrapper {
 
     /** The child name of the frozen original, as in PEFT. */
     public static final String ORIGINAL = "original_module";
@@ -39,11 +39,7 @@ public final class ModulesToSaveLayer extends Layer {
      * @return The wrapper, without copies yet.
      */
     static ModulesToSaveLayer install(Network network, String path) {
-        Layer original = network.layer(path);
-        ModulesToSaveLayer wrapper = new ModulesToSaveLayer(original);
-        network.replaceLayer(path, wrapper);
-        wrapper.addChild(ORIGINAL, original);
-        return wrapper;
+        return install(network, path, new ModulesToSaveLayer(network.layer(path)), ORIGINAL);
     }
 
     /**
@@ -53,7 +49,7 @@ public final class ModulesToSaveLayer extends Layer {
      */
     ModulesToSaveLayer without(String adapterName) {
         ModulesToSaveLayer rebuilt = new ModulesToSaveLayer(original);
-        rebuilt.addChild(ORIGINAL, original);
+        rebuilt.attach(ORIGINAL, original);
         for (Map.Entry<String, Layer> c : copies.entrySet()) {
             if (!c.getKey().equals(adapterName)) {
                 rebuilt.addCopy(c.getKey(), c.getValue());
@@ -73,7 +69,7 @@ public final class ModulesToSaveLayer extends Layer {
      * @param copy The copy.
      */
     public void addCopy(String adapterName, Layer copy) {
-        addChild(adapterName, copy);
+        attach(adapterName, copy);
         copies.put(adapterName, copy);
     }
 

@@ -25,11 +25,8 @@ import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.model.TrainingHistoryProtos;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
-import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.provenance.ConfiguredObjects;
-import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
-import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.TrainingHistory;
@@ -139,10 +136,8 @@ public final class PeftModel extends Model<Label> {
     }
 
     private PeftNetwork build() {
-        Network network = baseSpec.assemble(baseOutputs);
+        PeftNetwork peft = PeftNetwork.wrap(BaseNetwork.of(baseSpec, baseOutputs, baseWeights).newNetwork());
         try {
-            network.loadStateDict(readTensors(baseWeights, "base"), true);
-            PeftNetwork peft = PeftNetwork.wrap(network);
             for (StoredAdapter a : adapters) {
                 peft.addAdapter(a.name(), a.spec(), outputIDInfo.size(), 0L);
                 peft.loadAdapterTensors(a.name(), a.tensors());
@@ -159,16 +154,8 @@ public final class PeftModel extends Model<Label> {
             }
             return peft;
         } catch (RuntimeException e) {
-            network.close();
+            peft.close();
             throw e;
-        }
-    }
-
-    private static Map<String, TensorData> readTensors(byte[] bytes, String what) {
-        try {
-            return SafetensorsReader.read(bytes).tensors();
-        } catch (SafetensorsFormatException e) {
-            throw new IllegalStateException("the model's stored " + what + " weights are unreadable", e);
         }
     }
 
@@ -494,11 +481,6 @@ public final class PeftModel extends Model<Label> {
      */
     StoredAdapter storedAdapter(String name) {
         return stored(name);
-    }
-
-    /** @return Every stored adapter, in order. */
-    List<StoredAdapter> storedAdapters() {
-        return adapters;
     }
 
     @Override

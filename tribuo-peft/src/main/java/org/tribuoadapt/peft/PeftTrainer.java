@@ -240,11 +240,6 @@ public final class PeftTrainer implements Trainer<Label> {
         this.listener = listener == null ? TrainingListener.NONE : listener;
     }
 
-    /** @return The adapter's name. */
-    public String adapterName() {
-        return adapterName;
-    }
-
     @Override
     public PeftModel train(Dataset<Label> examples) {
         return train(examples, Collections.emptyMap());

@@ -83,11 +83,6 @@ public final class RankPatterns implements Serializable {
         return lookup(alphaPattern, path, alpha);
     }
 
-    /** @return The largest rank any layer can get. */
-    public int maxRank() {
-        return rankPattern.values().stream().mapToInt(Integer::intValue).reduce(rank, Math::max);
-    }
-
     private static <T> T lookup(Map<String, T> pattern, String path, T fallback) {
         for (Map.Entry<String, T> e : pattern.entrySet()) {
             if (Pattern.compile("(.*\\.)?(" + e.getKey() + ")").matcher(path).matches()) {

@@ -190,22 +190,13 @@ public final class TargetLayer {
     }
 
     /**
-     * The shape that broadcasts a per-output-feature vector over this layer's outputs: {@code [n]} for Linear (last
-     * dimension), {@code [1, n, 1, 1]} for Conv2d (channel dimension).
+     * The shape that broadcasts a per-feature vector over this layer's outputs or inputs: {@code [n]} for Linear (the
+     * last dimension), {@code [1, n, 1, 1]} for Conv2d (the channel dimension).
      * @param n The vector length.
      * @return The broadcast shape.
      */
     public Shape outputBroadcast(long n) {
         return kind == Kind.LINEAR ? new Shape(n) : new Shape(1, n, 1, 1);
-    }
-
-    /**
-     * The shape that broadcasts a per-input-feature vector over this layer's inputs.
-     * @param n The vector length.
-     * @return The broadcast shape.
-     */
-    public Shape inputBroadcast(long n) {
-        return outputBroadcast(n);
     }
 
     /**

@@ -52,11 +52,6 @@ public final class PeftConfigJson {
         return new PeftConfigJson(node, "a new adapter configuration");
     }
 
-    /** @return The JSON object (live). */
-    public ObjectNode node() {
-        return node;
-    }
-
     /** @return PEFT's method name. */
     public String peftType() {
         return string("peft_type", null);
@@ -70,15 +65,6 @@ public final class PeftConfigJson {
     private IllegalArgumentException wrongType(String name, String expected) {
         return new IllegalArgumentException(source + ": field '" + name + "' must be " + expected + ", found "
                 + node.get(name));
-    }
-
-    /**
-     * Whether a field is present and not null.
-     * @param name The field.
-     * @return True if it has a value.
-     */
-    public boolean has(String name) {
-        return field(name) != null;
     }
 
     /**

@@ -54,7 +54,7 @@ public final class LoHaSpec extends LycorisSpec {
     public AdapterModule createModule(TargetLayer target, AdapterContext context) {
         String path = target.path();
         return new LoHaModule(target, context.manager(), rank(path), scaling(path), rankDropout(), moduleDropout(),
-                useEffectiveConv2d() && target.isConv() && target.kernelSize() > 1, initWeights, context.streamFor(target));
+                usesCpDecomposition(target), initWeights, context.streamFor(target));
     }
 
     @Override

@@ -86,7 +86,7 @@ public final class LoKrSpec extends LycorisSpec {
         return new LoKrModule(target, context.manager(), rank(path), scaling(path), rankDropout(), rankDropoutScale,
                 moduleDropout(), Factorization.of(target.outFeatures(), decomposeFactor),
                 Factorization.of(target.inFeatures(), decomposeFactor), decomposeBoth,
-                useEffectiveConv2d() && target.isConv() && target.kernelSize() > 1, initialisation, context.streamFor(target));
+                usesCpDecomposition(target), initialisation, context.streamFor(target));
     }
 
     @Override

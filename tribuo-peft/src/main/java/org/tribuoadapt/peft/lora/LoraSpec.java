@@ -137,16 +137,6 @@ public final class LoraSpec extends AbstractAdapterSpec {
         return rank;
     }
 
-    /** @return True for DoRA. */
-    public boolean useDora() {
-        return useDora;
-    }
-
-    /** @return The initialisation. */
-    public LoraInit initialisation() {
-        return initialisation;
-    }
-
     /** @return The dropout probability. */
     public double dropout() {
         return dropout;

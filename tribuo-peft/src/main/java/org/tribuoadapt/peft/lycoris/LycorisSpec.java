@@ -5,6 +5,7 @@ import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.tribuoadapt.peft.AbstractAdapterSpec;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.RankPatterns;
+import org.tribuoadapt.peft.TargetLayer;
 import org.tribuoadapt.peft.io.PeftConfigJson;
 
 import java.util.LinkedHashMap;
@@ -106,6 +107,16 @@ public abstract class LycorisSpec extends AbstractAdapterSpec {
     /** @return True when kernels larger than 1x1 use the CP decomposition. */
     public boolean useEffectiveConv2d() {
         return useEffectiveConv2d;
+    }
+
+    /**
+     * Whether a target's kernel is rebuilt from a CP core: with {@code useEffectiveConv2d}, for convolutions with
+     * kernels larger than 1x1 (PEFT ignores the option elsewhere).
+     * @param target The target.
+     * @return True to use the CP decomposition.
+     */
+    protected final boolean usesCpDecomposition(TargetLayer target) {
+        return useEffectiveConv2d && target.isConv() && target.kernelSize() > 1;
     }
 
     /**
