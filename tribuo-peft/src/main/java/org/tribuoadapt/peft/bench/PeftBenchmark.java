@@ -36,7 +36,7 @@ import java.util.Map;
  * Options: {@code --data DIR} (default {@value #DEFAULT_DATA}), {@code --examples N} (speed: the first N training
  * examples, default 20000; quality: at most N training examples per class, default all), {@code --rank},
  * {@code --alpha}, {@code --batch}, {@code --epochs} and {@code --source-epochs} (quality, default 2 each),
- * {@code --lr} (adapters, default 0.005), {@code --full-lr} (source and full fine-tuning, default 0.001),
+ * {@code --lr} (adapters, default 0.01), {@code --full-lr} (source and full fine-tuning, default 0.001),
  * {@code --seed}, {@code --isolate false} (speed: measure LoRA and full fine-tuning in this JVM instead of one fresh JVM
  * each).
  */
@@ -119,7 +119,7 @@ public final class PeftBenchmark implements BenchmarkCommand {
         options.put("batch", "128");
         options.put("epochs", "2");
         options.put("source-epochs", "2");
-        options.put("lr", "0.005");
+        options.put("lr", "0.01");
         options.put("full-lr", "0.001");
         options.put("seed", "1");
         options.put("isolate", "true");

@@ -56,15 +56,20 @@ final class QualityBenchmark {
     }
 
     /**
-     * The adapter methods compared, with the main job's placement (the convolutions and the hidden Linear layer, the
-     * head as a module to save; VeRA, which adapts Linear layers only, on the hidden Linear layer).
+     * The adapter methods compared, with the main job's placement: the convolutions and the hidden Linear layer, the
+     * head as a module to save. The hidden layer {@code fc1} holds 95% of the network's weights, so {@code lora} gives
+     * it half the rank (at the full rank its adapter alone is 6% of the weights); {@code lora-uniform} uses the full
+     * rank everywhere. VeRA adapts Linear layers only, so it targets {@code fc1}.
      * @param rank The LoRA rank.
      * @return Specs by method name.
      */
     static Map<String, AdapterSpec> methods(int rank) {
         AdapterTargets layers = AdapterTargets.modules("conv1", "conv2", "fc1").saving("head");
+        int half = Math.max(1, rank / 2);
         Map<String, AdapterSpec> out = new LinkedHashMap<>();
-        out.put("lora", new LoraSpec(layers, rank, 2.0 * rank));
+        out.put("lora", new LoraSpec(layers, rank, 2.0 * rank, 0.0, false, false, LoraInit.DEFAULT, Map.of("fc1", half),
+                Map.of("fc1", 2.0 * half)));
+        out.put("lora-uniform", new LoraSpec(layers, rank, 2.0 * rank));
         out.put("dora", new LoraSpec(layers, rank, 2.0 * rank, 0.0, false, true, LoraInit.DEFAULT, Map.of(), Map.of()));
         out.put("rslora-pissa", new LoraSpec(layers, rank, rank, 0.0, true, false, LoraInit.PISSA, Map.of(), Map.of()));
         out.put("ia3", new IA3Spec(layers, List.of("fc1")));

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * network (the MLP 784-512-256-10 or the CNN), frozen; LoRA (r, alpha) on every Linear and Conv2d layer except the
  * head, which is trained fully; Adam with learning rate 1e-3; one warm-up epoch over the first examples, then one timed
  * epoch (full batches only, as the peer), then a timed inference pass. Full fine-tuning of the same network is timed
- * the same way, and inference of the base network against the merged network (best of three passes each). Peak
+ * the same way, and inference of the base network against the merged network (best of five passes each). Peak
  * resident memory is recorded for LoRA and for full fine-tuning; {@link PeftBenchmark} runs each in its own JVM so
  * that both start from the same state.
  */
@@ -99,7 +99,7 @@ final class SpeedBenchmark {
         try (Network base = plain(baseWeights); Network merged = plain(mergedWeights)) {
             double baseBest = Double.POSITIVE_INFINITY;
             double mergedBest = Double.POSITIVE_INFINITY;
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 5; i++) {
                 baseBest = Math.min(baseBest, BenchmarkRuns.infer(base, data, batchSize));
                 mergedBest = Math.min(mergedBest, BenchmarkRuns.infer(merged, data, batchSize));
             }

@@ -5,6 +5,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+import org.tribuoadapt.core.model.NetworkModel;
+import org.tribuoadapt.core.model.NetworkTrainer;
+import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Network;
@@ -15,10 +24,14 @@ import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.safetensors.SafetensorsFile;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.TensorData;
+import org.tribuoadapt.core.testing.SyntheticImages;
+import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.peft.BaseNetwork;
+import org.tribuoadapt.peft.PeftModel;
 import org.tribuoadapt.peft.PeftNetwork;
 import org.tribuoadapt.peft.lora.LoraSpec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
@@ -103,6 +116,48 @@ public class HuggingFacePeftInteropTest {
     @Test
     public void cnnLoraReproducesPeft() throws Exception {
         reproduce(CNN, "cnn_lora", List.of("conv1", "conv2", "head"));
+    }
+
+    /** A NetworkModel holding the fixture's base weights (the domains come from a dummy training run). */
+    private static NetworkModel baseModel(NetworkSpec spec, String fixture, int features, int outputs) throws Exception {
+        LabelFactory factory = new LabelFactory();
+        MutableDataset<Label> data = new MutableDataset<>(new SimpleDataSourceProvenance("dummy", factory), factory);
+        String[] names = SyntheticImages.featureNames(features);
+        for (int i = 0; i < 2 * outputs; i++) {
+            data.add(new ArrayExample<>(new Label("k" + (i % outputs)), names, new double[features]));
+        }
+        NetworkModel dummy = new NetworkTrainer(spec, new AdamOptimiserFactory(0.01), 1, 4, 1L).train(data);
+        byte[] weights = Files.readAllBytes(fixture(fixture + "/base_model.safetensors"));
+        return new NetworkModel("base", dummy.getProvenance(), dummy.getFeatureIDMap(), dummy.getOutputIDInfo(), spec,
+                weights, null);
+    }
+
+    private static float[] logits(Model<?> model, TensorData x) {
+        try (NDManager m = DjlRuntime.newManager()) {
+            NDArray batch = m.create(x.toFloatArray(), new Shape(x.shape()));
+            return model instanceof PeftModel ? ((PeftModel) model).logits(batch).toFloatArray()
+                    : ((NetworkModel) model).logits(batch).toFloatArray();
+        }
+    }
+
+    @Test
+    public void peftModelLoadsPeftAdaptersAndMerges() throws Exception {
+        Object[][] cases = {{MLP, "mlp_lora", 16, 5}, {CNN, "cnn_lora", 36, 3}};
+        for (Object[] c : cases) {
+            String fixture = (String) c[1];
+            SafetensorsFile expected = SafetensorsReader.read(fixture(fixture + "/expected.safetensors"));
+            NetworkModel base = baseModel((NetworkSpec) c[0], fixture, (Integer) c[2], (Integer) c[3]);
+            PeftModel model = PeftModel.of(base).loadAdapter("peft", fixture(fixture + "/adapter"))
+                    .withActiveAdapters(List.of("peft"));
+            TensorData x = expected.get("input");
+            assertClose(expected.get("output_base"), logits(PeftModel.of(base), x), 1e-5, fixture + " base");
+            assertClose(expected.get("output_adapted"), logits(model, x), 1e-5, fixture + " adapted");
+            assertClose(expected.get("output_merged"), logits(model.merge(), x), 1e-5, fixture + " merged");
+            assertClose(expected.get("output_merged"), logits(model.mergeAdapters(), x), 1e-5, fixture + " merged in place");
+            assertClose(expected.get("output_base"), logits(model.withAdaptersEnabled(false), x), 1e-5, fixture + " disabled");
+            assertTrue(model.getProvenance().getInstanceProvenance().getMap().get("adapter.peft.origin").toString()
+                    .contains("adapter_model.safetensors sha256"));
+        }
     }
 
     private static void applyThroughFiles(String config, String fixture, Path dir) throws Exception {
