@@ -136,26 +136,43 @@ public final class PeftNetwork implements AutoCloseable {
                 throw new IllegalArgumentException("module to save '" + path + "' is targeted by another adapter");
             }
         }
+        Map<String, Parameter> shared = new LinkedHashMap<>();
+        Map<TargetLayer, AdapterModule> modules = new LinkedHashMap<>();
+        Map<String, Layer> copies = new LinkedHashMap<>();
+        // build everything first, so that a failure (a rank PiSSA cannot take, say) leaves the network as it was
         try (GradientMode ignored = GradientMode.disabled()) {
-            Map<String, Parameter> shared = spec.createSharedTensors(views, network.manager(), seed);
+            shared.putAll(spec.createSharedTensors(views, network.manager(), seed));
             AdapterContext context = new AdapterContext(name, network.manager(), seed, shared);
             for (TargetLayer view : views) {
-                Layer current = network.layer(view.path());
-                AdaptedLayer adapted = current instanceof AdaptedLayer ? (AdaptedLayer) current : AdaptedLayer.install(network, view);
-                adapted.addModule(name, spec.createModule(adapted.target(), context));
+                modules.put(view, spec.createModule(view, context));
             }
             for (String path : saved) {
-                Layer current = network.layer(path);
-                ModulesToSaveLayer holder = current instanceof ModulesToSaveLayer ? (ModulesToSaveLayer) current
-                        : ModulesToSaveLayer.install(network, path);
                 Layer base = baseLayers.get(path);
-                Layer copy = path.equals(outputLayer) && numOutputs != baseOutputs()
+                copies.put(path, path.equals(outputLayer) && numOutputs != baseOutputs()
                         ? LayerCopies.resizedOutput((Linear) base, network.manager(), numOutputs, Network.streamFor(seed, path))
-                        : LayerCopies.copy(path, base, network.manager());
-                holder.addCopy(name, copy);
+                        : LayerCopies.copy(path, base, network.manager()));
             }
-            adapters.put(name, new Entry(spec, targets, saved, shared));
+        } catch (RuntimeException e) {
+            for (AdapterModule module : modules.values()) {
+                module.restoreTarget();
+                closeParameters(module);
+            }
+            copies.values().forEach(PeftNetwork::closeParameters);
+            shared.values().forEach(p -> p.array().close());
+            throw e;
         }
+        for (Map.Entry<TargetLayer, AdapterModule> m : modules.entrySet()) {
+            Layer current = network.layer(m.getKey().path());
+            AdaptedLayer adapted = current instanceof AdaptedLayer ? (AdaptedLayer) current : AdaptedLayer.install(network, m.getKey());
+            adapted.addModule(name, m.getValue());
+        }
+        for (Map.Entry<String, Layer> c : copies.entrySet()) {
+            Layer current = network.layer(c.getKey());
+            ModulesToSaveLayer holder = current instanceof ModulesToSaveLayer ? (ModulesToSaveLayer) current
+                    : ModulesToSaveLayer.install(network, c.getKey());
+            holder.addCopy(name, c.getValue());
+        }
+        adapters.put(name, new Entry(spec, targets, saved, shared));
         refreshSelection();
         applyTrainability();
     }

@@ -194,13 +194,23 @@ public class LoraSpecTest {
             IllegalArgumentException save = assertThrows(IllegalArgumentException.class,
                     () -> peft.addAdapter("a", new LoraSpec(AdapterTargets.modules("fc1").saving("classifier"), 2, 4), MLP_OUTPUTS, 1L));
             assertTrue(save.getMessage().startsWith("module to save 'classifier' not found; layers are: fc1"), save.getMessage());
+            Map<String, String> layersBefore = new java.util.LinkedHashMap<>();
+            peft.network().layers().forEach((k, v) -> layersBefore.put(k, v.describe()));
+            float[] fc1Before = peft.network().parameters().get("fc1.weight").toFloatArray();
             IllegalArgumentException pissa = assertThrows(IllegalArgumentException.class, () -> peft.addAdapter("a",
-                    lora(AdapterTargets.modules("head"), 5, 8, false, false, LoraInit.PISSA), MLP_OUTPUTS, 1L));
+                    lora(AdapterTargets.modules("fc1", "head"), 5, 8, false, false, LoraInit.PISSA), MLP_OUTPUTS, 1L));
             assertTrue(pissa.getMessage().contains("PiSSA at 'head' needs rank <= min(out, in) = 4"), pissa.getMessage());
+            // the failed addition changed nothing: fc1's PiSSA residual was undone and no layer was wrapped
+            assertArrayEquals(fc1Before, peft.network().parameters().get("fc1.weight").toFloatArray());
+            Map<String, String> layersAfter = new java.util.LinkedHashMap<>();
+            peft.network().layers().forEach((k, v) -> layersAfter.put(k, v.describe()));
+            assertEquals(layersBefore, layersAfter);
             IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
                     () -> peft.addAdapter("a.b", new LoraSpec(AdapterTargets.modules("fc1"), 2, 4), MLP_OUTPUTS, 1L));
             assertTrue(name.getMessage().contains("contain no dots"), name.getMessage());
             assertTrue(peft.adapterNames().isEmpty(), "failed additions leave no adapter behind");
+            peft.addAdapter("a", new LoraSpec(AdapterTargets.modules("fc1", "head"), 2, 4), MLP_OUTPUTS, 1L);
+            assertEquals(List.of("fc1", "head"), peft.targets("a"));
         }
     }
 
