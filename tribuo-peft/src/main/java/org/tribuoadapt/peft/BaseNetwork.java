@@ -28,13 +28,16 @@ public final class BaseNetwork {
     private final Map<String, TensorData> weights;
     private final String sha256;
     private final NetworkModel model;
+    private final String fileSha256;
 
-    private BaseNetwork(NetworkSpec spec, int outputs, Map<String, TensorData> weights, String sha256, NetworkModel model) {
+    private BaseNetwork(NetworkSpec spec, int outputs, Map<String, TensorData> weights, String sha256, NetworkModel model,
+                        String fileSha256) {
         this.spec = spec;
         this.outputs = outputs;
         this.weights = weights;
         this.sha256 = sha256;
         this.model = model;
+        this.fileSha256 = fileSha256;
     }
 
     /**
@@ -44,7 +47,7 @@ public final class BaseNetwork {
      */
     public static BaseNetwork of(NetworkModel model) {
         return new BaseNetwork(model.spec(), model.getOutputIDInfo().size(), model.stateDict(),
-                NetworkProvenance.sha256(model.weightBytes()), model);
+                NetworkProvenance.sha256(model.weightBytes()), model, null);
     }
 
     /**
@@ -57,7 +60,7 @@ public final class BaseNetwork {
     public static BaseNetwork of(NetworkSpec spec, int outputs, byte[] weights) {
         try {
             return new BaseNetwork(spec, outputs, SafetensorsReader.read(weights).tensors(), NetworkProvenance.sha256(weights),
-                    null);
+                    null, null);
         } catch (SafetensorsFormatException e) {
             throw new IllegalArgumentException("the base weights are not a safetensors file: " + e.getMessage(), e);
         }
@@ -74,13 +77,14 @@ public final class BaseNetwork {
     public static BaseNetwork fromSafetensors(NetworkSpec spec, Path weightsFile) throws IOException {
         byte[] bytes = Files.readAllBytes(weightsFile);
         Map<String, TensorData> tensors = SafetensorsReader.read(bytes).tensors();
-        return new BaseNetwork(spec, outputsOf(spec, tensors), tensors, NetworkProvenance.sha256(bytes), null);
+        String sha = NetworkProvenance.sha256(bytes);
+        return new BaseNetwork(spec, outputsOf(spec, tensors), tensors, sha, null, sha);
     }
 
     /**
      * A base from a serialized Tribuo model file ({@code Model.serializeToFile}) holding a {@link NetworkModel}.
      * @param modelFile The file.
-     * @return The base; its hash is that of the model's weights.
+     * @return The base; its hash is that of the model's weights, and the file's hash is kept too.
      * @throws IOException if the file cannot be read.
      * @throws IllegalArgumentException if it holds another kind of model.
      */
@@ -90,7 +94,10 @@ public final class BaseNetwork {
             throw new IllegalArgumentException(modelFile + " holds a " + model.getClass().getName()
                     + ", not a NetworkModel");
         }
-        return of((NetworkModel) model);
+        NetworkModel network = (NetworkModel) model;
+        return new BaseNetwork(network.spec(), network.getOutputIDInfo().size(), network.stateDict(),
+                NetworkProvenance.sha256(network.weightBytes()), network,
+                NetworkProvenance.sha256(Files.readAllBytes(modelFile)));
     }
 
     /**
@@ -141,9 +148,14 @@ public final class BaseNetwork {
         return outputs;
     }
 
-    /** @return The SHA-256 of the weights' source. */
+    /** @return The SHA-256 of the weights (the safetensors bytes). */
     public String sha256() {
         return sha256;
+    }
+
+    /** @return The SHA-256 of the file the base was read from, if it was read from a file. */
+    public Optional<String> fileSha256() {
+        return Optional.ofNullable(fileSha256);
     }
 
     /** @return The model the base came from, if it came from a model. */

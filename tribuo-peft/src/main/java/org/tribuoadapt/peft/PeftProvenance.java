@@ -19,8 +19,10 @@ import java.util.Map;
  */
 public final class PeftProvenance {
 
-    /** SHA-256 of the base network's weights (the file or model they came from). */
+    /** SHA-256 of the base network's weights (safetensors bytes). */
     public static final String BASE_WEIGHTS_SHA256 = "base-weights-sha256";
+    /** SHA-256 of the configured file the base was read from (safetensors weights or a serialized model). */
+    public static final String BASE_FILE_SHA256 = "base-file-sha256";
     /** The adapters, comma separated, in the order they were added. */
     public static final String ADAPTERS = "adapters";
     /** The active adapters, comma separated. */

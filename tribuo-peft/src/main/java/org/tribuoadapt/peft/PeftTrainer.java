@@ -338,6 +338,8 @@ public final class PeftTrainer implements Trainer<Label> {
             validation = parts[1];
         }
         instance.put(PeftProvenance.BASE_WEIGHTS_SHA256, new StringProvenance(PeftProvenance.BASE_WEIGHTS_SHA256, base.sha256()));
+        base.fileSha256().ifPresent(sha -> instance.put(PeftProvenance.BASE_FILE_SHA256,
+                new StringProvenance(PeftProvenance.BASE_FILE_SHA256, sha)));
         base.model().ifPresent(m -> instance.put(BASE_MODEL, m.getProvenance()));
         try (PeftNetwork peft = PeftNetwork.wrap(base.newNetwork())) {
             byte[] baseBytes = SafetensorsWriter.toBytes(peft.mergedStateDict(), Map.of("format", "pt"));

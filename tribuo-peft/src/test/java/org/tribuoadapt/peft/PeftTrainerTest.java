@@ -165,6 +165,23 @@ public class PeftTrainerTest {
     }
 
     @Test
+    public void baseFromAModelFileIsReproducibleFromProvenance(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("base.tribuo");
+        base.serializeToFile(file);
+        PeftTrainer trainer = trainer(lora(), 5L).withBaseModel(file);
+        PeftModel fromFile = trainer.train(target);
+        assertSamePredictions(trainer(lora(), 5L).train(target, base), fromFile, targetTest, 0);
+        Map<String, ? extends com.oracle.labs.mlrg.olcut.provenance.Provenance> run =
+                fromFile.getProvenance().getInstanceProvenance().getMap();
+        assertEquals(org.tribuoadapt.core.model.NetworkProvenance.sha256(java.nio.file.Files.readAllBytes(file)),
+                run.get(PeftProvenance.BASE_FILE_SHA256).toString());
+        assertEquals(base.getProvenance(), run.get(PeftTrainer.BASE_MODEL));
+        assertEquals(file.toString(), fromFile.getProvenance().getTrainerProvenance().getConfiguredParameters()
+                .get("baseModel").toString());
+        Helpers.testConfigurableRoundtrip(trainer);
+    }
+
+    @Test
     public void continuesTrainingAnAdapterWrittenByPeft() throws Exception {
         // the fixture base is Linear(16, 32) -> Linear(32, 32) -> Linear(32, 5) with PEFT's LoRA on fc1 and fc2
         MutableDataset<Label> data = vectors(40, 16, 5);
