@@ -1,8 +1,6 @@
 package org.tribuoadapt.core.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
@@ -38,13 +36,9 @@ import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.TrainingHistory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -197,58 +191,13 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
 
     @Override
     public Prediction<Label> predict(Example<Label> example) {
-        return predictBatch(Collections.singletonList(example)).get(0);
+        return innerPredict(Collections.singletonList(example)).get(0);
     }
 
     @Override
     protected List<Prediction<Label>> innerPredict(Iterable<Example<Label>> examples) {
-        List<Prediction<Label>> out = new ArrayList<>();
-        List<Example<Label>> batch = new ArrayList<>(PREDICTION_BATCH_SIZE);
-        for (Example<Label> example : examples) {
-            batch.add(example);
-            if (batch.size() == PREDICTION_BATCH_SIZE) {
-                out.addAll(predictBatch(batch));
-                batch.clear();
-            }
-        }
-        if (!batch.isEmpty()) {
-            out.addAll(predictBatch(batch));
-        }
-        return out;
-    }
-
-    private List<Prediction<Label>> predictBatch(List<Example<Label>> examples) {
-        FeatureTensorizer tensorizer = new FeatureTensorizer(featureIDMap, spec.inputShape());
-        float[] probabilities;
-        Network network = network();
-        try (NDManager manager = network.manager().newSubManager(); NDScope ignored = new NDScope()) {
-            NDArray input = tensorizer.toBatch(manager, examples);
-            probabilities = logits(input).softmax(1).toFloatArray();
-        }
-        int classes = outputIDInfo.size();
-        List<Prediction<Label>> out = new ArrayList<>(examples.size());
-        for (int i = 0; i < examples.size(); i++) {
-            Map<String, Label> scores = new LinkedHashMap<>();
-            int best = 0;
-            for (int c = 0; c < classes; c++) {
-                double p = probabilities[i * classes + c];
-                Label label = outputIDInfo.getOutput(c);
-                scores.put(label.getLabel(), new Label(label.getLabel(), p));
-                if (p > probabilities[i * classes + best]) {
-                    best = c;
-                }
-            }
-            Example<Label> example = examples.get(i);
-            int used = 0;
-            for (org.tribuo.Feature f : example) {
-                if (featureIDMap.getID(f.getName()) >= 0) {
-                    used++;
-                }
-            }
-            Label top = outputIDInfo.getOutput(best);
-            out.add(new Prediction<>(new Label(top.getLabel(), probabilities[i * classes + best]), scores, used, example, true));
-        }
-        return out;
+        return LabelPredictions.predict(examples, PREDICTION_BATCH_SIZE, new FeatureTensorizer(featureIDMap, spec.inputShape()),
+                network().manager(), this::logits, outputIDInfo, featureIDMap);
     }
 
     @Override

@@ -9,13 +9,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Converts {@link TrainingHistory} to and from its protobuf form.
+ * Converts {@link TrainingHistory} to and from its protobuf form. Public so that other modules' models can store a
+ * training history in their own protobuf messages.
  */
-final class TrainingHistoryProtos {
+public final class TrainingHistoryProtos {
 
     private TrainingHistoryProtos() {}
 
-    static TrainingHistoryProto toProto(TrainingHistory history) {
+    /**
+     * Converts a history to its protobuf form.
+     * @param history The history.
+     * @return The message.
+     */
+    public static TrainingHistoryProto toProto(TrainingHistory history) {
         TrainingHistoryProto.Builder b = TrainingHistoryProto.newBuilder()
                 .setBestEpoch(history.bestEpoch())
                 .setStoppedEarly(history.stoppedEarly());
@@ -37,7 +43,12 @@ final class TrainingHistoryProtos {
         return b.build();
     }
 
-    static TrainingHistory fromProto(TrainingHistoryProto proto) {
+    /**
+     * Converts a message written by {@link #toProto} back to a history.
+     * @param proto The message.
+     * @return The history.
+     */
+    public static TrainingHistory fromProto(TrainingHistoryProto proto) {
         List<EpochSummary> epochs = new ArrayList<>();
         for (EpochSummaryProto e : proto.getEpochsList()) {
             epochs.add(new EpochSummary(e.getEpoch(), e.getTrainLoss(), e.getValidationLoss(), e.getValidationAccuracy(),

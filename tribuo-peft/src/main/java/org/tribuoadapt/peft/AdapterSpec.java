@@ -1,0 +1,88 @@
+package org.tribuoadapt.peft;
+
+import ai.djl.ndarray.NDManager;
+import com.oracle.labs.mlrg.olcut.config.Configurable;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
+import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.peft.io.PeftConfigJson;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The configuration of one adapter method (PEFT's {@code LoraConfig}, {@code IA3Config}, ...): which layers it
+ * targets, which layers it trains fully, and how it builds the module that wraps each target. A spec is an
+ * immutable OLCUT component with its own provenance; the framework ({@link PeftNetwork}) does the targeting,
+ * freezing, merging and saving for every method.
+ * <p>
+ * To add a method, implement a spec (usually by extending {@link AbstractAdapterSpec}) and an
+ * {@link AdapterModule}, and register a reader for its PEFT configuration with
+ * {@link org.tribuoadapt.peft.io.AdapterFiles#registerReader}.
+ */
+public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjectProvenance>, Serializable {
+
+    /**
+     * The method's name in PEFT's {@code peft_type} field, e.g. {@code LORA}.
+     * @return The type.
+     */
+    String peftType();
+
+    /**
+     * The targeting rules.
+     * @return The targets.
+     */
+    AdapterTargets targets();
+
+    /**
+     * The layers trained fully (and saved with the adapter), for example a new classification head.
+     * @return The layer names, matched like target names.
+     */
+    List<String> modulesToSave();
+
+    /**
+     * Whether this method can wrap a layer of the given kind.
+     * @param kind The layer kind.
+     * @return True if supported.
+     */
+    default boolean supports(TargetLayer.Kind kind) {
+        return true;
+    }
+
+    /**
+     * Creates the tensors shared between the adapter's targets, before any module is built (VeRA's frozen random
+     * projections). Most methods share nothing.
+     * @param targets Every target of the adapter.
+     * @param manager The network's memory.
+     * @param seed The adapter's seed.
+     * @return Shared tensors by PEFT name; saved as {@code base_model.<name>}.
+     */
+    default Map<String, Parameter> createSharedTensors(List<TargetLayer> targets, NDManager manager, long seed) {
+        return Collections.emptyMap();
+    }
+
+    /**
+     * Whether the shared tensors are saved with the adapter (VeRA's {@code save_projection}); when they are not, they
+     * are regenerated from the spec when the adapter is loaded.
+     * @return True to save them.
+     */
+    default boolean savesSharedTensors() {
+        return true;
+    }
+
+    /**
+     * Builds the module of this adapter at one target, with freshly initialised trainable parameters.
+     * @param target The targeted layer.
+     * @param context The adapter's name, memory, seed and shared tensors.
+     * @return The module.
+     */
+    AdapterModule createModule(TargetLayer target, AdapterContext context);
+
+    /**
+     * Writes this configuration in PEFT's {@code adapter_config.json} form.
+     * @return The configuration.
+     */
+    PeftConfigJson toPeftConfig();
+}

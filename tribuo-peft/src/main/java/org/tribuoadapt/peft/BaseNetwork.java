@@ -1,0 +1,165 @@
+package org.tribuoadapt.peft;
+
+import org.tribuo.Model;
+import org.tribuoadapt.core.model.NetworkModel;
+import org.tribuoadapt.core.model.NetworkProvenance;
+import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.nn.spec.NetworkSpec;
+import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
+import org.tribuoadapt.core.safetensors.SafetensorsReader;
+import org.tribuoadapt.core.safetensors.TensorData;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A frozen base network to adapt: its architecture, its weights (PyTorch names) and the SHA-256 of where they came
+ * from, so that a training run can be reproduced from its provenance. It comes from a safetensors file plus a spec,
+ * from a serialized Tribuo {@link NetworkModel}, or from a model in memory.
+ */
+public final class BaseNetwork {
+
+    private final NetworkSpec spec;
+    private final int outputs;
+    private final Map<String, TensorData> weights;
+    private final String sha256;
+    private final NetworkModel model;
+    private final String fileSha256;
+
+    private BaseNetwork(NetworkSpec spec, int outputs, Map<String, TensorData> weights, String sha256, NetworkModel model,
+                        String fileSha256) {
+        this.spec = spec;
+        this.outputs = outputs;
+        this.weights = weights;
+        this.sha256 = sha256;
+        this.model = model;
+        this.fileSha256 = fileSha256;
+    }
+
+    /**
+     * A base from a network model in memory.
+     * @param model The model.
+     * @return The base; its hash is that of the model's weights.
+     */
+    public static BaseNetwork of(NetworkModel model) {
+        return new BaseNetwork(model.spec(), model.getOutputIDInfo().size(), model.stateDict(),
+                NetworkProvenance.sha256(model.weightBytes()), model, null);
+    }
+
+    /**
+     * A base from weights in memory, as an adapter model stores them.
+     * @param spec The architecture.
+     * @param outputs The output layer's width.
+     * @param weights The weights as safetensors bytes.
+     * @return The base; its hash is that of the bytes.
+     */
+    public static BaseNetwork of(NetworkSpec spec, int outputs, byte[] weights) {
+        try {
+            return new BaseNetwork(spec, outputs, SafetensorsReader.read(weights).tensors(), NetworkProvenance.sha256(weights),
+                    null, null);
+        } catch (SafetensorsFormatException e) {
+            throw new IllegalArgumentException("the base weights are not a safetensors file: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A base from a safetensors file holding a network's {@code state_dict} (for example one saved by PyTorch).
+     * @param spec The architecture the weights belong to.
+     * @param weightsFile The file.
+     * @return The base; its hash is the file's.
+     * @throws IOException if the file cannot be read or is not a safetensors file.
+     * @throws IllegalArgumentException if the file has no output layer weight for the spec.
+     */
+    public static BaseNetwork fromSafetensors(NetworkSpec spec, Path weightsFile) throws IOException {
+        byte[] bytes = Files.readAllBytes(weightsFile);
+        Map<String, TensorData> tensors = SafetensorsReader.read(bytes).tensors();
+        String sha = NetworkProvenance.sha256(bytes);
+        return new BaseNetwork(spec, outputsOf(spec, tensors), tensors, sha, null, sha);
+    }
+
+    /**
+     * A base from a serialized Tribuo model file ({@code Model.serializeToFile}) holding a {@link NetworkModel}.
+     * @param modelFile The file.
+     * @return The base; its hash is that of the model's weights, and the file's hash is kept too.
+     * @throws IOException if the file cannot be read.
+     * @throws IllegalArgumentException if it holds another kind of model.
+     */
+    public static BaseNetwork fromModelFile(Path modelFile) throws IOException {
+        Model<?> model = Model.deserializeFromFile(modelFile);
+        if (!(model instanceof NetworkModel)) {
+            throw new IllegalArgumentException(modelFile + " holds a " + model.getClass().getName()
+                    + ", not a NetworkModel");
+        }
+        NetworkModel network = (NetworkModel) model;
+        return new BaseNetwork(network.spec(), network.getOutputIDInfo().size(), network.stateDict(),
+                NetworkProvenance.sha256(network.weightBytes()), network,
+                NetworkProvenance.sha256(Files.readAllBytes(modelFile)));
+    }
+
+    /**
+     * The width of the output layer (the last Linear layer) that a set of weights gives a spec.
+     * @param spec The architecture.
+     * @param weights The weights by PyTorch name.
+     * @return The number of outputs.
+     * @throws IllegalArgumentException if the weights lack the output layer's weight.
+     */
+    public static int outputsOf(NetworkSpec spec, Map<String, TensorData> weights) {
+        try (Network probe = spec.assemble(1)) {
+            String head = AdapterTargets.lastLinear(probe.layers());
+            if (head == null) {
+                throw new IllegalArgumentException("the network " + spec + " has no Linear output layer");
+            }
+            TensorData weight = weights.get(head + ".weight");
+            if (weight == null || weight.rank() != 2) {
+                throw new IllegalArgumentException("the base weights have no 2-D tensor '" + head + ".weight' for the output "
+                        + "layer of " + spec + (weight == null ? "" : "; found shape " + Arrays.toString(weight.shape())));
+            }
+            return Math.toIntExact(weight.shape()[0]);
+        }
+    }
+
+    /**
+     * Builds the base network with its weights; the caller closes it.
+     * @return The network.
+     * @throws IllegalArgumentException naming the tensor and both shapes if the weights do not fit the spec.
+     */
+    public Network newNetwork() {
+        Network network = spec.assemble(outputs);
+        try {
+            network.loadStateDict(weights, true);
+            return network;
+        } catch (RuntimeException e) {
+            network.close();
+            throw e;
+        }
+    }
+
+    /** @return The architecture. */
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    /** @return The output layer's width. */
+    public int outputs() {
+        return outputs;
+    }
+
+    /** @return The SHA-256 of the weights (the safetensors bytes). */
+    public String sha256() {
+        return sha256;
+    }
+
+    /** @return The SHA-256 of the file the base was read from, if it was read from a file. */
+    public Optional<String> fileSha256() {
+        return Optional.ofNullable(fileSha256);
+    }
+
+    /** @return The model the base came from, if it came from a model. */
+    public Optional<NetworkModel> model() {
+        return Optional.ofNullable(model);
+    }
+}

@@ -1,0 +1,639 @@
+package org.tribuoadapt.peft;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.core.nn.Layer;
+import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.nn.layers.BatchNorm;
+import org.tribuoadapt.core.nn.layers.Linear;
+import org.tribuoadapt.core.safetensors.TensorData;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A network with named adapters: the machinery PEFT's {@code BaseTuner} and {@code PeftModel} write once for every
+ * method. It resolves an adapter's targets, wraps each target in an {@link AdaptedLayer} holding the adapter's
+ * {@link AdapterModule}, makes trainable copies of the modules to save, freezes everything that is not being
+ * trained, switches adapters on and off, merges them into the base weights and back, counts parameters and reads and
+ * writes adapter tensors under PEFT's names ({@code base_model.model.<layer>.<tensor>}).
+ * <p>
+ * Wrapping keeps every layer's path, so targets, file keys and the base network's parameter names stay those of the
+ * plain network. Base BatchNorm layers run with their running statistics during training
+ * ({@link FrozenStatistics}), so the base network is exactly unchanged by adapter training.
+ * <p>
+ * Not thread-safe for changes; inference from several threads is safe once configured.
+ */
+public final class PeftNetwork implements AutoCloseable {
+
+    /** PEFT's key prefix for tensors of the wrapped model's modules. */
+    public static final String MODEL_PREFIX = "base_model.model.";
+    /** PEFT's key prefix for tensors the tuner itself holds (VeRA's shared projections). */
+    public static final String TUNER_PREFIX = "base_model.";
+
+    private final Network network;
+    private final Map<String, Layer> baseLayers;
+    private final Map<String, Parameter> baseParameters;
+    private final String outputLayer;
+    private final Map<String, Entry> adapters = new LinkedHashMap<>();
+    private List<String> active = Collections.emptyList();
+    private boolean enabled = true;
+    private boolean merged;
+    private String trainableAdapter;
+
+    private PeftNetwork(Network network) {
+        this.network = network;
+        this.baseLayers = network.layers();
+        this.baseParameters = network.parameters();
+        this.outputLayer = AdapterTargets.lastLinear(baseLayers);
+        for (Map.Entry<String, Layer> e : baseLayers.entrySet()) {
+            if (e.getValue() instanceof BatchNorm) {
+                FrozenStatistics.install(network, e.getKey());
+            }
+        }
+        applyTrainability();
+    }
+
+    /**
+     * Takes over a plain network (for example {@code NetworkModel.newNetwork()}): every weight is frozen until an
+     * adapter is made trainable. The network is closed with this object.
+     * @param network A network without adapters.
+     * @return The adapted network.
+     */
+    public static PeftNetwork wrap(Network network) {
+        for (Layer layer : network.layers().values()) {
+            if (layer instanceof AdaptedLayer || layer instanceof ModulesToSaveLayer || layer instanceof FrozenStatistics) {
+                throw new IllegalArgumentException("the network already has adapters (layer '" + layer.path() + "')");
+            }
+        }
+        return new PeftNetwork(network);
+    }
+
+    /** @return The underlying network, for forward passes and training. */
+    public Network network() {
+        return network;
+    }
+
+    /**
+     * The base network's layers by path, in forward order, as they were before any wrapping.
+     * @return An unmodifiable map.
+     */
+    public Map<String, Layer> baseLayers() {
+        return Collections.unmodifiableMap(baseLayers);
+    }
+
+    /** @return The output layer's path (the last Linear layer), or null. */
+    public String outputLayer() {
+        return outputLayer;
+    }
+
+    /** @return The base network's output width. */
+    public int baseOutputs() {
+        return Math.toIntExact(network.outputShape().get(network.outputShape().dimension() - 1));
+    }
+
+    /**
+     * Adds a named adapter: resolves its targets, builds its modules and the copies of its modules to save. The
+     * adapter is not activated and its parameters stay frozen until {@link #setTrainable} names it.
+     * @param name The adapter's name (no dots).
+     * @param spec The method's configuration.
+     * @param numOutputs The width of the output layer's copy, when the adapter saves the output layer; if it differs
+     * from the base network's, the copy is a fresh layer of that width (a new head for other classes).
+     * @param seed The seed of the adapter's initial values.
+     * @throws IllegalArgumentException for a bad name, an unknown target or module to save (listing the layers), a
+     * layer kind the method cannot wrap, or a conflict with another adapter.
+     * @throws IllegalStateException if the adapters are merged.
+     */
+    public void addAdapter(String name, AdapterSpec spec, int numOutputs, long seed) {
+        checkNewName(name);
+        requireUnmerged("add an adapter");
+        List<String> targets = spec.targets().resolve(baseLayers);
+        List<String> saved = resolveModulesToSave(spec.modulesToSave());
+        List<TargetLayer> views = new ArrayList<>();
+        for (String path : targets) {
+            TargetLayer view = TargetLayer.of(path, baseLayers.get(path));
+            if (!spec.supports(view.kind())) {
+                throw new IllegalArgumentException("layer '" + path + "' (" + view.layer().describe() + ") matches the targets "
+                        + spec.targets().describe() + " but " + spec.peftType() + " cannot adapt a " + view.kind() + " layer");
+            }
+            Layer current = network.layer(path);
+            if (current instanceof ModulesToSaveLayer) {
+                throw new IllegalArgumentException("layer '" + path + "' is trained fully by another adapter and cannot be "
+                        + "targeted");
+            }
+            views.add(view);
+        }
+        for (String path : saved) {
+            if (network.layer(path) instanceof AdaptedLayer) {
+                throw new IllegalArgumentException("module to save '" + path + "' is targeted by another adapter");
+            }
+        }
+        Map<String, Parameter> shared = new LinkedHashMap<>();
+        Map<TargetLayer, AdapterModule> modules = new LinkedHashMap<>();
+        Map<String, Layer> copies = new LinkedHashMap<>();
+        // build everything first, so that a failure (a rank PiSSA cannot take, say) leaves the network as it was
+        try (GradientMode ignored = GradientMode.disabled()) {
+            shared.putAll(spec.createSharedTensors(views, network.manager(), seed));
+            AdapterContext context = new AdapterContext(name, network.manager(), seed, shared);
+            for (TargetLayer view : views) {
+                modules.put(view, spec.createModule(view, context));
+            }
+            for (String path : saved) {
+                Layer base = baseLayers.get(path);
+                copies.put(path, path.equals(outputLayer) && numOutputs != baseOutputs()
+                        ? LayerCopies.resizedOutput((Linear) base, network.manager(), numOutputs, Network.streamFor(seed, path))
+                        : LayerCopies.copy(path, base, network.manager()));
+            }
+        } catch (RuntimeException e) {
+            for (AdapterModule module : modules.values()) {
+                module.restoreTarget();
+                closeParameters(module);
+            }
+            copies.values().forEach(PeftNetwork::closeParameters);
+            shared.values().forEach(p -> p.array().close());
+            throw e;
+        }
+        for (Map.Entry<TargetLayer, AdapterModule> m : modules.entrySet()) {
+            Layer current = network.layer(m.getKey().path());
+            AdaptedLayer adapted = current instanceof AdaptedLayer ? (AdaptedLayer) current : AdaptedLayer.install(network, m.getKey());
+            adapted.addModule(name, m.getValue());
+        }
+        for (Map.Entry<String, Layer> c : copies.entrySet()) {
+            Layer current = network.layer(c.getKey());
+            ModulesToSaveLayer holder = current instanceof ModulesToSaveLayer ? (ModulesToSaveLayer) current
+                    : ModulesToSaveLayer.install(network, c.getKey());
+            holder.addCopy(name, c.getValue());
+        }
+        adapters.put(name, new Entry(spec, targets, saved, shared));
+        refreshSelection();
+        applyTrainability();
+    }
+
+    /**
+     * Checks an adapter name: it becomes a layer name, so it must be non-empty, without dots, and not one of the
+     * wrappers' own child names.
+     * @param name The name.
+     * @throws IllegalArgumentException if it cannot be used.
+     */
+    public static void validateName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".") || name.equals(AdaptedLayer.BASE)
+                || name.equals(ModulesToSaveLayer.ORIGINAL)) {
+            throw new IllegalArgumentException("an adapter name must be non-empty, contain no dots and not be '"
+                    + AdaptedLayer.BASE + "' or '" + ModulesToSaveLayer.ORIGINAL + "', found '" + name + "'");
+        }
+    }
+
+    private void checkNewName(String name) {
+        validateName(name);
+        if (adapters.containsKey(name)) {
+            throw new IllegalArgumentException("an adapter named '" + name + "' already exists; adapters are "
+                    + adapters.keySet());
+        }
+    }
+
+    private List<String> resolveModulesToSave(List<String> names) {
+        List<String> out = new ArrayList<>();
+        for (String name : names) {
+            List<String> found = new ArrayList<>();
+            for (String path : baseLayers.keySet()) {
+                if (AdapterTargets.matchesList(List.of(name), path)) {
+                    found.add(path);
+                }
+            }
+            if (found.isEmpty()) {
+                throw new IllegalArgumentException("module to save '" + name + "' not found; layers are: "
+                        + String.join(", ", baseLayers.keySet()));
+            }
+            for (String path : found) {
+                if (!out.contains(path)) {
+                    out.add(path);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void requireUnmerged(String action) {
+        if (merged) {
+            throw new IllegalStateException("cannot " + action + " while adapters are merged; unmerge first");
+        }
+    }
+
+    private Entry entry(String name) {
+        Entry e = adapters.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException("no adapter named '" + name + "'; adapters are " + adapters.keySet());
+        }
+        return e;
+    }
+
+    /**
+     * Deletes an adapter: its modules, copies and shared tensors are freed, and a target left without modules is
+     * unwrapped back to its base layer. A method that changed the base weight (PiSSA) restores it.
+     * @param name The adapter.
+     */
+    public void deleteAdapter(String name) {
+        Entry e = entry(name);
+        requireUnmerged("delete an adapter");
+        for (String path : e.targets) {
+            AdaptedLayer adapted = (AdaptedLayer) network.layer(path);
+            AdapterModule module = adapted.modules().get(name);
+            module.restoreTarget();
+            closeParameters(module);
+            network.replaceLayer(path, adapted.modules().size() > 1 ? adapted.without(name) : adapted.target().layer());
+        }
+        for (String path : e.saved) {
+            ModulesToSaveLayer holder = (ModulesToSaveLayer) network.layer(path);
+            closeParameters(holder.copies().get(name));
+            network.replaceLayer(path, holder.copies().size() > 1 ? holder.without(name) : holder.original());
+        }
+        for (Parameter p : e.shared.values()) {
+            p.array().close();
+        }
+        adapters.remove(name);
+        List<String> stillActive = new ArrayList<>(active);
+        stillActive.remove(name);
+        active = List.copyOf(stillActive);
+        if (name.equals(trainableAdapter)) {
+            trainableAdapter = null;
+        }
+        refreshSelection();
+        applyTrainability();
+    }
+
+    private static void closeParameters(Layer layer) {
+        for (Parameter p : layer.parameters().values()) {
+            p.array().close();
+        }
+        for (Layer child : layer.children().values()) {
+            closeParameters(child);
+        }
+    }
+
+    /** @return The adapters' names, in the order they were added. */
+    public List<String> adapterNames() {
+        return List.copyOf(adapters.keySet());
+    }
+
+    /**
+     * An adapter's configuration.
+     * @param name The adapter.
+     * @return Its spec.
+     */
+    public AdapterSpec spec(String name) {
+        return entry(name).spec;
+    }
+
+    /**
+     * The layers an adapter wraps.
+     * @param name The adapter.
+     * @return Their paths, in forward order.
+     */
+    public List<String> targets(String name) {
+        return entry(name).targets;
+    }
+
+    /**
+     * The layers an adapter trains fully.
+     * @param name The adapter.
+     * @return Their paths.
+     */
+    public List<String> modulesToSave(String name) {
+        return entry(name).saved;
+    }
+
+    /**
+     * An adapter's modules.
+     * @param name The adapter.
+     * @return Modules by target path, in forward order.
+     */
+    public Map<String, AdapterModule> modules(String name) {
+        Map<String, AdapterModule> out = new LinkedHashMap<>();
+        for (String path : entry(name).targets) {
+            out.put(path, ((AdaptedLayer) network.layer(path)).modules().get(name));
+        }
+        return out;
+    }
+
+    /**
+     * The rank of an adapter's module at each target, as recorded in provenance.
+     * @param name The adapter.
+     * @return Ranks by target path.
+     */
+    public Map<String, Integer> ranks(String name) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (Map.Entry<String, AdapterModule> e : modules(name).entrySet()) {
+            out.put(e.getKey(), e.getValue().rank());
+        }
+        return out;
+    }
+
+    /**
+     * Sets the adapters that run, in order. Two active adapters may not both train the same module to save.
+     * @param names The adapters to activate; empty runs the base network.
+     * @throws IllegalArgumentException for an unknown adapter or a module-to-save conflict.
+     */
+    public void setActiveAdapters(List<String> names) {
+        requireUnmerged("change the active adapters");
+        Map<String, String> savedBy = new LinkedHashMap<>();
+        for (String name : names) {
+            for (String path : entry(name).saved) {
+                String other = savedBy.putIfAbsent(path, name);
+                if (other != null) {
+                    throw new IllegalArgumentException("adapters '" + other + "' and '" + name + "' both train module '"
+                            + path + "'; activate only one of them");
+                }
+            }
+        }
+        active = List.copyOf(names);
+        refreshSelection();
+    }
+
+    /** @return The active adapters, in order. */
+    public List<String> activeAdapters() {
+        return active;
+    }
+
+    /**
+     * Switches every adapter off (the base network runs) or on again.
+     * @param enabled False to disable the adapters.
+     */
+    public void setAdaptersEnabled(boolean enabled) {
+        requireUnmerged("enable or disable adapters");
+        this.enabled = enabled;
+        refreshSelection();
+    }
+
+    /** @return False when the adapters are disabled. */
+    public boolean adaptersEnabled() {
+        return enabled;
+    }
+
+    private void refreshSelection() {
+        for (Layer layer : network.layers().values()) {
+            if (layer instanceof AdaptedLayer) {
+                AdaptedLayer adapted = (AdaptedLayer) layer;
+                adapted.setActive(active);
+                adapted.setEnabled(enabled);
+            } else if (layer instanceof ModulesToSaveLayer) {
+                ((ModulesToSaveLayer) layer).select(active, enabled);
+            }
+        }
+    }
+
+    /**
+     * Makes one adapter's parameters and its modules to save trainable and freezes every other weight.
+     * @param name The adapter to train, or null to freeze everything.
+     */
+    public void setTrainable(String name) {
+        if (name != null) {
+            entry(name);
+        }
+        trainableAdapter = name;
+        applyTrainability();
+    }
+
+    private void applyTrainability() {
+        network.freezeAll();
+        if (trainableAdapter == null) {
+            return;
+        }
+        Entry e = adapters.get(trainableAdapter);
+        for (AdapterModule module : modules(trainableAdapter).values()) {
+            unfreeze(module);
+        }
+        for (String path : e.saved) {
+            unfreeze(((ModulesToSaveLayer) network.layer(path)).copies().get(trainableAdapter));
+        }
+    }
+
+    private static void unfreeze(Layer layer) {
+        for (Parameter p : layer.parameters().values()) {
+            if (p.kind() == Parameter.Kind.WEIGHT) {
+                p.setTrainable(true);
+            }
+        }
+        for (Layer child : layer.children().values()) {
+            unfreeze(child);
+        }
+    }
+
+    /**
+     * Counts trainable and all weights as PEFT does.
+     * @return The summary.
+     */
+    public TrainableSummary trainableSummary() {
+        return new TrainableSummary(network.countWeights(true), network.countWeights(false));
+    }
+
+    /**
+     * Folds the active adapters into the base weights (PEFT's {@code merge_adapter}); the forward pass then runs only
+     * base layers (and the active copies of modules to save). Does nothing if already merged.
+     */
+    public void merge() {
+        if (merged) {
+            return;
+        }
+        for (Layer layer : network.layers().values()) {
+            if (layer instanceof AdaptedLayer) {
+                ((AdaptedLayer) layer).merge();
+            }
+        }
+        merged = true;
+    }
+
+    /**
+     * Restores the base weights saved by {@link #merge()} exactly (PEFT's {@code unmerge_adapter}).
+     */
+    public void unmerge() {
+        for (Layer layer : network.layers().values()) {
+            if (layer instanceof AdaptedLayer) {
+                ((AdaptedLayer) layer).unmerge();
+            }
+        }
+        merged = false;
+    }
+
+    /** @return True while merged. */
+    public boolean isMerged() {
+        return merged;
+    }
+
+    /**
+     * The weights of the plain network that computes what this one computes now: active adapters merged, the active
+     * copies of modules to save in place of the originals, under the base network's parameter names. This is
+     * PEFT's {@code merge_and_unload}; the adapters themselves are left as they were.
+     * @return The state dict, in the base network's order.
+     */
+    public Map<String, TensorData> mergedStateDict() {
+        boolean mergedHere = !merged;
+        merge();
+        try {
+            Map<String, TensorData> out = new LinkedHashMap<>();
+            for (Map.Entry<String, Parameter> e : baseParameters.entrySet()) {
+                out.put(e.getKey(), Network.toTensorData(currentParameter(e.getKey(), e.getValue()).array()));
+            }
+            return out;
+        } finally {
+            if (mergedHere) {
+                unmerge();
+            }
+        }
+    }
+
+    private Parameter currentParameter(String name, Parameter base) {
+        int dot = name.lastIndexOf('.');
+        String path = dot < 0 ? "" : name.substring(0, dot);
+        Layer layer = baseLayers.containsKey(path) ? network.layer(path) : null;
+        if (layer instanceof ModulesToSaveLayer) {
+            return ((ModulesToSaveLayer) layer).current().parameter(name.substring(dot + 1));
+        }
+        return base;
+    }
+
+    /**
+     * The width of the output the network currently produces (a copy of the output layer may be wider or narrower
+     * than the base's).
+     * @return The number of outputs.
+     */
+    public int currentOutputs() {
+        if (outputLayer != null && network.layer(outputLayer) instanceof ModulesToSaveLayer) {
+            Layer current = ((ModulesToSaveLayer) network.layer(outputLayer)).current();
+            return ((Linear) current).outFeatures();
+        }
+        return baseOutputs();
+    }
+
+    /**
+     * An adapter's tensors under PEFT's names: {@code base_model.model.<layer>.<tensor>} for module tensors and
+     * modules to save, {@code base_model.<tensor>} for shared tensors (unless the spec does not save them). These are
+     * the contents of {@code adapter_model.safetensors}.
+     * @param name The adapter.
+     * @return Tensors by key, in forward order.
+     */
+    public Map<String, TensorData> adapterTensors(String name) {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : adapterParameters(name, entry(name).spec.savesSharedTensors()).entrySet()) {
+            out.put(e.getKey(), Network.toTensorData(e.getValue().array()));
+        }
+        return out;
+    }
+
+    private Map<String, Parameter> adapterParameters(String name, boolean withShared) {
+        Entry e = entry(name);
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        if (withShared) {
+            for (Map.Entry<String, Parameter> s : e.shared.entrySet()) {
+                out.put(TUNER_PREFIX + s.getKey(), s.getValue());
+            }
+        }
+        for (Map.Entry<String, AdapterModule> m : modules(name).entrySet()) {
+            for (Map.Entry<String, Parameter> t : m.getValue().peftTensors().entrySet()) {
+                out.put(MODEL_PREFIX + m.getKey() + "." + t.getKey(), t.getValue());
+            }
+        }
+        for (String path : e.saved) {
+            Layer copy = ((ModulesToSaveLayer) network.layer(path)).copies().get(name);
+            for (Map.Entry<String, Parameter> p : copy.parameters().entrySet()) {
+                out.put(MODEL_PREFIX + path + "." + p.getKey(), p.getValue());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Loads an adapter's tensors (from a PEFT file, or saved by {@link #adapterTensors}) after checking every name
+     * and shape. Shared tensors may be absent (they are then those the spec generated from its seed).
+     * @param name The adapter.
+     * @param tensors Tensors by PEFT key.
+     * @throws IllegalArgumentException naming the module and both shapes on a shape mismatch, or listing missing and
+     * unexpected tensors; nothing is changed when the check fails.
+     */
+    public void loadAdapterTensors(String name, Map<String, TensorData> tensors) {
+        Entry entry = entry(name);
+        Map<String, Parameter> expected = adapterParameters(name, true);
+        List<String> problems = new ArrayList<>();
+        TreeSet<String> unexpected = new TreeSet<>(tensors.keySet());
+        unexpected.removeAll(expected.keySet());
+        if (!unexpected.isEmpty()) {
+            problems.add("the file has tensors " + unexpected + " that adapter '" + name + "' on this network does not have"
+                    + " (its tensors are " + expected.keySet() + "); was it trained on another base network?");
+        }
+        TreeSet<String> missing = new TreeSet<>(expected.keySet());
+        missing.removeAll(tensors.keySet());
+        for (String key : entry.shared.keySet()) {
+            missing.remove(TUNER_PREFIX + key);
+        }
+        if (!missing.isEmpty()) {
+            problems.add("the file lacks tensors " + missing);
+        }
+        for (Map.Entry<String, TensorData> t : tensors.entrySet()) {
+            Parameter p = expected.get(t.getKey());
+            if (p != null && !Arrays.equals(p.shape().getShape(), t.getValue().shape())) {
+                problems.add("tensor '" + t.getKey() + "' has shape " + Arrays.toString(t.getValue().shape()) + " but "
+                        + describeOwner(t.getKey()) + " needs " + Arrays.toString(p.shape().getShape()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("cannot load adapter '" + name + "': " + String.join("; ", problems));
+        }
+        try (GradientMode ignored = GradientMode.disabled(); NDManager scratch = network.manager().newSubManager()) {
+            for (Map.Entry<String, TensorData> t : tensors.entrySet()) {
+                Parameter p = expected.get(t.getKey());
+                Shape shape = p.shape();
+                NDArray value = p.array().getDataType() == ai.djl.ndarray.types.DataType.INT64
+                        ? scratch.create(t.getValue().toLongArray(), shape)
+                        : scratch.create(t.getValue().toFloatArray(), shape);
+                p.copyFrom(value);
+            }
+        }
+    }
+
+    private String describeOwner(String key) {
+        if (!key.startsWith(MODEL_PREFIX)) {
+            return "the shared tensor";
+        }
+        String rest = key.substring(MODEL_PREFIX.length());
+        String owner = null;
+        for (String path : baseLayers.keySet()) {
+            if (rest.startsWith(path + ".") && (owner == null || path.length() > owner.length())) {
+                owner = path;
+            }
+        }
+        return owner == null ? "the network" : "module '" + owner + "' (" + baseLayers.get(owner).describe() + ")";
+    }
+
+    @Override
+    public void close() {
+        network.close();
+    }
+
+    @Override
+    public String toString() {
+        return "PeftNetwork(adapters=" + adapters.keySet() + ", active=" + active + (enabled ? "" : ", disabled")
+                + (merged ? ", merged" : "") + ")\n" + network;
+    }
+
+    /** What the network knows about one adapter. */
+    private static final class Entry {
+        final AdapterSpec spec;
+        final List<String> targets;
+        final List<String> saved;
+        final Map<String, Parameter> shared;
+
+        Entry(AdapterSpec spec, List<String> targets, List<String> saved, Map<String, Parameter> shared) {
+            this.spec = spec;
+            this.targets = List.copyOf(targets);
+            this.saved = List.copyOf(saved);
+            this.shared = new LinkedHashMap<>(shared);
+        }
+    }
+}

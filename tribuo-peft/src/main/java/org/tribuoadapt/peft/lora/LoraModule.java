@@ -1,0 +1,223 @@
+package org.tribuoadapt.peft.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import org.tribuoadapt.core.nn.ForwardContext;
+import org.tribuoadapt.core.nn.Initializers;
+import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.nn.layers.Dropout;
+import org.tribuoadapt.peft.AdapterModule;
+import org.tribuoadapt.peft.TargetLayer;
+import org.tribuoadapt.peft.linalg.SingularValueDecomposition;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One LoRA adapter at one Linear or Conv2d layer (PEFT's {@code lora.Linear} / {@code lora.Conv2d} entry): the
+ * factors {@code lora_A} ({@code [r, in]}, or {@code [r, in, k, k]} convolved with the base stride and padding) and
+ * {@code lora_B} ({@code [out, r]}, or a 1x1 convolution {@code [out, r, 1, 1]}), and with DoRA the magnitude
+ * {@code lora_magnitude_vector} ({@code [out]}, or {@code [1, out, 1, 1]} for convolutions, as PEFT stores it).
+ * <p>
+ * The forward pass adds {@code s B(A(dropout(x)))} (Hu et al. 2021, eq. 3). With DoRA (Liu et al. 2024, eq. 5 and
+ * section 4.3) it computes {@code (m / ||W0 + s B A||) (W0 x + s B A x) + b}, with the norm treated as a constant
+ * for the gradient, as PEFT does.
+ */
+public final class LoraModule extends AdapterModule {
+
+    private final int rank;
+    private final double scaling;
+    private final boolean dora;
+    private final Parameter loraA;
+    private final Parameter loraB;
+    private final Parameter magnitude;
+    private final Dropout dropout;
+    private NDArray originalWeight;
+
+    /**
+     * Creates and initialises the module.
+     * @param target The layer.
+     * @param manager The network's memory.
+     * @param rank The rank r.
+     * @param scaling The scaling s.
+     * @param dropoutRate Dropout on the adapter's input.
+     * @param dora Use DoRA.
+     * @param init The initialisation; PiSSA replaces the target's weight by the residual.
+     * @param rng The stream initial values are drawn from.
+     */
+    LoraModule(TargetLayer target, NDManager manager, int rank, double scaling, double dropoutRate, boolean dora,
+               LoraInit init, SplittableRandom rng) {
+        super(target);
+        this.rank = rank;
+        this.scaling = scaling;
+        this.dora = dora;
+        int out = target.outFeatures();
+        int k = target.kernelSize();
+        Shape shapeA = target.isConv() ? new Shape(rank, target.inFeatures(), k, k) : new Shape(rank, target.inFeatures());
+        Shape shapeB = target.isConv() ? new Shape(out, rank, 1, 1) : new Shape(out, rank);
+        this.loraA = addWeight(manager, "lora_A", shapeA);
+        this.loraB = addWeight(manager, "lora_B", shapeB);
+        this.magnitude = dora ? addWeight(manager, "lora_magnitude_vector",
+                target.isConv() ? new Shape(1, out, 1, 1) : new Shape(out)) : null;
+        this.dropout = dropoutRate > 0 ? addChild("lora_dropout", new Dropout(dropoutRate)) : null;
+        try (NDScope scope = new NDScope()) {
+            initialise(init, rng);
+            if (dora) {
+                magnitude.copyFrom(rowNorms(target.weight().array().add(delta())).reshape(magnitude.shape()));
+            }
+        }
+    }
+
+    private void initialise(LoraInit init, SplittableRandom rng) {
+        int countA = Math.toIntExact(loraA.size());
+        int countB = Math.toIntExact(loraB.size());
+        switch (init) {
+            case DEFAULT:
+                loraA.assign(Initializers.kaimingUniform(countA, target().fanIn(), rng));
+                break;
+            case GAUSSIAN:
+                loraA.assign(Initializers.normal(countA, 1.0 / rank, rng));
+                break;
+            case RANDOM:
+                loraA.assign(Initializers.kaimingUniform(countA, target().fanIn(), rng));
+                loraB.assign(Initializers.kaimingUniform(countB, rank, rng));
+                break;
+            case PISSA:
+                initialisePissa();
+                break;
+            default:
+                throw new IllegalStateException("unknown initialisation " + init);
+        }
+    }
+
+    /** Meng et al. 2024, eq. 2-4: the principal singular triplets become the factors, the rest stays in the base. */
+    private void initialisePissa() {
+        TargetLayer target = target();
+        int out = target.outFeatures();
+        int fanIn = target.fanIn();
+        if (rank > Math.min(out, fanIn)) {
+            throw new IllegalArgumentException("PiSSA at '" + target.path() + "' needs rank <= min(out, in) = "
+                    + Math.min(out, fanIn) + ", found rank " + rank);
+        }
+        SingularValueDecomposition svd = SingularValueDecomposition.of(target.weight().toFloatArray(), out, fanIn);
+        double[] values = svd.singularValues();
+        double[] u = svd.leftVectors(rank);
+        double[] vt = svd.rightVectorsTransposed(rank);
+        float[] a = new float[rank * fanIn];
+        float[] b = new float[out * rank];
+        for (int i = 0; i < rank; i++) {
+            double root = Math.sqrt(values[i] / scaling);
+            for (int j = 0; j < fanIn; j++) {
+                a[i * fanIn + j] = (float) (root * vt[i * fanIn + j]);
+            }
+            for (int o = 0; o < out; o++) {
+                b[o * rank + i] = (float) (u[o * rank + i] * root);
+            }
+        }
+        loraA.assign(a);
+        loraB.assign(b);
+        NDArray weight = target.weight().array();
+        originalWeight = weight.duplicate();
+        NDScope.unregister(originalWeight);
+        target.weight().copyFrom(weight.sub(delta()));
+    }
+
+    /** {@code s B A} shaped like the target's weight. */
+    private NDArray delta() {
+        NDArray b = loraB.array().reshape(target().outFeatures(), rank);
+        NDArray a = loraA.array().reshape(rank, target().fanIn());
+        return target().unflatten(b.matMul(a)).muli(scaling);
+    }
+
+    /** The L2 norm of each row (output feature) of a weight-shaped tensor, as a vector. */
+    private NDArray rowNorms(NDArray weight) {
+        return target().flatten(weight).norm(new int[] {1}, false);
+    }
+
+    @Override
+    public NDArray adapt(NDArray input, NDArray baseOutput, NDArray output, ForwardContext context) {
+        TargetLayer target = target();
+        boolean dropping = dropout != null && context.isTraining();
+        NDArray x = dropping ? dropout.apply(input, context) : input;
+        NDArray lora = target.applyPointwise(target.apply(x, loraA.array(), null), loraB.array());
+        if (!dora) {
+            return output.add(lora.muli(scaling));
+        }
+        NDArray norms = rowNorms(target.weight().array().add(delta().stopGradient())).stopGradient();
+        NDArray scale = magnitude.array().reshape(norms.getShape()).div(norms).reshape(target.outputBroadcast(norms.size()));
+        NDArray base;
+        if (dropping) {
+            base = target.apply(x, target.weight().array(), null);
+        } else if (target.bias() == null) {
+            base = baseOutput;
+        } else {
+            base = baseOutput.sub(target.bias().array().reshape(target.outputBroadcast(target.outFeatures())));
+        }
+        return output.add(scale.sub(1).mul(base)).add(scale.mul(lora).muli(scaling));
+    }
+
+    @Override
+    public void mergeIntoTarget() {
+        Parameter weight = target().weight();
+        NDArray merged = weight.array().add(delta());
+        if (dora) {
+            NDArray norms = rowNorms(merged);
+            merged = merged.mul(magnitude.array().reshape(norms.getShape()).div(norms)
+                    .reshape(target().rowBroadcast(norms.size())));
+        }
+        weight.copyFrom(merged);
+    }
+
+    @Override
+    public Map<String, Parameter> peftTensors() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        out.put("lora_A.weight", loraA);
+        out.put("lora_B.weight", loraB);
+        if (dora) {
+            out.put("lora_magnitude_vector", magnitude);
+        }
+        return out;
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    /** @return The scaling s. */
+    public double scaling() {
+        return scaling;
+    }
+
+    /** @return The factor A. */
+    public Parameter loraA() {
+        return loraA;
+    }
+
+    /** @return The factor B. */
+    public Parameter loraB() {
+        return loraB;
+    }
+
+    /** @return True for DoRA. */
+    public boolean isDora() {
+        return dora;
+    }
+
+    @Override
+    public void restoreTarget() {
+        if (originalWeight != null) {
+            target().weight().copyFrom(originalWeight);
+            originalWeight.close();
+            originalWeight = null;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "Lora" + (dora ? "(DoRA" : "(") + ", r=" + rank + ", scaling=" + scaling + ")";
+    }
+}

@@ -1,0 +1,201 @@
+package org.tribuoadapt.peft.lora;
+
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import org.tribuoadapt.peft.AbstractAdapterSpec;
+import org.tribuoadapt.peft.AdapterContext;
+import org.tribuoadapt.peft.AdapterModule;
+import org.tribuoadapt.peft.AdapterTargets;
+import org.tribuoadapt.peft.RankPatterns;
+import org.tribuoadapt.peft.TargetLayer;
+import org.tribuoadapt.peft.io.PeftConfigJson;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * LoRA (Hu et al. 2021, eq. 3): {@code y = W0 x + s B A x} with a trainable {@code A [r, in]} and {@code B [out, r]},
+ * on Linear and Conv2d layers, with PEFT's {@code LoraConfig} options:
+ * <ul>
+ *     <li>scaling {@code s = alpha / r}, or {@code alpha / sqrt(r)} with rsLoRA (Kalajdzievski 2023);</li>
+ *     <li>DoRA (Liu et al. 2024, eq. 5): {@code W' = m (W0 + s B A) / ||W0 + s B A||_row} with a trainable
+ *     magnitude {@code m} initialised to the row norms;</li>
+ *     <li>per-layer ranks and alphas ({@code rankPattern}, {@code alphaPattern}), dropout on the adapter's input;</li>
+ *     <li>initialisation {@link LoraInit}: default, gaussian, PiSSA (which changes the base weight as PEFT does) or
+ *     random.</li>
+ * </ul>
+ * On a Conv2d layer {@code A} is a convolution with the base kernel, stride and padding to {@code r} channels and
+ * {@code B} a 1x1 convolution, exactly as in PEFT.
+ */
+public final class LoraSpec extends AbstractAdapterSpec {
+    private static final long serialVersionUID = 1L;
+
+    /** PEFT's name for the method. */
+    public static final String PEFT_TYPE = "LORA";
+
+    @Config(description = "The rank r.")
+    private int rank = 8;
+
+    @Config(description = "The scaling numerator alpha (scaling = alpha / r, or alpha / sqrt(r) with rsLoRA).")
+    private double alpha = 8;
+
+    @Config(description = "Dropout probability on the adapter's input.")
+    private double dropout = 0.0;
+
+    @Config(description = "Use rank-stabilised scaling alpha / sqrt(r).")
+    private boolean useRsLora = false;
+
+    @Config(description = "Use DoRA: a trainable magnitude per output feature times the normalised adapted weight.")
+    private boolean useDora = false;
+
+    @Config(description = "Initialisation of the factors: DEFAULT, GAUSSIAN, PISSA or RANDOM.")
+    private LoraInit initialisation = LoraInit.DEFAULT;
+
+    @Config(description = "Per-layer rank overrides: a key applies to layers whose path matches (.*\\.)?(key).")
+    private Map<String, Integer> rankPattern = new LinkedHashMap<>();
+
+    @Config(description = "Per-layer alpha overrides, keyed like rankPattern.")
+    private Map<String, Double> alphaPattern = new LinkedHashMap<>();
+
+    private RankPatterns patterns;
+
+    /** For OLCUT. */
+    private LoraSpec() {}
+
+    /**
+     * Creates a plain LoRA spec with the default initialisation and no dropout.
+     * @param targets The layers to adapt (and modules to save).
+     * @param rank The rank r.
+     * @param alpha The scaling numerator.
+     */
+    public LoraSpec(AdapterTargets targets, int rank, double alpha) {
+        this(targets, rank, alpha, 0.0, false, false, LoraInit.DEFAULT, Collections.emptyMap(), Collections.emptyMap());
+    }
+
+    /**
+     * Creates a LoRA spec.
+     * @param targets The layers to adapt (and modules to save).
+     * @param rank The rank r.
+     * @param alpha The scaling numerator.
+     * @param dropout Dropout on the adapter's input.
+     * @param useRsLora Scale by {@code alpha / sqrt(r)}.
+     * @param useDora Use DoRA.
+     * @param initialisation How the factors start.
+     * @param rankPattern Per-layer ranks.
+     * @param alphaPattern Per-layer alphas.
+     */
+    public LoraSpec(AdapterTargets targets, int rank, double alpha, double dropout, boolean useRsLora, boolean useDora,
+                    LoraInit initialisation, Map<String, Integer> rankPattern, Map<String, Double> alphaPattern) {
+        super(targets);
+        this.rank = rank;
+        this.alpha = alpha;
+        this.dropout = dropout;
+        this.useRsLora = useRsLora;
+        this.useDora = useDora;
+        this.initialisation = initialisation;
+        this.rankPattern = new LinkedHashMap<>(rankPattern);
+        this.alphaPattern = new LinkedHashMap<>(alphaPattern);
+        postConfig();
+    }
+
+    @Override
+    public void postConfig() {
+        validateTargets();
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new PropertyException("", "dropout", "dropout must be in [0, 1), found " + dropout);
+        }
+        patterns = new RankPatterns(rank, alpha, rankPattern, alphaPattern);
+    }
+
+    @Override
+    public String peftType() {
+        return PEFT_TYPE;
+    }
+
+    /**
+     * The rank at a layer.
+     * @param path The layer's path.
+     * @return The rank, with {@code rankPattern} applied.
+     */
+    public int rank(String path) {
+        return patterns.rank(path);
+    }
+
+    /**
+     * The scaling {@code s} at a layer.
+     * @param path The layer's path.
+     * @return {@code alpha / r} or {@code alpha / sqrt(r)}, with the patterns applied.
+     */
+    public double scaling(String path) {
+        int r = patterns.rank(path);
+        return patterns.alpha(path) / (useRsLora ? Math.sqrt(r) : r);
+    }
+
+    /** @return The default rank. */
+    public int rank() {
+        return rank;
+    }
+
+    /** @return The dropout probability. */
+    public double dropout() {
+        return dropout;
+    }
+
+    @Override
+    public AdapterModule createModule(TargetLayer target, AdapterContext context) {
+        return new LoraModule(target, context.manager(), rank(target.path()), scaling(target.path()), dropout, useDora,
+                initialisation, context.streamFor(target));
+    }
+
+    @Override
+    public PeftConfigJson toPeftConfig() {
+        return basePeftConfig()
+                .put("r", rank)
+                .put("lora_alpha", alpha == Math.rint(alpha) ? (Object) (long) alpha : alpha)
+                .put("lora_dropout", dropout)
+                .put("use_rslora", useRsLora)
+                .put("use_dora", useDora)
+                .put("init_lora_weights", initialisation.toPeft())
+                .put("rank_pattern", rankPattern)
+                .put("alpha_pattern", alphaPattern)
+                .put("fan_in_fan_out", false)
+                .put("bias", "none")
+                .put("lora_bias", false);
+    }
+
+    /**
+     * Reads PEFT's {@code LoraConfig}.
+     * @param json The configuration.
+     * @return The spec.
+     * @throws IllegalArgumentException if it uses options this project does not implement (biases, fan-in-fan-out
+     * layouts, other initialisations, layer replication, ...).
+     */
+    public static LoraSpec fromPeftConfig(PeftConfigJson json) {
+        json.requireUnset("fan_in_fan_out");
+        json.requireUnset("lora_bias");
+        json.requireUnset("bias", "none");
+        json.requireUnset("layer_replication");
+        json.requireUnset("loftq_config");
+        json.requireUnset("use_qalora");
+        json.requireUnset("corda_config");
+        json.requireUnset("eva_config");
+        json.requireUnset("trainable_token_indices");
+        for (String unsupported : new String[] {"alora_invocation_tokens", "arrow_config", "use_bdlora", "kasa_config",
+                "lora_ga_config", "monteclora_config", "velora_config", "megatron_config"}) {
+            json.requireUnset(unsupported);
+        }
+        return new LoraSpec(readTargets(json), json.integer("r", 8), json.number("lora_alpha", 8),
+                json.number("lora_dropout", 0.0), json.bool("use_rslora", false), json.bool("use_dora", false),
+                LoraInit.fromPeft(json.stringOrBoolean("init_lora_weights", "true")), json.integerMap("rank_pattern"),
+                json.numberMap("alpha_pattern"));
+    }
+
+    @Override
+    public String toString() {
+        return "LoraSpec(targets=" + targets() + ",modulesToSave=" + modulesToSave() + ",rank=" + rank + ",alpha=" + alpha
+                + ",dropout=" + dropout + ",useRsLora=" + useRsLora + ",useDora=" + useDora + ",initialisation="
+                + initialisation + (rankPattern.isEmpty() ? "" : ",rankPattern=" + rankPattern)
+                + (alphaPattern.isEmpty() ? "" : ",alphaPattern=" + alphaPattern) + ")";
+    }
+}
