@@ -68,6 +68,11 @@ public final class LayerNorm extends Layer {
         return bias;
     }
 
+    /** @return The epsilon added to the variance. */
+    public double eps() {
+        return eps;
+    }
+
     @Override
     public String describe() {
         return "LayerNorm(" + dim + ")";
