@@ -42,16 +42,17 @@ public final class AdaptedLayer extends Layer {
     }
 
     /**
-     * Wraps a target of a network in place: the wrapper takes the target's path and the target becomes its child
-     * {@value #BASE}.
+     * Wraps a target of a network in place: the wrapper takes the target's path and the layer at that path becomes its
+     * child {@value #BASE} (the target itself, or the {@link FrozenStatistics} wrapper of a BatchNorm target, which
+     * keeps running it with its running statistics).
      * @param network The network.
      * @param target The base layer's view.
      * @return The wrapper, without adapters yet.
      */
     static AdaptedLayer install(Network network, TargetLayer target) {
         AdaptedLayer wrapper = new AdaptedLayer(target);
-        network.replaceLayer(target.path(), wrapper);
-        wrapper.addChild(BASE, target.layer());
+        Layer current = network.replaceLayer(target.path(), wrapper);
+        wrapper.addChild(BASE, current);
         return wrapper;
     }
 
@@ -62,7 +63,7 @@ public final class AdaptedLayer extends Layer {
      */
     AdaptedLayer without(String adapterName) {
         AdaptedLayer rebuilt = new AdaptedLayer(target);
-        rebuilt.addChild(BASE, target.layer());
+        rebuilt.addChild(BASE, base());
         for (Map.Entry<String, AdapterModule> m : modules.entrySet()) {
             if (!m.getKey().equals(adapterName)) {
                 rebuilt.addModule(m.getKey(), m.getValue());
@@ -74,6 +75,11 @@ public final class AdaptedLayer extends Layer {
     /** @return The base layer's view. */
     public TargetLayer target() {
         return target;
+    }
+
+    /** @return The child that runs the base layer: the target, or its {@link FrozenStatistics} wrapper. */
+    Layer base() {
+        return child(BASE);
     }
 
     /**

@@ -10,6 +10,7 @@ import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterSpec;
+import org.tribuoadapt.peft.ExportedAdapter;
 import org.tribuoadapt.peft.ia3.IA3Spec;
 import org.tribuoadapt.peft.loha.LoHaSpec;
 import org.tribuoadapt.peft.lokr.LoKrSpec;
@@ -141,9 +142,9 @@ public final class AdapterFiles {
     }
 
     /**
-     * Saves an adapter as a directory with both files. A new directory appears complete or not at all (it is
-     * written next to the target and renamed); in an existing directory each file is replaced atomically, the
-     * tensors first.
+     * Saves an adapter as a directory with both files, in its exported form ({@link AdapterSpec#export}). A new
+     * directory appears complete or not at all (it is written next to the target and renamed); in an existing
+     * directory each file is replaced atomically, the tensors first.
      * @param directory The directory.
      * @param spec The adapter's configuration.
      * @param tensors The adapter's tensors under PEFT's names.
@@ -156,10 +157,11 @@ public final class AdapterFiles {
         }
         Path parent = target.getParent();
         Files.createDirectories(parent);
+        ExportedAdapter exported = spec.export(tensors);
         Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
         try {
-            Files.write(staging.resolve(WEIGHTS_FILE), SafetensorsWriter.toBytes(tensors, Map.of("format", "pt")));
-            Files.write(staging.resolve(CONFIG_FILE), spec.toPeftConfig().toString().getBytes(StandardCharsets.UTF_8));
+            Files.write(staging.resolve(WEIGHTS_FILE), SafetensorsWriter.toBytes(exported.tensors(), Map.of("format", "pt")));
+            Files.write(staging.resolve(CONFIG_FILE), exported.spec().toPeftConfig().toString().getBytes(StandardCharsets.UTF_8));
             if (!Files.exists(target)) {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
                 return;
