@@ -11,10 +11,12 @@ import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.ExportedAdapter;
+import org.tribuoadapt.peft.bitfit.BitFitSpec;
 import org.tribuoadapt.peft.ia3.IA3Spec;
 import org.tribuoadapt.peft.loha.LoHaSpec;
 import org.tribuoadapt.peft.lokr.LoKrSpec;
 import org.tribuoadapt.peft.lora.LoraSpec;
+import org.tribuoadapt.peft.normtuning.NormTuningSpec;
 import org.tribuoadapt.peft.vera.VeraSpec;
 
 import java.io.IOException;
@@ -51,6 +53,8 @@ public final class AdapterFiles {
         registerReader(LoHaSpec.PEFT_TYPE, LoHaSpec::fromPeftConfig);
         registerReader(LoKrSpec.PEFT_TYPE, LoKrSpec::fromPeftConfig);
         registerReader(VeraSpec.PEFT_TYPE, VeraSpec::fromPeftConfig);
+        registerReader(BitFitSpec.PEFT_TYPE, BitFitSpec::fromPeftConfig);
+        registerReader(NormTuningSpec.PEFT_TYPE, NormTuningSpec::fromPeftConfig);
     }
 
     private AdapterFiles() {}
