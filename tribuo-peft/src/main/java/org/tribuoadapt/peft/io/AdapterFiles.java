@@ -12,6 +12,7 @@ import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.ExportedAdapter;
 import org.tribuoadapt.peft.bitfit.BitFitSpec;
+import org.tribuoadapt.peft.hydra.HydraSpec;
 import org.tribuoadapt.peft.ia3.IA3Spec;
 import org.tribuoadapt.peft.loha.LoHaSpec;
 import org.tribuoadapt.peft.lokr.LoKrSpec;
@@ -55,6 +56,7 @@ public final class AdapterFiles {
         registerReader(VeraSpec.PEFT_TYPE, VeraSpec::fromPeftConfig);
         registerReader(BitFitSpec.PEFT_TYPE, BitFitSpec::fromPeftConfig);
         registerReader(NormTuningSpec.PEFT_TYPE, NormTuningSpec::fromPeftConfig);
+        registerReader(HydraSpec.PEFT_TYPE, HydraSpec::fromPeftConfig);
     }
 
     private AdapterFiles() {}
