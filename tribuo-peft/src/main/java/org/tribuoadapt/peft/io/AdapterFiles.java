@@ -16,8 +16,10 @@ import org.tribuoadapt.peft.hydra.HydraSpec;
 import org.tribuoadapt.peft.ia3.IA3Spec;
 import org.tribuoadapt.peft.loha.LoHaSpec;
 import org.tribuoadapt.peft.lokr.LoKrSpec;
+import org.tribuoadapt.peft.loldu.LolduSpec;
 import org.tribuoadapt.peft.lora.LoraSpec;
 import org.tribuoadapt.peft.normtuning.NormTuningSpec;
+import org.tribuoadapt.peft.svfit.SvfitSpec;
 import org.tribuoadapt.peft.vera.VeraSpec;
 
 import java.io.IOException;
@@ -57,6 +59,8 @@ public final class AdapterFiles {
         registerReader(BitFitSpec.PEFT_TYPE, BitFitSpec::fromPeftConfig);
         registerReader(NormTuningSpec.PEFT_TYPE, NormTuningSpec::fromPeftConfig);
         registerReader(HydraSpec.PEFT_TYPE, HydraSpec::fromPeftConfig);
+        registerReader(SvfitSpec.PEFT_TYPE, SvfitSpec::fromPeftConfig);
+        registerReader(LolduSpec.PEFT_TYPE, LolduSpec::fromPeftConfig);
     }
 
     private AdapterFiles() {}
