@@ -12,6 +12,7 @@ import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.ExportedAdapter;
 import org.tribuoadapt.peft.bitfit.BitFitSpec;
+import org.tribuoadapt.peft.flora.FloraSpec;
 import org.tribuoadapt.peft.hydra.HydraSpec;
 import org.tribuoadapt.peft.ia3.IA3Spec;
 import org.tribuoadapt.peft.loha.LoHaSpec;
@@ -61,6 +62,7 @@ public final class AdapterFiles {
         registerReader(HydraSpec.PEFT_TYPE, HydraSpec::fromPeftConfig);
         registerReader(SvfitSpec.PEFT_TYPE, SvfitSpec::fromPeftConfig);
         registerReader(LolduSpec.PEFT_TYPE, LolduSpec::fromPeftConfig);
+        registerReader(FloraSpec.PEFT_TYPE, FloraSpec::fromPeftConfig);
     }
 
     private AdapterFiles() {}
