@@ -12,6 +12,7 @@ import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.ExportedAdapter;
 import org.tribuoadapt.peft.bitfit.BitFitSpec;
+import org.tribuoadapt.peft.diffusekrona.DiffuseKronASpec;
 import org.tribuoadapt.peft.flora.FloraSpec;
 import org.tribuoadapt.peft.hydra.HydraSpec;
 import org.tribuoadapt.peft.ia3.IA3Spec;
@@ -63,6 +64,7 @@ public final class AdapterFiles {
         registerReader(SvfitSpec.PEFT_TYPE, SvfitSpec::fromPeftConfig);
         registerReader(LolduSpec.PEFT_TYPE, LolduSpec::fromPeftConfig);
         registerReader(FloraSpec.PEFT_TYPE, FloraSpec::fromPeftConfig);
+        registerReader(DiffuseKronASpec.PEFT_TYPE, DiffuseKronASpec::fromPeftConfig);
     }
 
     private AdapterFiles() {}
