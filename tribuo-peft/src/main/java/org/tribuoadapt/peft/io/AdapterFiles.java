@@ -21,6 +21,7 @@ import org.tribuoadapt.peft.lokr.LoKrSpec;
 import org.tribuoadapt.peft.loldu.LolduSpec;
 import org.tribuoadapt.peft.lora.LoraSpec;
 import org.tribuoadapt.peft.normtuning.NormTuningSpec;
+import org.tribuoadapt.peft.sora.SoraSpec;
 import org.tribuoadapt.peft.svfit.SvfitSpec;
 import org.tribuoadapt.peft.vera.VeraSpec;
 
@@ -65,6 +66,7 @@ public final class AdapterFiles {
         registerReader(LolduSpec.PEFT_TYPE, LolduSpec::fromPeftConfig);
         registerReader(FloraSpec.PEFT_TYPE, FloraSpec::fromPeftConfig);
         registerReader(DiffuseKronASpec.PEFT_TYPE, DiffuseKronASpec::fromPeftConfig);
+        registerReader(SoraSpec.PEFT_TYPE, SoraSpec::fromPeftConfig);
     }
 
     private AdapterFiles() {}
