@@ -21,6 +21,7 @@ import org.tribuoadapt.peft.lokr.LoKrSpec;
 import org.tribuoadapt.peft.loldu.LolduSpec;
 import org.tribuoadapt.peft.lora.LoraSpec;
 import org.tribuoadapt.peft.normtuning.NormTuningSpec;
+import org.tribuoadapt.peft.randlora.RandLoraSpec;
 import org.tribuoadapt.peft.sora.SoraSpec;
 import org.tribuoadapt.peft.svfit.SvfitSpec;
 import org.tribuoadapt.peft.vera.VeraSpec;
@@ -42,7 +43,8 @@ import java.util.stream.Stream;
  * {@code base_model.model.<module>.<tensor>} names, PyTorch layouts). Files PEFT's {@code save_pretrained} writes
  * load here, and adapters saved here load in PEFT.
  * <p>
- * Each method registers a reader for its {@code peft_type}; LoRA, IA3, LoHa, LoKr and VeRA are built in.
+ * Each method registers a reader for its {@code peft_type}; LoRA, IA3, LoHa, LoKr, VeRA and RandLoRA (PEFT's types) and
+ * the seed methods' own types are built in.
  */
 public final class AdapterFiles {
 
@@ -59,6 +61,7 @@ public final class AdapterFiles {
         registerReader(LoHaSpec.PEFT_TYPE, LoHaSpec::fromPeftConfig);
         registerReader(LoKrSpec.PEFT_TYPE, LoKrSpec::fromPeftConfig);
         registerReader(VeraSpec.PEFT_TYPE, VeraSpec::fromPeftConfig);
+        registerReader(RandLoraSpec.PEFT_TYPE, RandLoraSpec::fromPeftConfig);
         registerReader(BitFitSpec.PEFT_TYPE, BitFitSpec::fromPeftConfig);
         registerReader(NormTuningSpec.PEFT_TYPE, NormTuningSpec::fromPeftConfig);
         registerReader(HydraSpec.PEFT_TYPE, HydraSpec::fromPeftConfig);
