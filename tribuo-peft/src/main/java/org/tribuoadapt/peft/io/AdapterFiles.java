@@ -11,6 +11,7 @@ import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.ExportedAdapter;
+import org.tribuoadapt.peft.atlas.AtlasSpec;
 import org.tribuoadapt.peft.bitfit.BitFitSpec;
 import org.tribuoadapt.peft.diffusekrona.DiffuseKronASpec;
 import org.tribuoadapt.peft.flora.FloraSpec;
@@ -70,6 +71,7 @@ public final class AdapterFiles {
         registerReader(FloraSpec.PEFT_TYPE, FloraSpec::fromPeftConfig);
         registerReader(DiffuseKronASpec.PEFT_TYPE, DiffuseKronASpec::fromPeftConfig);
         registerReader(SoraSpec.PEFT_TYPE, SoraSpec::fromPeftConfig);
+        registerReader(AtlasSpec.PEFT_TYPE, AtlasSpec::fromPeftConfig);
     }
 
     private AdapterFiles() {}
