@@ -20,6 +20,7 @@ import org.tribuoadapt.peft.ia3.IA3Spec;
 import org.tribuoadapt.peft.loha.LoHaSpec;
 import org.tribuoadapt.peft.lokr.LoKrSpec;
 import org.tribuoadapt.peft.loldu.LolduSpec;
+import org.tribuoadapt.peft.ltsft.LtSftSpec;
 import org.tribuoadapt.peft.lora.LoraSpec;
 import org.tribuoadapt.peft.normtuning.NormTuningSpec;
 import org.tribuoadapt.peft.randlora.RandLoraSpec;
@@ -72,6 +73,7 @@ public final class AdapterFiles {
         registerReader(DiffuseKronASpec.PEFT_TYPE, DiffuseKronASpec::fromPeftConfig);
         registerReader(SoraSpec.PEFT_TYPE, SoraSpec::fromPeftConfig);
         registerReader(AtlasSpec.PEFT_TYPE, AtlasSpec::fromPeftConfig);
+        registerReader(LtSftSpec.PEFT_TYPE, LtSftSpec::fromPeftConfig);
     }
 
     private AdapterFiles() {}
