@@ -64,9 +64,7 @@ public final class DiffuseKronASpec extends AbstractAdapterSpec {
             throw new PropertyException("", "inFactor", "inFactor must be 0 (near the square root) or positive, found "
                     + inFactor);
         }
-        if (!(scale > 0) || Double.isInfinite(scale)) {
-            throw new PropertyException("", "scale", "scale must be positive and finite, found " + scale);
-        }
+        requirePositive("scale", scale);
     }
 
     @Override

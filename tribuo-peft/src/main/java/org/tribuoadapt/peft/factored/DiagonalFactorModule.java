@@ -34,6 +34,21 @@ public abstract class DiagonalFactorModule extends AdapterModule {
     protected abstract NDArray coefficients();
 
     /**
+     * Checks that a layer's flattened weight has at least {@code rank} factors.
+     * @param method The method's name, for the message.
+     * @param target The layer.
+     * @param rank The number of factors kept.
+     * @throws IllegalArgumentException naming the layer and the largest rank it allows.
+     */
+    protected static void checkRank(String method, TargetLayer target, int rank) {
+        int most = Math.min(target.outFeatures(), target.fanIn());
+        if (rank > most) {
+            throw new IllegalArgumentException(method + " at '" + target.path() + "' needs rank <= min(out, fanIn) = " + most
+                    + ", found rank " + rank);
+        }
+    }
+
+    /**
      * Registers a frozen tensor of this module.
      * @param manager The network's memory.
      * @param name Its name.

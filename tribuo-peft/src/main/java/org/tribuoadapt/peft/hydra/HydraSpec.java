@@ -1,7 +1,6 @@
 package org.tribuoadapt.peft.hydra;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.tribuoadapt.peft.AbstractAdapterSpec;
 import org.tribuoadapt.peft.AdapterContext;
 import org.tribuoadapt.peft.AdapterModule;
@@ -68,15 +67,9 @@ public final class HydraSpec extends AbstractAdapterSpec {
     @Override
     public void postConfig() {
         validateTargets();
-        if (rank < 1) {
-            throw new PropertyException("", "rank", "rank must be a positive integer, found " + rank);
-        }
-        if (!(scale > 0) || Double.isInfinite(scale)) {
-            throw new PropertyException("", "scale", "scale must be positive and finite, found " + scale);
-        }
-        if (!(dropout >= 0 && dropout < 1)) {
-            throw new PropertyException("", "dropout", "dropout must be in [0, 1), found " + dropout);
-        }
+        requirePositive("rank", rank);
+        requirePositive("scale", scale);
+        requireDropout("dropout", dropout);
     }
 
     @Override

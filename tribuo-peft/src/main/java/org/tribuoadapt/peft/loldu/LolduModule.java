@@ -36,10 +36,7 @@ public final class LolduModule extends DiagonalFactorModule {
         super(target);
         int out = target.outFeatures();
         int fanIn = target.fanIn();
-        if (rank > Math.min(out, fanIn)) {
-            throw new IllegalArgumentException("LoLDU at '" + target.path() + "' needs rank <= min(out, fanIn) = "
-                    + Math.min(out, fanIn) + ", found rank " + rank);
-        }
+        checkRank("LoLDU", target, rank);
         this.rank = rank;
         PivotedLuDecomposition lu = PivotedLuDecomposition.of(target.weight().toFloatArray(), out, fanIn);
         double[] pivots = lu.pivots();

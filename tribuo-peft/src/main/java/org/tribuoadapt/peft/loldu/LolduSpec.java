@@ -1,7 +1,6 @@
 package org.tribuoadapt.peft.loldu;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.tribuoadapt.peft.AbstractAdapterSpec;
 import org.tribuoadapt.peft.AdapterContext;
 import org.tribuoadapt.peft.AdapterModule;
@@ -50,12 +49,8 @@ public final class LolduSpec extends AbstractAdapterSpec {
     @Override
     public void postConfig() {
         validateTargets();
-        if (rank < 1) {
-            throw new PropertyException("", "rank", "rank must be a positive integer, found " + rank);
-        }
-        if (!(alpha > 0) || Double.isInfinite(alpha)) {
-            throw new PropertyException("", "alpha", "alpha must be positive and finite, found " + alpha);
-        }
+        requirePositive("rank", rank);
+        requirePositive("alpha", alpha);
     }
 
     @Override

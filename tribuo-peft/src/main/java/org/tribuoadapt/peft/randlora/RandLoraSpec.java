@@ -101,18 +101,12 @@ public final class RandLoraSpec extends AbstractAdapterSpec {
     @Override
     public void postConfig() {
         validateTargets();
-        if (rank < 1) {
-            throw new PropertyException("", "rank", "rank must be a positive integer, found " + rank);
-        }
-        if (!(alpha > 0) || Double.isInfinite(alpha)) {
-            throw new PropertyException("", "alpha", "alpha must be positive and finite, found " + alpha);
-        }
+        requirePositive("rank", rank);
+        requirePositive("alpha", alpha);
         if (projectionPrngKey < 0) {
             throw new PropertyException("", "projectionPrngKey", "projectionPrngKey must be >= 0, found " + projectionPrngKey);
         }
-        if (!(dropout >= 0 && dropout < 1)) {
-            throw new PropertyException("", "dropout", "dropout must be in [0, 1), found " + dropout);
-        }
+        requireDropout("dropout", dropout);
     }
 
     @Override

@@ -88,15 +88,9 @@ public final class SoraSpec extends AbstractAdapterSpec {
     @Override
     public void postConfig() {
         validateTargets();
-        if (rank < 1) {
-            throw new PropertyException("", "rank", "rank must be a positive integer, found " + rank);
-        }
-        if (!(alpha > 0) || Double.isInfinite(alpha)) {
-            throw new PropertyException("", "alpha", "alpha must be positive and finite, found " + alpha);
-        }
-        if (!(dropout >= 0 && dropout < 1)) {
-            throw new PropertyException("", "dropout", "dropout must be in [0, 1), found " + dropout);
-        }
+        requirePositive("rank", rank);
+        requirePositive("alpha", alpha);
+        requireDropout("dropout", dropout);
         if (!(sparseLambda >= 0) || Double.isInfinite(sparseLambda)) {
             throw new PropertyException("", "sparseLambda", "sparseLambda must be finite and at least 0, found " + sparseLambda);
         }

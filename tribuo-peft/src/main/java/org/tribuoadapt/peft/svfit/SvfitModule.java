@@ -32,10 +32,7 @@ public final class SvfitModule extends DiagonalFactorModule {
         super(target);
         int out = target.outFeatures();
         int fanIn = target.fanIn();
-        if (rank > Math.min(out, fanIn)) {
-            throw new IllegalArgumentException("SVFit at '" + target.path() + "' needs rank <= min(out, fanIn) = "
-                    + Math.min(out, fanIn) + ", found rank " + rank);
-        }
+        checkRank("SVFit", target, rank);
         this.rank = rank;
         SingularValueDecomposition svd = SingularValueDecomposition.of(target.weight().toFloatArray(), out, fanIn);
         double[] top = Arrays.copyOf(svd.singularValues(), rank);

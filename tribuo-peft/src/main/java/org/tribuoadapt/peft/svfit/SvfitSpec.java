@@ -1,7 +1,6 @@
 package org.tribuoadapt.peft.svfit;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.tribuoadapt.peft.AbstractAdapterSpec;
 import org.tribuoadapt.peft.AdapterContext;
 import org.tribuoadapt.peft.AdapterModule;
@@ -43,9 +42,7 @@ public final class SvfitSpec extends AbstractAdapterSpec {
     @Override
     public void postConfig() {
         validateTargets();
-        if (rank < 1) {
-            throw new PropertyException("", "rank", "rank must be a positive integer, found " + rank);
-        }
+        requirePositive("rank", rank);
     }
 
     @Override
