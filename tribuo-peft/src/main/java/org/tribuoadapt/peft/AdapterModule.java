@@ -93,7 +93,7 @@ public abstract class AdapterModule extends Layer {
     /**
      * Called after every optimiser step while this module's adapter trains (through
      * {@link PeftNetwork#withStepHooks}), for methods that also change their parameters outside gradient descent, such
-     * as SoRA's proximal step on its gate (Ding et al. 2023, eq. 7). Runs with gradients disabled inside the step's
+     * as SoRA's proximal step on its gate (Ding et al. 2023). Runs with gradients disabled inside the step's
      * memory scope. The default does nothing.
      */
     public void afterOptimiserStep() {}

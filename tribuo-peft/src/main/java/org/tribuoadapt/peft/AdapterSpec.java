@@ -91,7 +91,7 @@ public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjec
     /**
      * The form in which a trained adapter is saved and kept in models. By default it is this spec with the tensors
      * unchanged; a method overrides it to drop what only training needs, for example SoRA prunes the ranks whose gate
-     * is zero (Ding et al. 2023, section 3.3). The exported adapter must compute what this one computes.
+     * is zero (Ding et al. 2023). The exported adapter must compute what this one computes.
      * @param tensors The adapter's tensors under PEFT's names.
      * @return The configuration and tensors to save.
      */
