@@ -57,7 +57,7 @@ public class SeedMethodsRoundTripTest {
     @BeforeAll
     public static void trainBase() throws IOException {
         base = new NetworkTrainer(NET, new AdamOptimiserFactory(0.01), 1, 32, 1L).train(SyntheticImages.dataset(60, 3, 8, 1));
-        data = SyntheticImages.dataset(32, 4, 8, 2);
+        data = SyntheticImages.dataset(24, 4, 8, 2);
         fineTuned = new ArrayList<>();
         for (int t = 0; t < 2; t++) {
             try (Network other = NET.build(3, 50L + t)) {

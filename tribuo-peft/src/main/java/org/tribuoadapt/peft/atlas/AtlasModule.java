@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One aTLAS adapter at one layer (Zhang et al. 2024, eq. 3): the layer's weight and bias are separate parameter
+ * One aTLAS adapter at one layer (Zhang et al. 2024): the layer's weight and bias are separate parameter
  * blocks, and each block gains {@code sum_t lambda[t, block] tau_t}, where the task vectors {@code tau_t} are frozen
  * ({@code atlas_task_vectors.weight} {@code [T, weight shape]}, {@code atlas_task_vectors.bias} {@code [T, out]}) and
  * only the coefficients {@code atlas_coefficients} {@code [T, blocks]} train, starting at zero (the authors'

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * aTLAS (Zhang et al. 2024, "Knowledge Composition using Task Vectors with Learned Anisotropic Scaling", eq. 3):
+ * aTLAS (Zhang et al. 2024, "Knowledge Composition using Task Vectors with Learned Anisotropic Scaling"):
  * {@code theta = theta_0 + sum_t Lambda_t tau_t}, where {@code tau_t = theta_t - theta_0} are the task vectors of
  * networks fine-tuned from the base on other tasks and {@code Lambda_t} is block-diagonal: one learned coefficient per
  * task and per parameter block (each targeted layer's weight and bias), starting at zero. Only the coefficients train.

@@ -9,7 +9,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * BitFit (Ben Zaken et al. 2022, section 2): only the bias terms of the targeted layers are fine-tuned, everything else
+ * BitFit (Ben Zaken et al. 2022): only the bias terms of the targeted layers are fine-tuned, everything else
  * stays frozen. Targets may be Linear, Conv2d, BatchNorm and LayerNorm layers (for a normalisation layer, its shift);
  * a targeted layer without a bias is an error. The adapter file holds the tuned biases under the base parameters'
  * names ({@code base_model.model.<layer>.bias}) with {@code peft_type} {@value #PEFT_TYPE}; PEFT has no BitFit tuner.

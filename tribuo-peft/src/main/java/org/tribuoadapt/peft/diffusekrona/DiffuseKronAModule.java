@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * One DiffuseKronA adapter at one layer (Marjit et al. 2024, eq. 3): {@code dW = s (A ⊗ B)} with {@code krona_A}
+ * One DiffuseKronA adapter at one layer (Marjit et al. 2024): {@code dW = s (A ⊗ B)} with {@code krona_A}
  * {@code [a1, a2]} and {@code krona_B} {@code [b1, b2]} ({@code [b1, b2, k, k]} on a convolution), where
  * {@code a1 b1 = out} and {@code a2 b2 = in}. As in the authors' code, {@code A} starts from {@code N(0, 1/a1^2)} and
  * {@code B} at zero. It shares LoKr's Kronecker product and its LyCORIS update machinery, without dropouts. Its

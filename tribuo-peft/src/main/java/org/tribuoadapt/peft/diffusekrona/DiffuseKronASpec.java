@@ -12,7 +12,7 @@ import org.tribuoadapt.peft.lokr.Factorization;
 
 /**
  * DiffuseKronA (Marjit et al. 2024, "DiffuseKronA: A Parameter Efficient Fine-tuning Method for Personalized
- * Diffusion Models", eq. 3): the weight update is a Kronecker product of two small trainable matrices,
+ * Diffusion Models"): the weight update is a Kronecker product of two small trainable matrices,
  * {@code dW = s (A ⊗ B)}, {@code A [a1, a2]}, {@code B [b1, b2]}, with {@code a1 b1 = out} and {@code a2 b2 = in}
  * (LoKr's form with both factors full). {@code a1} and {@code a2} are configured; 0 picks the factor near the square
  * root with LoKr's rule ({@link Factorization}, the smaller factor). {@code B} starts at zero, so the adapter starts as a

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * One FLoRA adapter at one layer (Si et al. 2024, eq. 6-7): the update is a Tucker product of a trainable core with
+ * One FLoRA adapter at one layer (Si et al. 2024): the update is a Tucker product of a trainable core with
  * one trainable factor per mode of the weight, {@code dW = s G x_in U_in x_out U_out (x_h U_h x_w U_w)}, built like the
  * authors' code: the core {@code flora_core} is {@code [r, r]} for a Linear layer (so {@code dW = U_out G^T U_in^T}) and
  * {@code [r, r, rk, rk]} for a Conv2d layer, with the factors {@code flora_in} {@code [in, r]}, {@code flora_out}

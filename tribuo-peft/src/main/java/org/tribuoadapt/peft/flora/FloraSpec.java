@@ -9,7 +9,7 @@ import org.tribuoadapt.peft.TargetLayer;
 import org.tribuoadapt.peft.io.PeftConfigJson;
 
 /**
- * FLoRA (Si et al. 2024, "FLoRA: Low-Rank Core Space for N-dimension", eq. 6-7): the change of each weight lives in a
+ * FLoRA (Si et al. 2024, "FLoRA: Low-Rank Core Space for N-dimension"): the change of each weight lives in a
  * low-rank core space that keeps the weight's N-dimensional structure, {@code dW = s G x_1 U_1 ... x_N U_N} (a Tucker
  * decomposition). For a Linear layer this is {@code dW = s A G B^T} with an {@code r x r} core; for a Conv2d layer the
  * core has four modes, rank r on the channel modes and {@code min(kernelRank, k)} on the kernel modes. The core starts

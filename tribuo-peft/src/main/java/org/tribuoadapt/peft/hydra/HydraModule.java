@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * One Hydra adapter at one Linear or Conv2d layer: the parallel branch {@code hydra_parallel.down.weight}
  * ({@code [r, in]}, or {@code [r, in, k, k]}) and {@code hydra_parallel.up.weight} ({@code [out, r]}), and the
  * sequential branch {@code hydra_sequential.down.weight} ({@code [r, out]}) and {@code hydra_sequential.up.weight}
- * ({@code [out, r]}), the last three with trailing {@code 1, 1} on convolutions (Kim et al. 2024, eq. 5).
+ * ({@code [out, r]}), the last three with trailing {@code 1, 1} on convolutions (Kim et al. 2024).
  */
 public final class HydraModule extends AdapterModule {
 

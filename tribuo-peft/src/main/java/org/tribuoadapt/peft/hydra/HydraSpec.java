@@ -9,7 +9,7 @@ import org.tribuoadapt.peft.TargetLayer;
 import org.tribuoadapt.peft.io.PeftConfigJson;
 
 /**
- * Hydra (Kim et al. 2024, "Hydra: Multi-head Low-rank Adaptation for Parameter Efficient Fine-tuning", eq. 5):
+ * Hydra (Kim et al. 2024, "Hydra: Multi-head Low-rank Adaptation for Parameter Efficient Fine-tuning"):
  * {@code y = W0 x + b0 + s (Bp Ap x + Bs As (W0 x + b0))}, a parallel low-rank branch on the layer's input (as LoRA)
  * and a sequential one on the frozen layer's output, which learns a linear combination of the pre-trained features.
  * Both down-projections {@code A} start xavier-uniform and both up-projections {@code B} at zero, so the adapter

@@ -5,7 +5,7 @@ package org.tribuoadapt.peft.linalg;
  * precision as LAPACK's {@code getrf} does (and so as {@code torch.linalg.lu}): at each column the row with the largest
  * absolute value (the first, on ties) becomes the pivot. {@code L} is {@code m x k} unit lower triangular and
  * {@code U} is {@code k x n} upper triangular, {@code k = min(m, n)}. Writing {@code U = D U'} with {@code D} its
- * diagonal gives the LDU decomposition LoLDU starts from (Shi et al. 2024, eq. 3).
+ * diagonal gives the LDU decomposition LoLDU starts from (Shi et al. 2024).
  */
 public final class PivotedLuDecomposition {
 

@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One LoLDU adapter at one layer (Shi et al. 2024, eq. 3-6): the weight flattened to {@code [out, fanIn]} is
+ * One LoLDU adapter at one layer (Shi et al. 2024): the weight flattened to {@code [out, fanIn]} is
  * decomposed as {@code W0 = P L D U} (pivoted LU with {@code U} made unit-diagonal), the first r factors are kept, and
  * {@code W = W_res + s P L_r diag(z) U_r} with {@code W_res = W0 - s0 P L_r diag(z0) U_r}, {@code z0} the first r
  * pivots and {@code s0 = alpha / r}. Only {@code z} and the scalar {@code s} train, starting at {@code z0} and

@@ -10,7 +10,7 @@ import org.tribuoadapt.peft.io.PeftConfigJson;
 
 /**
  * LoLDU (Shi et al. 2024, "LoLDU: Low-Rank Adaptation via Lower-Diag-Upper Decomposition for Parameter-Efficient
- * Fine-Tuning", eq. 3-6): the frozen weight's pivoted LDU decomposition {@code W0 = P L D U} gives fixed, well
+ * Fine-Tuning"): the frozen weight's pivoted LDU decomposition {@code W0 = P L D U} gives fixed, well
  * conditioned factors; the first r of them are kept and {@code W = W_res + s P L_r diag(z) U_r}, with the residual
  * {@code W_res = W0 - s0 P L_r diag(z0) U_r} so that the adapter starts as a no-op. Only the r diagonal values
  * {@code z} (starting at the first r pivots {@code z0}) and the scalar {@code s} (starting at {@code s0 = alpha / r}, the

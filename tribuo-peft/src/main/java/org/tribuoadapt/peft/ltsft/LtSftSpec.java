@@ -9,7 +9,7 @@ import org.tribuoadapt.peft.io.PeftConfigJson;
 
 /**
  * The sparse parameter difference LT-SFT learns (Ansell et al. 2022, "Composable Sparse Fine-Tuning for Cross-Lingual
- * Transfer", section 3): for every targeted layer, {@code theta = theta_0 + mask ⊙ delta} over its weight and bias
+ * Transfer"): for every targeted layer, {@code theta = theta_0 + mask ⊙ delta} over its weight and bias
  * ({@link SparseDifferenceModule}). {@link LtSftTrainer} runs the two-phase procedure that chooses the masks; several
  * such adapters active together add their differences, which is how LT-SFT composes fine-tunings. Modules to save
  * (a new head) are trained fully, as the authors' non-maskable parameters. Targets may be Linear, Conv2d, BatchNorm

@@ -49,7 +49,7 @@ import java.util.SplittableRandom;
 
 /**
  * Lottery-ticket sparse fine-tuning, LT-SFT (Ansell et al. 2022, "Composable Sparse Fine-Tuning for Cross-Lingual
- * Transfer", section 3.1 and Algorithm 1), as a Tribuo trainer over a frozen base network:
+ * Transfer"), as a Tribuo trainer over a frozen base network:
  * <ol>
  *     <li>fine-tune every targeted parameter fully ({@code fullEpochs}), {@code theta_0 -> theta_1};</li>
  *     <li>keep the K entries with the largest {@code |theta_1 - theta_0|} as the mask;</li>

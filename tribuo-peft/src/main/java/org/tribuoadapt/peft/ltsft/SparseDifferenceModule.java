@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The difference an LT-SFT fine-tuning makes to one layer (Ansell et al. 2022, section 3): trainable differences
+ * The difference an LT-SFT fine-tuning makes to one layer (Ansell et al. 2022): trainable differences
  * {@code sft_delta.weight} and {@code sft_delta.bias} (starting at zero) and frozen 0/1 masks {@code sft_mask.weight}
  * and {@code sft_mask.bias}; the layer's parameters are {@code theta_0 + mask ⊙ delta}. With all-one masks this is full
  * fine-tuning of the layer; with the masks of the K most changed entries, gradients reach only those entries, as the
@@ -63,11 +63,14 @@ public final class SparseDifferenceModule extends ParameterDeltaModule {
      */
     @Override
     public int rank() {
-        double kept = weightMask.array().sum().getFloat();
-        if (biasMask != null) {
-            kept += biasMask.array().sum().getFloat();
+        int kept = 0;
+        for (float m : weightMask.toFloatArray()) {
+            kept += m != 0 ? 1 : 0;
         }
-        return (int) Math.round(kept);
+        for (float m : biasMask == null ? new float[0] : biasMask.toFloatArray()) {
+            kept += m != 0 ? 1 : 0;
+        }
+        return kept;
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * LT-SFT's mask selection (Ansell et al. 2022, section 3.1): after full fine-tuning, keep the K entries whose value
+ * LT-SFT's mask selection (Ansell et al. 2022): after full fine-tuning, keep the K entries whose value
  * changed most, {@code top-K |theta_1 - theta_0|}, over all the differences of an adapter together. Exactly K entries are
  * kept; among equal changes the earlier entry (in tensor order) wins.
  */

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * RandLoRA (Albert et al. 2025, "RandLoRA: Full-rank parameter-efficient fine-tuning of large models", eq. 4):
+ * RandLoRA (Albert et al. 2025, "RandLoRA: Full-rank parameter-efficient fine-tuning of large models"):
  * {@code dW = s sum_j B_j diag(lambda_j) A diag(gamma_j)}, a learned combination of {@code n = ceil(m / r)} fixed
  * random rank-r bases, so the update is full rank while only the diagonals train. The bases are shared by every
  * targeted Linear layer, drawn from {@code projectionPrngKey} as PEFT draws them ({@link RandomBases}); the key is

@@ -18,7 +18,7 @@ import org.tribuoadapt.core.nn.Parameter;
  *     kaiming-uniform ({@code a = sqrt 5}, so {@code U(-1/sqrt(fanIn), 1/sqrt(fanIn))}, fan-in {@code m} for {@code A}
  *     and {@code r} for a block) in bfloat16 from PyTorch's generator seeded with the key, then each divided by its
  *     standard deviation in bfloat16;</li>
- *     <li>{@code sparse} and {@code very_sparse} (Albert et al. 2025, section 4.4): {@code A} and {@code B} from
+ *     <li>{@code sparse} and {@code very_sparse} (Albert et al. 2025): {@code A} and {@code B} from
  *     {@code torch.rand}, mapped to -1, 0 and 1 with probabilities {@code 1/(2 s)}, {@code 1 - 1/s} and
  *     {@code 1/(2 s)} ({@code s = 3}, or {@code sqrt(m)} for very sparse), then divided by their standard deviation.</li>
  * </ul>

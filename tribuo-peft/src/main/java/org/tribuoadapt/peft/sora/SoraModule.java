@@ -15,12 +15,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * One SoRA adapter at one Linear or Conv2d layer (Ding et al. 2023, eq. 5): the output gains
+ * One SoRA adapter at one Linear or Conv2d layer (Ding et al. 2023): the output gains
  * {@code s B (g ⊙ (A dropout(x)))} with {@code sora_A} {@code [r, in]} (a convolution with the base kernel, stride and
  * padding on Conv2d layers), {@code sora_B} {@code [out, r]} (a 1x1 convolution) and the gate {@code sora_gate}
  * {@code [r]}. As in the authors' code {@code A} starts kaiming-uniform, {@code B} at zero and {@code g} from
- * {@code N(0, 1)}. After every optimiser step the gate takes the proximal step of its L1 penalty
- * (eq. 7), {@code g = sign(g) max(|g| - lambda, 0)}, which drives unneeded ranks to exactly zero.
+ * {@code N(0, 1)}. After every optimiser step the gate takes the proximal step of its L1 penalty,
+ * {@code g = sign(g) max(|g| - lambda, 0)}, which drives unneeded ranks to exactly zero.
  */
 public final class SoraModule extends AdapterModule {
 
@@ -66,7 +66,7 @@ public final class SoraModule extends AdapterModule {
         target.weight().copyFrom(target.weight().array().add(target.unflatten(delta)));
     }
 
-    /** The proximal step of the gate's L1 penalty (soft thresholding), eq. 7. */
+    /** The proximal step of the gate's L1 penalty (soft thresholding). */
     @Override
     public void afterOptimiserStep() {
         NDArray g = gate.array();

@@ -15,13 +15,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * SoRA (Ding et al. 2023, "Sparse Low-rank Adaptation of Pre-trained Language Models", eq. 5-7): LoRA with a gate
+ * SoRA (Ding et al. 2023, "Sparse Low-rank Adaptation of Pre-trained Language Models"): LoRA with a gate
  * {@code g} of length r between its factors, {@code h = W0 x + s B (g ⊙ (A x))} with {@code s = alpha / r}. The gate's
  * L1 penalty is optimised by proximal gradient: after each optimiser step, {@code g = sign(g) max(|g| - lambda, 0)}
  * (the authors' {@code SparseAdamW} with the threshold {@code sparse_lambda_2}), so ranks whose gate reaches zero stop
  * contributing. When the adapter is exported (saved, or kept in a trained model) those ranks are pruned: the rows of
  * {@code A}, the columns of {@code B} and the gate entries with a zero gate are removed, and the module's remaining
- * rank is recorded in {@code moduleRanks} (section 3.3: each module becomes a concise LoRA of its learned rank; a
+ * rank is recorded in {@code moduleRanks} (each module becomes a concise LoRA of its learned rank; a
  * module whose gates are all zero keeps one zero rank). The scaling stays {@code alpha / r} with the configured r.
  * <p>
  * Trainable values per layer: {@code r (fanIn + out + 1)}. The adapter file uses our own {@code peft_type}
@@ -123,7 +123,7 @@ public final class SoraSpec extends AbstractAdapterSpec {
     }
 
     /**
-     * Prunes the ranks whose gate is zero (Ding et al. 2023, section 3.3).
+     * Prunes the ranks whose gate is zero (Ding et al. 2023).
      * @param tensors The adapter's tensors.
      * @return This spec with the pruned ranks in {@code moduleRanks} and the pruned tensors; this spec and the tensors
      * unchanged when no gate is zero.

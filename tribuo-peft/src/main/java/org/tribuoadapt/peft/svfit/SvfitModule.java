@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One SVFit adapter at one layer (Sun et al. 2024, eq. 4-5): with {@code W0 = U_r diag(S_r) V_r^T + W_e} (the weight
+ * One SVFit adapter at one layer (Sun et al. 2024): with {@code W0 = U_r diag(S_r) V_r^T + W_e} (the weight
  * flattened to {@code [out, fanIn]}), the adapted weight is {@code U_r diag(s) V_r^T + W_e}, that is
  * {@code W0 + U_r diag(s - S_r) V_r^T}, where only {@code s} (starting at {@code S_r}) trains. Tensors:
  * {@code svfit_S} (trained), {@code svfit_S_initial}, {@code svfit_U} {@code [out, r]} and {@code svfit_Vh}

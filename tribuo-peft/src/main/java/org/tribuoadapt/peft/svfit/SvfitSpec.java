@@ -10,7 +10,7 @@ import org.tribuoadapt.peft.io.PeftConfigJson;
 
 /**
  * SVFit (Sun et al. 2024, "SVFit: Parameter-Efficient Fine-Tuning of Large Pre-Trained Models Using Singular
- * Values", eq. 4-5): the frozen weight is split by its singular value decomposition into its best rank-r
+ * Values"): the frozen weight is split by its singular value decomposition into its best rank-r
  * approximation and a residual, {@code W0 = U_r diag(S_r) V_r^T + W_e}, and only the r singular values train, starting
  * at {@code S_r} (so the adapter starts as a no-op). Convolution kernels are decomposed flattened to
  * {@code [out, in k k]}. Trainable values per layer: r. The adapter file uses our own {@code peft_type}
