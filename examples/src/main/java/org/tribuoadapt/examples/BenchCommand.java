@@ -3,6 +3,7 @@ package org.tribuoadapt.examples;
 import org.tribuoadapt.core.bench.BenchmarkCommand;
 import org.tribuoadapt.core.bench.TrainBenchmark;
 import org.tribuoadapt.hpo.bench.HpoBenchmark;
+import org.tribuoadapt.peft.bench.PeftBenchmark;
 import org.tribuoadapt.robust.bench.RobustBenchmark;
 import org.tribuoadapt.tta.bench.TtaBenchmark;
 
@@ -17,7 +18,8 @@ final class BenchCommand implements CliCommand {
 
     private static Map<String, BenchmarkCommand> benchmarks() {
         Map<String, BenchmarkCommand> out = new LinkedHashMap<>();
-        for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark(), new HpoBenchmark(), new RobustBenchmark(), new TtaBenchmark()}) {
+        for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark(), new PeftBenchmark(), new HpoBenchmark(), new RobustBenchmark(),
+                new TtaBenchmark()}) {
             out.put(b.name(), b);
         }
         return out;

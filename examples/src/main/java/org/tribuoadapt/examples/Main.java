@@ -29,7 +29,7 @@ public final class Main {
     static Map<String, CliCommand> commands() {
         Map<String, CliCommand> commands = new LinkedHashMap<>();
         for (CliCommand c : new CliCommand[] {new RunCommand(), new TrainCommand(), new EvaluateCommand(),
-                new ReproduceCommand(), new BenchCommand()}) {
+                new ReproduceCommand(), new BenchCommand(), new PeftCommand()}) {
             commands.put(c.name(), c);
         }
         return commands;

@@ -71,6 +71,42 @@ public abstract class AbstractAdapterSpec implements AdapterSpec {
     }
 
     /**
+     * Checks a count setting such as a rank.
+     * @param field The field's name.
+     * @param value Its value.
+     * @throws PropertyException naming the field unless the value is at least 1.
+     */
+    protected static void requirePositive(String field, int value) {
+        if (value < 1) {
+            throw new PropertyException("", field, field + " must be a positive integer, found " + value);
+        }
+    }
+
+    /**
+     * Checks a scale setting such as alpha.
+     * @param field The field's name.
+     * @param value Its value.
+     * @throws PropertyException naming the field unless the value is positive and finite.
+     */
+    protected static void requirePositive(String field, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new PropertyException("", field, field + " must be positive and finite, found " + value);
+        }
+    }
+
+    /**
+     * Checks a dropout probability.
+     * @param field The field's name.
+     * @param value Its value.
+     * @throws PropertyException naming the field unless the value is in [0, 1).
+     */
+    protected static void requireDropout(String field, double value) {
+        if (!(value >= 0 && value < 1)) {
+            throw new PropertyException("", field, field + " must be in [0, 1), found " + value);
+        }
+    }
+
+    /**
      * Reads PEFT's targeting fields.
      * @param json The configuration.
      * @return The targets.

@@ -42,8 +42,9 @@ public final class AdaptedLayer extends LayerWrapper {
     }
 
     /**
-     * Wraps a target of a network in place: the wrapper takes the target's path and the target becomes its child
-     * {@value #BASE}.
+     * Wraps a target of a network in place: the wrapper takes the target's path and the layer at that path becomes its
+     * child {@value #BASE} (the target itself, or the {@link FrozenStatistics} wrapper of a BatchNorm target, which
+     * keeps running it with its running statistics).
      * @param network The network.
      * @param target The base layer's view.
      * @return The wrapper, without adapters yet.
@@ -59,7 +60,7 @@ public final class AdaptedLayer extends LayerWrapper {
      */
     AdaptedLayer without(String adapterName) {
         AdaptedLayer rebuilt = new AdaptedLayer(target);
-        rebuilt.attach(BASE, target.layer());
+        rebuilt.attach(BASE, base());
         for (Map.Entry<String, AdapterModule> m : modules.entrySet()) {
             if (!m.getKey().equals(adapterName)) {
                 rebuilt.addModule(m.getKey(), m.getValue());
@@ -71,6 +72,11 @@ public final class AdaptedLayer extends LayerWrapper {
     /** @return The base layer's view. */
     public TargetLayer target() {
         return target;
+    }
+
+    /** @return The child that runs the base layer: the target, or its {@link FrozenStatistics} wrapper. */
+    Layer base() {
+        return child(BASE);
     }
 
     /**

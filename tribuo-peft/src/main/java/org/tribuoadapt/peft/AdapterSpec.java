@@ -5,6 +5,7 @@ import com.oracle.labs.mlrg.olcut.config.Configurable;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.io.PeftConfigJson;
 
 import java.io.Serializable;
@@ -43,12 +44,13 @@ public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjec
     List<String> modulesToSave();
 
     /**
-     * Whether this method can wrap a layer of the given kind.
+     * Whether this method can wrap a layer of the given kind. By default a method adapts Linear and Conv2d layers;
+     * methods that tune normalisation layers also accept BatchNorm and LayerNorm.
      * @param kind The layer kind.
      * @return True if supported.
      */
     default boolean supports(TargetLayer.Kind kind) {
-        return true;
+        return kind == TargetLayer.Kind.LINEAR || kind == TargetLayer.Kind.CONV2D;
     }
 
     /**
@@ -85,4 +87,15 @@ public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjec
      * @return The configuration.
      */
     PeftConfigJson toPeftConfig();
+
+    /**
+     * The form in which a trained adapter is saved and kept in models. By default it is this spec with the tensors
+     * unchanged; a method overrides it to drop what only training needs, for example SoRA prunes the ranks whose gate
+     * is zero (Ding et al. 2023). The exported adapter must compute what this one computes.
+     * @param tensors The adapter's tensors under PEFT's names.
+     * @return The configuration and tensors to save.
+     */
+    default ExportedAdapter export(Map<String, TensorData> tensors) {
+        return new ExportedAdapter(this, tensors);
+    }
 }

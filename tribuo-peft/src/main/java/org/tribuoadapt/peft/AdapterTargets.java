@@ -132,7 +132,7 @@ public final class AdapterTargets implements Serializable {
      * @param layers The network's base layers by dotted path, in forward order (adapter internals excluded).
      * @return The targeted paths, in forward order.
      * @throws IllegalArgumentException listing the layer names if a listed target matches no layer, nothing is
-     * targeted, or a targeted layer is neither Linear nor Conv2d.
+     * targeted, or a targeted layer is not a Linear, Conv2d, BatchNorm or LayerNorm layer.
      */
     public List<String> resolve(Map<String, Layer> layers) {
         List<String> out = new ArrayList<>();
@@ -154,7 +154,8 @@ public final class AdapterTargets implements Serializable {
             if (matched) {
                 if (!TargetLayer.isSupported(e.getValue())) {
                     throw new IllegalArgumentException("layer '" + path + "' (" + e.getValue().describe() + ") matches the "
-                            + "targets " + describe() + ", but adapters target Linear and Conv2d layers only");
+                            + "targets " + describe() + ", but adapters target Linear and Conv2d layers only (and "
+                            + "BatchNorm and LayerNorm layers with the methods that tune normalisation)");
                 }
                 out.add(path);
             }
@@ -166,7 +167,8 @@ public final class AdapterTargets implements Serializable {
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("the targets " + describe() + " match no Linear or Conv2d layer; layers are: "
+            throw new IllegalArgumentException("the targets " + describe() + " match no Linear, Conv2d, BatchNorm or LayerNorm "
+                    + "layer; layers are: "
                     + String.join(", ", layers.keySet()));
         }
         return out;

@@ -112,6 +112,33 @@ public final class PeftModel extends Model<Label> {
                 outputs.size(), weights, List.of(), List.of(), true, false, base.history().orElse(null));
     }
 
+    /**
+     * An adapter model holding one trained, active adapter, for trainers of procedures built on the adapter framework
+     * outside this package (LT-SFT's two phases, Ansell et al. 2022), which describe the whole procedure in the
+     * provenance they give.
+     * @param provenance The provenance of the training run; its run provenance describes the base and the adapter
+     * (see {@link PeftProvenance}).
+     * @param featureIDMap The feature domain.
+     * @param outputIDInfo The label domain.
+     * @param baseSpec The base network's architecture.
+     * @param baseOutputs The width of the base network's output layer.
+     * @param baseWeights The base network's weights as safetensors bytes.
+     * @param adapterName The adapter's name.
+     * @param spec The adapter's configuration.
+     * @param tensors The adapter's tensors under PEFT's names.
+     * @param origin How the adapter came to be.
+     * @param history The training history, or null.
+     * @return The model.
+     * @throws IllegalArgumentException if the adapter does not fit the base.
+     */
+    public static PeftModel ofTrainedAdapter(ModelProvenance provenance, ImmutableFeatureMap featureIDMap,
+                                             ImmutableOutputInfo<Label> outputIDInfo, NetworkSpec baseSpec, int baseOutputs,
+                                             byte[] baseWeights, String adapterName, AdapterSpec spec,
+                                             Map<String, TensorData> tensors, String origin, TrainingHistory history) {
+        return new PeftModel("peft-model", provenance, featureIDMap, outputIDInfo, baseSpec, baseOutputs, baseWeights,
+                List.of(new StoredAdapter(adapterName, spec, tensors, origin)), List.of(adapterName), true, false, history);
+    }
+
     private PeftNetwork network() {
         Loaded current = loaded;
         if (current == null) {

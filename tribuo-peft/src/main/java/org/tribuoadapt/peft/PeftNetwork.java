@@ -10,6 +10,7 @@ import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.BatchNorm;
 import org.tribuoadapt.core.nn.layers.Linear;
 import org.tribuoadapt.core.safetensors.TensorData;
+import org.tribuoadapt.core.train.NetworkOptimiser;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -248,7 +249,7 @@ public final class PeftNetwork implements AutoCloseable {
             AdapterModule module = adapted.modules().get(name);
             module.restoreTarget();
             closeParameters(module);
-            network.replaceLayer(path, adapted.modules().size() > 1 ? adapted.without(name) : adapted.target().layer());
+            network.replaceLayer(path, adapted.modules().size() > 1 ? adapted.without(name) : adapted.base());
         }
         for (String path : e.saved) {
             ModulesToSaveLayer holder = (ModulesToSaveLayer) network.layer(path);
@@ -424,6 +425,18 @@ public final class PeftNetwork implements AutoCloseable {
         for (Layer child : layer.children().values()) {
             unfreeze(child);
         }
+    }
+
+    /**
+     * Wraps an optimiser of an adapter's parameters so that after every step each of the adapter's modules runs its
+     * {@link AdapterModule#afterOptimiserStep} (SoRA's proximal step on its gate). Closing the wrapper closes the
+     * optimiser.
+     * @param name The adapter being trained.
+     * @param optimiser The optimiser of its parameters.
+     * @return The optimiser with the modules' step hooks.
+     */
+    public NetworkOptimiser withStepHooks(String name, NetworkOptimiser optimiser) {
+        return new StepHookOptimiser(optimiser, List.copyOf(modules(name).values()));
     }
 
     /**

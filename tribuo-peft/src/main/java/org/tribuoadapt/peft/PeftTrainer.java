@@ -19,7 +19,6 @@ import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
-import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
@@ -53,7 +52,7 @@ import java.util.SplittableRandom;
  * The seed and the invocation count fix the adapter's initial values, the validation split, the batch order and
  * dropout, so the same configuration and thread count give bit-identical adapters.
  */
-public final class PeftTrainer implements Trainer<Label> {
+public final class PeftTrainer implements AdapterTrainer {
 
     /** Run-provenance key of the provenance of the base model, when the base is a model. */
     public static final String BASE_MODEL = "base-model";
@@ -275,6 +274,7 @@ public final class PeftTrainer implements Trainer<Label> {
      * @param base The frozen base; its weights' SHA-256 and its provenance go into the run provenance.
      * @return The adapter model.
      */
+    @Override
     public PeftModel train(Dataset<Label> examples, NetworkModel base) {
         return fit(examples, BaseNetwork.of(base), null, examples.getFeatureIDMap(), examples.getOutputIDInfo(),
                 Collections.emptyMap(), INCREMENT_INVOCATION_COUNT);
@@ -359,14 +359,15 @@ public final class PeftTrainer implements Trainer<Label> {
             TrainingPlan plan = new TrainingPlan(peft.network().countWeights(true), peft.network().countWeights(false),
                     train.size(), featureMap.size(), batchSize, epochs);
             TrainingHistory history;
-            try (NetworkOptimiser opt = optimiser.create(peft.network().trainableParameters(), plan)) {
+            try (NetworkOptimiser opt = peft.withStepHooks(adapterName,
+                    optimiser.create(peft.network().trainableParameters(), plan))) {
                 history = new TrainingLoop(epochs, batchSize, gradientClipNorm, patience)
                         .fit(peft.network(), opt, train, validation, BatchObjective.crossEntropy(), localRNG, listener);
             }
-            Map<String, TensorData> tensors = peft.adapterTensors(adapterName);
-            StoredAdapter trained = new StoredAdapter(adapterName, spec, tensors, initial == null
+            ExportedAdapter exported = spec.export(peft.adapterTensors(adapterName));
+            StoredAdapter trained = new StoredAdapter(adapterName, exported.spec(), exported.tensors(), initial == null
                     ? "trained by PeftTrainer" : initial.origin() + ", then trained by PeftTrainer");
-            instance.putAll(PeftProvenance.describeAdapter(adapterName, spec, peft.ranks(adapterName),
+            instance.putAll(PeftProvenance.describeAdapter(adapterName, exported.spec(), peft.ranks(adapterName),
                     trained.tensorBytes(), trained.origin()));
             instance.putAll(PeftProvenance.describeState(List.of(adapterName), List.of(adapterName), true, false,
                     peft.trainableSummary()));

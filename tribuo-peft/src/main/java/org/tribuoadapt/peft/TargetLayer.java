@@ -4,16 +4,25 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.nn.layers.BatchNorm;
 import org.tribuoadapt.core.nn.layers.Conv2d;
+import org.tribuoadapt.core.nn.layers.LayerNorm;
 import org.tribuoadapt.core.nn.layers.Linear;
 
+import java.util.Arrays;
+
 /**
- * A uniform view of a layer an adapter can target: a {@link Linear} or a {@link Conv2d}. Adapter modules read the
- * frozen weight {@code W0} and apply operations with the target's geometry through it, so that one adapter
- * implementation serves both layer kinds, the way PEFT's tuner layers treat {@code nn.Linear} and {@code nn.Conv2d}.
+ * A uniform view of a layer an adapter can target: a {@link Linear} or a {@link Conv2d}, and, for the methods that
+ * tune normalisation layers (BitFit, norm-only tuning), a {@link BatchNorm} or {@link LayerNorm}. Adapter modules read
+ * the frozen weight {@code W0} and apply operations with the target's geometry through it, so that one adapter
+ * implementation serves several layer kinds, the way PEFT's tuner layers treat {@code nn.Linear} and
+ * {@code nn.Conv2d}. A method says which kinds it adapts with {@link AdapterSpec#supports}.
  * <p>
  * Weights keep PyTorch's layouts: {@code [out, in]} for Linear and {@code [out, in, k, k]} for Conv2d. "Rows" are
- * output features (channels), "columns" input features (channels).
+ * output features (channels), "columns" input features (channels). A normalisation layer's "weight" is its scale
+ * {@code gamma} and its "bias" its shift {@code beta}, both {@code [features]}; its input and output widths are the
+ * number of features. The matrix helpers ({@link #fanIn}, {@link #flatten}, {@link #applyPointwise}, the broadcast
+ * shapes) are for Linear and Conv2d targets.
  */
 public final class TargetLayer {
 
@@ -22,7 +31,11 @@ public final class TargetLayer {
         /** A fully connected layer. */
         LINEAR,
         /** A 2-D convolution. */
-        CONV2D
+        CONV2D,
+        /** A BatchNorm layer (scale and shift); it normalises with its running statistics, as the frozen base does. */
+        BATCH_NORM,
+        /** A LayerNorm layer (scale and shift over the last dimension). */
+        LAYER_NORM
     }
 
     private final String path;
@@ -51,12 +64,12 @@ public final class TargetLayer {
     }
 
     /**
-     * Whether a layer can be targeted by adapters.
+     * Whether a layer can be targeted by adapters (by some method; each method says which kinds it adapts).
      * @param layer The layer.
-     * @return True for Linear and Conv2d layers.
+     * @return True for Linear, Conv2d, BatchNorm and LayerNorm layers.
      */
     public static boolean isSupported(Layer layer) {
-        return layer instanceof Linear || layer instanceof Conv2d;
+        return layer instanceof Linear || layer instanceof Conv2d || layer instanceof BatchNorm || layer instanceof LayerNorm;
     }
 
     /**
@@ -64,7 +77,7 @@ public final class TargetLayer {
      * @param path The layer's dotted path in its network.
      * @param layer The layer.
      * @return The view.
-     * @throws IllegalArgumentException if the layer is neither Linear nor Conv2d.
+     * @throws IllegalArgumentException if the layer is not a Linear, Conv2d, BatchNorm or LayerNorm layer.
      */
     public static TargetLayer of(String path, Layer layer) {
         if (layer instanceof Linear) {
@@ -77,8 +90,18 @@ public final class TargetLayer {
             return new TargetLayer(path, layer, Kind.CONV2D, conv.weight(), conv.bias(), conv.inChannels(),
                     conv.outChannels(), conv.kernelSize(), conv.stride(), conv.padding());
         }
+        if (layer instanceof BatchNorm) {
+            BatchNorm norm = (BatchNorm) layer;
+            return new TargetLayer(path, layer, Kind.BATCH_NORM, norm.weight(), norm.bias(), norm.numFeatures(),
+                    norm.numFeatures(), 1, 1, 0);
+        }
+        if (layer instanceof LayerNorm) {
+            LayerNorm norm = (LayerNorm) layer;
+            int features = Math.toIntExact(norm.weight().size());
+            return new TargetLayer(path, layer, Kind.LAYER_NORM, norm.weight(), norm.bias(), features, features, 1, 1, 0);
+        }
         throw new IllegalArgumentException("layer '" + path + "' is a " + layer.describe()
-                + "; adapters target Linear and Conv2d layers only");
+                + "; adapters target Linear, Conv2d, BatchNorm and LayerNorm layers only");
     }
 
     /** @return The dotted path of the target in its network. */
@@ -99,6 +122,11 @@ public final class TargetLayer {
     /** @return True for a Conv2d target. */
     public boolean isConv() {
         return kind == Kind.CONV2D;
+    }
+
+    /** @return True for a BatchNorm or LayerNorm target. */
+    public boolean isNorm() {
+        return kind == Kind.BATCH_NORM || kind == Kind.LAYER_NORM;
     }
 
     /** @return The frozen weight {@code W0}. */
@@ -151,17 +179,59 @@ public final class TargetLayer {
     }
 
     /**
-     * Applies the target's operation with another weight and bias (same geometry: stride, padding).
+     * Applies the target's operation with another weight and bias (same geometry: stride, padding). The operation is
+     * linear in the weight and bias, so applying a weight change {@code dW} (and {@code db}) gives the change of the
+     * output. For a normalisation layer it is {@code kernel * xhat + offset}, where {@code xhat} is the input
+     * normalised as the frozen layer normalises it (BatchNorm with its running statistics).
      * @param input The input batch.
      * @param kernel A weight shaped like the target's (or with another number of output rows).
      * @param offset A bias, or null.
      * @return The output.
      */
     public NDArray apply(NDArray input, NDArray kernel, NDArray offset) {
-        if (kind == Kind.LINEAR) {
-            return linear(input, kernel, offset);
+        switch (kind) {
+            case LINEAR:
+                return linear(input, kernel, offset);
+            case CONV2D:
+                return Conv2d.convolve(input, kernel, offset, stride, padding);
+            default:
+                int rank = input.getShape().dimension();
+                NDArray scaled = normalise(input).mul(kernel.reshape(featureBroadcast(kernel.size(), rank)));
+                return offset == null ? scaled : scaled.add(offset.reshape(featureBroadcast(offset.size(), rank)));
         }
-        return Conv2d.convolve(input, kernel, offset, stride, padding);
+    }
+
+    /**
+     * The input of a normalisation target normalised as the frozen layer does it, before its scale and shift:
+     * BatchNorm with its running statistics, LayerNorm over the last dimension (biased variance, as PyTorch).
+     */
+    private NDArray normalise(NDArray input) {
+        if (kind == Kind.BATCH_NORM) {
+            BatchNorm norm = (BatchNorm) layer;
+            Shape channels = featureBroadcast(inFeatures, input.getShape().dimension());
+            NDArray scale = norm.runningVar().array().add(norm.eps()).sqrt().reshape(channels);
+            return input.sub(norm.runningMean().array().reshape(channels)).div(scale);
+        }
+        LayerNorm norm = (LayerNorm) layer;
+        int last = input.getShape().dimension() - 1;
+        NDArray centred = input.sub(input.mean(new int[] {last}, true));
+        return centred.div(centred.square().mean(new int[] {last}, true).add(norm.eps()).sqrt());
+    }
+
+    /**
+     * The shape that broadcasts a per-feature vector over an activation of the given rank: the features are the
+     * channel dimension (1) of Conv2d and BatchNorm activations with more than two dimensions, and the last dimension
+     * otherwise.
+     * @param n The vector length.
+     * @param rank The activation's number of dimensions, batch included.
+     * @return The broadcast shape.
+     */
+    public Shape featureBroadcast(long n, int rank) {
+        long[] dims = new long[rank];
+        Arrays.fill(dims, 1);
+        boolean channelsFirst = (kind == Kind.CONV2D || kind == Kind.BATCH_NORM) && rank > 2;
+        dims[channelsFirst ? 1 : rank - 1] = n;
+        return new Shape(dims);
     }
 
     /**

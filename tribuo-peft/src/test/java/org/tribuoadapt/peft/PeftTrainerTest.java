@@ -65,7 +65,7 @@ public class PeftTrainerTest {
         return new LabelEvaluator().evaluate(model, test).accuracy();
     }
 
-    static void assertSamePredictions(Model<Label> expected, Model<Label> actual, Dataset<Label> data, double tolerance) {
+    public static void assertSamePredictions(Model<Label> expected, Model<Label> actual, Dataset<Label> data, double tolerance) {
         List<Prediction<Label>> a = expected.predict(data);
         List<Prediction<Label>> b = actual.predict(data);
         for (int i = 0; i < a.size(); i++) {

@@ -1,14 +1,12 @@
 package org.tribuoadapt.peft.bench;
 
 import ai.djl.ndarray.types.Shape;
-import org.tribuo.Example;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
-import org.tribuo.classification.LabelFactory;
-import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.data.IDXImageDataSource;
+import org.tribuoadapt.core.data.IDXTensors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,13 +28,18 @@ final class BenchmarkData {
     private static IDXImageDataSource source(Path directory, boolean train, List<Integer> classes, int perClass)
             throws IOException {
         String prefix = train ? "train" : "t10k";
+        checkFiles(directory, prefix);
+        return new IDXImageDataSource(directory.resolve(prefix + "-images-idx3-ubyte.gz").toString(),
+                directory.resolve(prefix + "-labels-idx1-ubyte.gz").toString(), List.of(), classes, perClass);
+    }
+
+    private static void checkFiles(Path directory, String prefix) throws IOException {
         Path images = directory.resolve(prefix + "-images-idx3-ubyte.gz");
         Path labels = directory.resolve(prefix + "-labels-idx1-ubyte.gz");
         if (!Files.isRegularFile(images) || !Files.isRegularFile(labels)) {
             throw new IOException("no Fashion-MNIST files " + images.getFileName() + " and " + labels.getFileName() + " in "
                     + directory + "; install Debian's dataset-fashion-mnist or pass --data DIR");
         }
-        return new IDXImageDataSource(images.toString(), labels.toString(), List.of(), classes, perClass);
     }
 
     /**
@@ -48,22 +51,16 @@ final class BenchmarkData {
      * @throws IOException if the files are missing or corrupt.
      */
     static TensorDataset firstTrainingExamples(Path directory, int count, Shape shape) throws IOException {
-        LabelFactory factory = new LabelFactory();
-        MutableDataset<Label> first = new MutableDataset<>(new SimpleDataSourceProvenance("first " + count, factory), factory);
-        for (Example<Label> e : source(directory, true, List.of(), -1)) {
-            if (first.size() == count) {
-                break;
-            }
-            first.add(e);
-        }
-        return TensorDataset.from(first, new FeatureTensorizer(first.getFeatureIDMap(), shape));
+        checkFiles(directory, "train");
+        return IDXTensors.load(directory.resolve("train-images-idx3-ubyte.gz").toString(),
+                directory.resolve("train-labels-idx1-ubyte.gz").toString(), count).withExampleShape(shape);
     }
 
     /**
      * The training and test examples of some classes, labelled with the training data's label ids.
      * @param directory The folder of the IDX files.
      * @param classes The classes to keep.
-     * @param perClass At most this many training examples per class (the first in file order), or -1 for all.
+     * @param perClass At most this many training examples per class (the first in file order), or 0 for all.
      * @return The training and the test data.
      * @throws IOException if the files are missing or corrupt.
      */
@@ -71,6 +68,6 @@ final class BenchmarkData {
         MutableDataset<Label> train = new MutableDataset<>(source(directory, true, classes, perClass));
         FeatureTensorizer tensorizer = new FeatureTensorizer(train.getFeatureIDMap(), IMAGE);
         return new TensorDataset[] {TensorDataset.from(train, tensorizer),
-            TensorDataset.from(source(directory, false, classes, -1), tensorizer, train.getOutputIDInfo())};
+            TensorDataset.from(source(directory, false, classes, 0), tensorizer, train.getOutputIDInfo())};
     }
 }

@@ -3,6 +3,7 @@ package org.tribuoadapt.peft.bench;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.tribuoadapt.core.bench.BenchmarkCommand;
+import org.tribuoadapt.core.bench.BenchmarkOptions;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.nn.layers.Activation;
 import org.tribuoadapt.core.nn.spec.MLPSpec;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,15 +62,15 @@ public final class PeftBenchmark implements BenchmarkCommand {
 
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
-        Map<String, String> options = parse(args);
-        Path data = Paths.get(options.get("data"));
-        int rank = Integer.parseInt(options.get("rank"));
-        double alpha = Double.parseDouble(options.get("alpha"));
-        int batch = Integer.parseInt(options.get("batch"));
-        long seed = Long.parseLong(options.get("seed"));
-        switch (options.get("mode")) {
+        BenchmarkOptions options = new BenchmarkOptions(args, DEFAULTS);
+        Path data = Paths.get(options.string("data"));
+        int rank = options.integer("rank");
+        double alpha = options.real("alpha");
+        int batch = options.integer("batch");
+        long seed = options.longValue("seed");
+        switch (options.string("mode")) {
             case "speed": {
-                String model = options.get("model");
+                String model = options.string("model");
                 NetworkSpec spec;
                 if (model.equals("mlp")) {
                     spec = new MLPSpec(784, new int[] {512, 256}, Activation.RELU, 0.0);
@@ -77,9 +79,9 @@ public final class PeftBenchmark implements BenchmarkCommand {
                 } else {
                     throw new IllegalArgumentException("--model must be mlp or cnn, found '" + model + "'");
                 }
-                int examples = Integer.parseInt(options.getOrDefault("examples", "20000"));
-                String only = options.getOrDefault("only", "");
-                if (Boolean.parseBoolean(options.get("isolate")) && only.isEmpty()) {
+                int examples = options.integer("examples");
+                String only = options.string("only");
+                if (Boolean.parseBoolean(options.string("isolate")) && only.isEmpty()) {
                     for (String method : List.of("lora", "full")) {
                         runIsolated(args, method, out);
                     }
@@ -96,45 +98,38 @@ public final class PeftBenchmark implements BenchmarkCommand {
                 break;
             }
             case "quality": {
-                int perClass = Integer.parseInt(options.getOrDefault("examples", "-1"));
+                int perClass = options.integer("per-class");
                 TensorDataset[] source = BenchmarkData.classes(data, List.of(0, 1, 2, 3, 4), perClass);
                 TensorDataset[] target = BenchmarkData.classes(data, List.of(5, 6, 7, 8, 9), perClass);
-                new QualityBenchmark(source, target, Integer.parseInt(options.get("source-epochs")),
-                        Integer.parseInt(options.get("epochs")), batch, Double.parseDouble(options.get("lr")),
-                        Double.parseDouble(options.get("full-lr")), seed).run(rank, line -> print(out, line));
+                new QualityBenchmark(source, target, options.integer("source-epochs"), options.integer("epochs"), batch,
+                        options.real("lr"), options.real("full-lr"), seed).run(rank, line -> print(out, line));
                 break;
             }
             default:
-                throw new IllegalArgumentException("--mode must be speed or quality, found '" + options.get("mode") + "'");
+                throw new IllegalArgumentException("--mode must be speed or quality, found '" + options.string("mode") + "'");
         }
     }
 
-    private static Map<String, String> parse(List<String> args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put("mode", "speed");
-        options.put("model", "mlp");
-        options.put("data", DEFAULT_DATA);
-        options.put("rank", "8");
-        options.put("alpha", "16");
-        options.put("batch", "128");
-        options.put("epochs", "2");
-        options.put("source-epochs", "2");
-        options.put("lr", "0.01");
-        options.put("full-lr", "0.001");
-        options.put("seed", "1");
-        options.put("isolate", "true");
-        List<String> known = List.of("mode", "model", "data", "examples", "rank", "alpha", "batch", "epochs", "source-epochs",
-                "lr", "full-lr", "seed", "isolate", "only");
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            String name = arg.startsWith("--") ? arg.substring(2) : "";
-            if (!known.contains(name) || i + 1 == args.size()) {
-                throw new IllegalArgumentException("unknown option or missing value '" + arg + "'; options are --"
-                        + String.join(" --", known));
-            }
-            options.put(name, args.get(++i));
-        }
-        return options;
+    private static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("mode", "speed");
+        d.put("model", "mlp");
+        d.put("data", DEFAULT_DATA);
+        d.put("examples", "20000");
+        d.put("per-class", "0");
+        d.put("rank", "8");
+        d.put("alpha", "16");
+        d.put("batch", "128");
+        d.put("epochs", "2");
+        d.put("source-epochs", "2");
+        d.put("lr", "0.01");
+        d.put("full-lr", "0.001");
+        d.put("seed", "1");
+        d.put("isolate", "true");
+        d.put("only", "");
+        return Collections.unmodifiableMap(d);
     }
 
     /**

@@ -10,10 +10,22 @@ import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterSpec;
+import org.tribuoadapt.peft.ExportedAdapter;
+import org.tribuoadapt.peft.atlas.AtlasSpec;
+import org.tribuoadapt.peft.bitfit.BitFitSpec;
+import org.tribuoadapt.peft.diffusekrona.DiffuseKronASpec;
+import org.tribuoadapt.peft.flora.FloraSpec;
+import org.tribuoadapt.peft.hydra.HydraSpec;
 import org.tribuoadapt.peft.ia3.IA3Spec;
 import org.tribuoadapt.peft.loha.LoHaSpec;
 import org.tribuoadapt.peft.lokr.LoKrSpec;
+import org.tribuoadapt.peft.loldu.LolduSpec;
+import org.tribuoadapt.peft.ltsft.LtSftSpec;
 import org.tribuoadapt.peft.lora.LoraSpec;
+import org.tribuoadapt.peft.normtuning.NormTuningSpec;
+import org.tribuoadapt.peft.randlora.RandLoraSpec;
+import org.tribuoadapt.peft.sora.SoraSpec;
+import org.tribuoadapt.peft.svfit.SvfitSpec;
 import org.tribuoadapt.peft.vera.VeraSpec;
 
 import java.io.IOException;
@@ -33,7 +45,8 @@ import java.util.stream.Stream;
  * {@code base_model.model.<module>.<tensor>} names, PyTorch layouts). Files PEFT's {@code save_pretrained} writes
  * load here, and adapters saved here load in PEFT.
  * <p>
- * Each method registers a reader for its {@code peft_type}; LoRA, IA3, LoHa, LoKr and VeRA are built in.
+ * Each method registers a reader for its {@code peft_type}; LoRA, IA3, LoHa, LoKr, VeRA and RandLoRA (PEFT's types) and
+ * the seed methods' own types are built in.
  */
 public final class AdapterFiles {
 
@@ -50,6 +63,17 @@ public final class AdapterFiles {
         registerReader(LoHaSpec.PEFT_TYPE, LoHaSpec::fromPeftConfig);
         registerReader(LoKrSpec.PEFT_TYPE, LoKrSpec::fromPeftConfig);
         registerReader(VeraSpec.PEFT_TYPE, VeraSpec::fromPeftConfig);
+        registerReader(RandLoraSpec.PEFT_TYPE, RandLoraSpec::fromPeftConfig);
+        registerReader(BitFitSpec.PEFT_TYPE, BitFitSpec::fromPeftConfig);
+        registerReader(NormTuningSpec.PEFT_TYPE, NormTuningSpec::fromPeftConfig);
+        registerReader(HydraSpec.PEFT_TYPE, HydraSpec::fromPeftConfig);
+        registerReader(SvfitSpec.PEFT_TYPE, SvfitSpec::fromPeftConfig);
+        registerReader(LolduSpec.PEFT_TYPE, LolduSpec::fromPeftConfig);
+        registerReader(FloraSpec.PEFT_TYPE, FloraSpec::fromPeftConfig);
+        registerReader(DiffuseKronASpec.PEFT_TYPE, DiffuseKronASpec::fromPeftConfig);
+        registerReader(SoraSpec.PEFT_TYPE, SoraSpec::fromPeftConfig);
+        registerReader(AtlasSpec.PEFT_TYPE, AtlasSpec::fromPeftConfig);
+        registerReader(LtSftSpec.PEFT_TYPE, LtSftSpec::fromPeftConfig);
     }
 
     private AdapterFiles() {}
@@ -141,9 +165,9 @@ public final class AdapterFiles {
     }
 
     /**
-     * Saves an adapter as a directory with both files. A new directory appears complete or not at all (it is
-     * written next to the target and renamed); in an existing directory each file is replaced atomically, the
-     * tensors first.
+     * Saves an adapter as a directory with both files, in its exported form ({@link AdapterSpec#export}). A new
+     * directory appears complete or not at all (it is written next to the target and renamed); in an existing
+     * directory each file is replaced atomically, the tensors first.
      * @param directory The directory.
      * @param spec The adapter's configuration.
      * @param tensors The adapter's tensors under PEFT's names.
@@ -156,10 +180,11 @@ public final class AdapterFiles {
         }
         Path parent = target.getParent();
         Files.createDirectories(parent);
+        ExportedAdapter exported = spec.export(tensors);
         Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
         try {
-            Files.write(staging.resolve(WEIGHTS_FILE), SafetensorsWriter.toBytes(tensors, Map.of("format", "pt")));
-            Files.write(staging.resolve(CONFIG_FILE), spec.toPeftConfig().toString().getBytes(StandardCharsets.UTF_8));
+            Files.write(staging.resolve(WEIGHTS_FILE), SafetensorsWriter.toBytes(exported.tensors(), Map.of("format", "pt")));
+            Files.write(staging.resolve(CONFIG_FILE), exported.spec().toPeftConfig().toString().getBytes(StandardCharsets.UTF_8));
             if (!Files.exists(target)) {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
                 return;

@@ -87,9 +87,12 @@ public final class LoKrModule extends LycorisModule {
 
     /**
      * The Kronecker product of a matrix {@code [p, q]} with a matrix {@code [r, s]} or a kernel {@code [r, s, kh, kw]}
-     * (PEFT's {@code make_kron}: the matrix is treated as {@code [p, q, 1, 1]}).
+     * (PEFT's {@code make_kron}: the matrix is treated as {@code [p, q, 1, 1]}); DiffuseKronA's update uses it too.
+     * @param left The matrix {@code [p, q]}.
+     * @param right The matrix {@code [r, s]} or kernel {@code [r, s, kh, kw]}.
+     * @return The product {@code [p r, q s]} or {@code [p r, q s, kh, kw]}.
      */
-    static NDArray kron(NDArray left, NDArray right) {
+    public static NDArray kron(NDArray left, NDArray right) {
         long p = left.getShape().get(0);
         long q = left.getShape().get(1);
         long r = right.getShape().get(0);

@@ -131,7 +131,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
         Path dir = Path.of(folder);
         IDXImageDataSource source = new IDXImageDataSource(dir.resolve(prefix + "-images-idx3-ubyte.gz").toString(),
                 dir.resolve(prefix + "-labels-idx1-ubyte.gz").toString(), Collections.emptyList(), Collections.emptyList(),
-                examples == 0 ? -1 : Math.max(1, examples / 10));
+                examples == 0 ? 0 : Math.max(1, examples / 10));
         return new MutableDataset<>(source);
     }
 
