@@ -1,6 +1,5 @@
 package org.tribuoadapt.robust.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,16 +63,14 @@ public class RobustnessReproductionTest {
         recorded = recordedMetrics(report);
     }
 
-    /** The section results that are maps of numbers named like a provenance entry, as the reproduce command reads them. */
+    /** The section results named like a provenance entry, as the reproduce command reads them. */
     private static Map<String, Map<String, Double>> recordedMetrics(ReportContents report) {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         for (String section : report.sectionTitles()) {
-            report.results(section).fields().forEachRemaining(field -> {
-                JsonNode value = field.getValue();
-                if (value.isObject() && report.provenance().containsKey(field.getKey())) {
-                    Map<String, Double> metrics = new LinkedHashMap<>();
-                    value.fields().forEachRemaining(m -> metrics.put(m.getKey(), m.getValue().asDouble()));
-                    out.put(field.getKey(), metrics);
+            report.resultsAsMap(section).forEach((name, value) -> {
+                if (value instanceof Map<?, ?> metrics && report.provenance().containsKey(name)) {
+                    out.put(name, new LinkedHashMap<>());
+                    metrics.forEach((metric, number) -> out.get(name).put((String) metric, ((Number) number).doubleValue()));
                 }
             });
         }
