@@ -10,6 +10,7 @@ import org.tribuoadapt.robust.attack.AttackGoal;
 import org.tribuoadapt.robust.attack.AttackLoss;
 import org.tribuoadapt.robust.attack.GradientAttack;
 import org.tribuoadapt.robust.attack.NetworkClassifier;
+import org.tribuoadapt.robust.attack.TapeConstants;
 
 import java.util.SplittableRandom;
 
@@ -65,6 +66,6 @@ final class AdversarialObjective implements BatchObjective {
         NDArray adversarialLogits = network.forward(features.get(new NDIndex("{}:", n)), context);
         NDArray cleanLog = cleanLogits.logSoftmax(1);
         NDArray divergence = cleanLog.exp().mul(cleanLog.sub(adversarialLogits.logSoftmax(1))).sum(new int[] {1}).mean();
-        return BatchObjective.crossEntropy(cleanLogits, labels).add(divergence.mul((float) beta));
+        return BatchObjective.crossEntropy(cleanLogits, labels).add(TapeConstants.times(divergence, beta));
     }
 }

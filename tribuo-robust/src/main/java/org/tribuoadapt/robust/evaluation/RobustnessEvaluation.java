@@ -82,9 +82,23 @@ public final class RobustnessEvaluation implements Provenancable<RobustnessEvalu
      */
     public Map<MetricID<Label>, Double> asMap() {
         Map<MetricID<Label>, Double> out = new LinkedHashMap<>();
-        out.put(new MetricID<Label>(MetricTarget.<Label>microAverageTarget(), CLEAN_ACCURACY), cleanAccuracy);
+        reproducibleMetrics().forEach((name, value) ->
+                out.put(new MetricID<Label>(MetricTarget.<Label>microAverageTarget(), name), value));
+        return out;
+    }
+
+    /**
+     * The figures that depend only on the model, the data and the evaluator's configuration (not on timing), as a
+     * run records them next to this evaluation's provenance so that {@code reproduce} can compare them: clean
+     * accuracy under {@link #CLEAN_ACCURACY} and the robust accuracy of each attack and budget under
+     * {@code accuracy@<attack>@<epsilon>}. They are deterministic for the same evaluator seed and thread count.
+     * @return Metric name to value, in the evaluator's order.
+     */
+    public Map<String, Double> reproducibleMetrics() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put(CLEAN_ACCURACY, cleanAccuracy);
         for (AttackOutcome o : outcomes) {
-            out.put(new MetricID<Label>(MetricTarget.<Label>microAverageTarget(), CLEAN_ACCURACY + "@" + o.key()), o.accuracy());
+            out.put(CLEAN_ACCURACY + "@" + o.key(), o.accuracy());
         }
         return out;
     }

@@ -25,18 +25,21 @@ import org.tribuoadapt.robust.attack.BlackBoxAttack;
 import org.tribuoadapt.robust.attack.DifferentiableClassifier;
 import org.tribuoadapt.robust.attack.DifferentiableModel;
 import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.smoothing.AdaptiveSmoothingModel;
 import org.tribuoadapt.robust.smoothing.AdaptiveSmoothingTrainer;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.DoubleFunction;
 
 /**
  * Measures a classifier's robustness: its clean accuracy and its accuracy under each configured attack at each
  * configured budget (robust accuracy counts an example only if both its clean and its attacked input are classified
  * correctly). Gradient attacks differentiate through the whole model, composites included, so a mixture is attacked
  * as one classifier and no gradient is masked; black-box attacks query {@code model.predict} and work on any model
- * with probabilities. {@link #alphaCurve} traces adaptive smoothing's accuracy-robustness trade-off over alpha
+ * with probabilities. {@code alphaCurve} traces adaptive smoothing's accuracy-robustness trade-off over alpha
  * (Bai et al. 2024, figure 2).
  * <p>
  * The evaluator's configuration (attacks, budgets, seed, subset) is recorded in every evaluation's provenance.
@@ -145,9 +148,12 @@ public final class RobustnessEvaluator implements Configurable, Provenancable<Co
     }
 
     /**
-     * Traces adaptive smoothing's accuracy-robustness curve: for each alpha, a fixed-alpha mixture of the two models
-     * is built and evaluated (attacked as a whole). At alpha 0 and 1 the mixture is one base model, so that model is
-     * evaluated itself.
+     * Traces adaptive smoothing's accuracy-robustness curve (Bai et al. 2024, figure 2) for two models held in memory:
+     * for each alpha, a fixed-alpha mixture of the two models (equation 3) is built and evaluated (attacked as a
+     * whole). At alpha 0 and 1 with unit temperature the mixture is one base model, so that model is evaluated itself.
+     * The mixtures' provenance names both bases but not where they can be loaded from; use
+     * {@link #alphaCurve(Path, Path, double[], double, double, Dataset)} for mixtures that can be rebuilt from
+     * provenance alone.
      * @param standard The standard model.
      * @param robust The robust model.
      * @param alphas The robust model's weights to try, each in [0, 1].
@@ -158,18 +164,44 @@ public final class RobustnessEvaluator implements Configurable, Provenancable<Co
      */
     public AlphaCurve alphaCurve(Model<Label> standard, Model<Label> robust, double[] alphas, double standardTemperature,
                                  double robustTemperature, Dataset<Label> dataset) {
+        return alphaCurve(alpha -> new AdaptiveSmoothingTrainer(standard, robust, alpha, standardTemperature,
+                robustTemperature), alphas, standardTemperature, robustTemperature, dataset);
+    }
+
+    /**
+     * Traces adaptive smoothing's accuracy-robustness curve (Bai et al. 2024, figure 2) for two models stored as
+     * Tribuo model files: every mixture (equation 3) is built by an {@link AdaptiveSmoothingTrainer} configured with
+     * the two paths, so its provenance records the paths and the files' SHA-256 and it can be retrained from
+     * provenance alone. At alpha 0 and 1 with unit temperature the base model read from its file is evaluated itself.
+     * @param standardModelPath The standard model's file.
+     * @param robustModelPath The robust model's file.
+     * @param alphas The robust model's weights to try, each in [0, 1].
+     * @param standardTemperature The standard model's logit scale.
+     * @param robustTemperature The robust model's logit scale.
+     * @param dataset The test data.
+     * @return The curve.
+     * @throws java.io.UncheckedIOException if a file cannot be read.
+     */
+    public AlphaCurve alphaCurve(Path standardModelPath, Path robustModelPath, double[] alphas, double standardTemperature,
+                                 double robustTemperature, Dataset<Label> dataset) {
+        return alphaCurve(alpha -> new AdaptiveSmoothingTrainer(standardModelPath, robustModelPath, alpha,
+                standardTemperature, robustTemperature), alphas, standardTemperature, robustTemperature, dataset);
+    }
+
+    private AlphaCurve alphaCurve(DoubleFunction<AdaptiveSmoothingTrainer> trainers, double[] alphas,
+                                  double standardTemperature, double robustTemperature, Dataset<Label> dataset) {
         List<RobustnessEvaluation> evaluations = new ArrayList<>();
         for (double alpha : alphas) {
-            Model<Label> mixture;
+            AdaptiveSmoothingModel mixture = trainers.apply(alpha).train(dataset);
+            Model<Label> evaluated;
             if (alpha == 0 && standardTemperature == 1) {
-                mixture = standard;
+                evaluated = mixture.standardModel();
             } else if (alpha == 1 && robustTemperature == 1) {
-                mixture = robust;
+                evaluated = mixture.robustModel();
             } else {
-                mixture = new AdaptiveSmoothingTrainer(standard, robust, alpha, standardTemperature, robustTemperature)
-                        .train(dataset);
+                evaluated = mixture;
             }
-            evaluations.add(evaluate(mixture, dataset));
+            evaluations.add(evaluate(evaluated, dataset));
         }
         return new AlphaCurve(alphas, evaluations);
     }

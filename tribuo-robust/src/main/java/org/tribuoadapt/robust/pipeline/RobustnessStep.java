@@ -7,6 +7,8 @@ import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl
 import org.tribuo.Dataset;
 import org.tribuo.classification.Label;
 import org.tribuo.dataset.DatasetView;
+import org.tribuo.provenance.ModelProvenance;
+import org.tribuoadapt.core.io.AtomicFiles;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.pipeline.Pipeline;
 import org.tribuoadapt.core.pipeline.PipelineContext;
@@ -19,10 +21,15 @@ import org.tribuoadapt.robust.evaluation.AlphaCurve;
 import org.tribuoadapt.robust.evaluation.AttackOutcome;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluation;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
+import org.tribuoadapt.robust.smoothing.AdaptiveSmoothingModel;
 import org.tribuoadapt.robust.smoothing.MixingNetworkModel;
 import org.tribuoadapt.robust.smoothing.MixingNetworkTrainer;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +41,22 @@ import java.util.Map;
  * accuracy-robustness curve over alpha. Every attack targets the whole model it evaluates. The robust model is
  * published as {@code robustModelName}, the mixing-network model (if trained) as {@code mixedModelName}.
  * <p>
+ * So that {@code reproduce} can rebuild every result, the step saves the standard and the robust base model as
+ * Tribuo model files in the {@value #MODELS_FOLDER} folder of the run's output folder and builds every mixture
+ * through a trainer configured with those paths (the mixtures' provenance records the paths and the files'
+ * SHA-256). Each evaluation's provenance is recorded as {@code robustness-alpha-<alpha>} or
+ * {@code <mixedModelName>-evaluation}, with its {@link RobustnessEvaluation#reproducibleMetrics()} as the section
+ * result of the same name; each fixed-alpha mixture's provenance as {@code <mixedModelName>-alpha-<alpha>-model}.
+ * <p>
  * To fit the main job's time budget the step can train on the first {@code trainExamples} examples and the
  * evaluator on the first test examples with a short attack; the report says which sizes were used.
  */
 public final class RobustnessStep implements PipelineStep {
+
+    /** The folder, inside the run's output folder, that receives the base models. */
+    public static final String MODELS_FOLDER = "models";
+
+    private static final String MODEL_SUFFIX = ".tribuo";
 
     @Config(description = "The published standard NetworkModel to make robust.")
     private String sourceModel = "source";
@@ -116,6 +135,10 @@ public final class RobustnessStep implements PipelineStep {
                 throw new PropertyException("", "alphas", "every alpha must be in [0, 1], found " + a);
             }
         }
+        if (Arrays.stream(alphas).distinct().count() != alphas.length) {
+            throw new PropertyException("", "alphas", "every alpha names its own report entries, so alphas must be "
+                    + "distinct, found " + Arrays.toString(alphas));
+        }
         if (!(standardTemperature > 0) || !(robustTemperature > 0)
                 || Double.isInfinite(standardTemperature) || Double.isInfinite(robustTemperature)) {
             throw new PropertyException("", "standardTemperature", "temperatures must be positive and finite, found "
@@ -129,7 +152,7 @@ public final class RobustnessStep implements PipelineStep {
     }
 
     @Override
-    public void run(PipelineContext context) {
+    public void run(PipelineContext context) throws IOException {
         NetworkModel standard = context.model(sourceModel, NetworkModel.class);
         Dataset<Label> train = context.dataset(trainDataset);
         Dataset<Label> test = context.dataset(testDataset);
@@ -142,11 +165,22 @@ public final class RobustnessStep implements PipelineStep {
         context.putModel(robustModelName, robust);
         context.addProvenance(robustModelName + "-model", robust.getProvenance());
 
+        Path folder = context.outputDirectory().resolve(MODELS_FOLDER).toAbsolutePath().normalize();
+        Path standardPath = save(standard, folder.resolve(sourceModel + MODEL_SUFFIX));
+        Path robustPath = save(robust, folder.resolve(robustModelName + MODEL_SUFFIX));
+
         start = System.nanoTime();
-        AlphaCurve curve = evaluator.alphaCurve(standard, robust, alphas, standardTemperature, robustTemperature, test);
+        AlphaCurve curve = evaluator.alphaCurve(standardPath, robustPath, alphas, standardTemperature, robustTemperature,
+                test);
         double curveSeconds = (System.nanoTime() - start) / 1e9;
+        Map<String, RobustnessEvaluation> recorded = new LinkedHashMap<>();
         for (int i = 0; i < alphas.length; i++) {
-            context.addProvenance("robustness-alpha-" + alphas[i], curve.evaluations().get(i).getProvenance());
+            RobustnessEvaluation evaluation = curve.evaluations().get(i);
+            ModelProvenance evaluated = evaluation.getProvenance().getModelProvenance();
+            if (evaluated.getClassName().equals(AdaptiveSmoothingModel.class.getName())) {
+                context.addProvenance(mixedModelName + "-alpha-" + alphas[i] + "-model", evaluated);
+            }
+            recorded.put("robustness-alpha-" + alphas[i], evaluation);
         }
 
         ReportSection.Builder section = ReportSection.builder(title);
@@ -158,7 +192,7 @@ public final class RobustnessStep implements PipelineStep {
         double mixingSeconds = 0;
         if (mixingTrainer != null) {
             Dataset<Label> mixingData = firstExamples(train, mixingExamples);
-            MixingNetworkTrainer trainer = mixingTrainer.forBases(standard, robust);
+            MixingNetworkTrainer trainer = mixingTrainer.forBaseFiles(standardPath, robustPath);
             trainer.setListener(context.progress().task("mixing network"));
             start = System.nanoTime();
             MixingNetworkModel mixed = trainer.train(mixingData);
@@ -167,8 +201,9 @@ public final class RobustnessStep implements PipelineStep {
             rows.put("mixing network (" + mixingData.size() + " examples)", evaluation);
             context.putModel(mixedModelName, mixed);
             context.addProvenance(mixedModelName + "-model", mixed.getProvenance());
-            context.addProvenance(mixedModelName + "-evaluation", evaluation.getProvenance());
+            recorded.put(mixedModelName + "-evaluation", evaluation);
         }
+        recorded.forEach((name, evaluation) -> context.addProvenance(name, evaluation.getProvenance()));
 
         RobustnessEvaluation first = curve.evaluations().get(0);
         section.addText("Adversarial trainer: " + adversarialTrainer + ", trained on the first " + robustData.size() + " of "
@@ -178,6 +213,8 @@ public final class RobustnessStep implements PipelineStep {
                 + " mixtures included."
                 + " The main job uses a short attack on a test subset to fit its time budget; 'bench robust' runs the"
                 + " full protocol (PGD-20 on the whole Fashion-MNIST test set).");
+        section.addText("The base models are saved as " + standardPath + " and " + robustPath + "; every mixture reads"
+                + " them from there, so 'reproduce' can rebuild it from its provenance (which records both files' SHA-256).");
         section.addTable(table(rows));
         section.addChart(curve.toChart("Accuracy-robustness trade-off over alpha"));
         section.addTable(curve.toTable("Fixed-alpha adaptive smoothing"));
@@ -195,6 +232,7 @@ public final class RobustnessStep implements PipelineStep {
                 .putResult("robustTrainSeconds", robustSeconds)
                 .putResult("curveSeconds", curveSeconds)
                 .putResult("mixingSeconds", mixingSeconds);
+        recorded.forEach((name, evaluation) -> section.putResult(name, evaluation.reproducibleMetrics()));
         context.addSection(section.build());
     }
 
@@ -214,6 +252,12 @@ public final class RobustnessStep implements PipelineStep {
             table.addRow(row);
         }
         return table.build();
+    }
+
+    private static Path save(NetworkModel model, Path path) throws IOException {
+        Files.createDirectories(path.getParent());
+        AtomicFiles.write(path, model.serialize().toByteArray());
+        return path;
     }
 
     private static Dataset<Label> firstExamples(Dataset<Label> data, int count) {

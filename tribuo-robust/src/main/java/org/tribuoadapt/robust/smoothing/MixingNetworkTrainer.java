@@ -130,8 +130,18 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
         postConfig();
     }
 
-    private MixingNetworkTrainer(MixingNetworkSpec mixingNetwork, GradientAttack attack, OptimiserFactory optimiser,
-                                 int epochs, int batchSize, long seed) {
+    /**
+     * Creates a trainer without bases, with the loss weights of REFERENCES: a template whose {@link #forBaseFiles} or
+     * {@link #forBases} copies train, as a pipeline step that supplies the bases does.
+     * @param mixingNetwork The mixing network's architecture.
+     * @param attack The attack through the composite model.
+     * @param optimiser The optimiser.
+     * @param epochs The number of epochs.
+     * @param batchSize The clean examples per minibatch.
+     * @param seed The seed.
+     */
+    public MixingNetworkTrainer(MixingNetworkSpec mixingNetwork, GradientAttack attack, OptimiserFactory optimiser,
+                                int epochs, int batchSize, long seed) {
         this.mixingNetwork = mixingNetwork;
         this.attack = attack;
         this.optimiser = optimiser;
@@ -196,21 +206,39 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
         }
         if ((standardModelPath == null) != (robustModelPath == null)) {
             throw new PropertyException("", "standardModelPath",
-                    "set both standardModelPath and robustModelPath, or neither (and use forBases)");
+                    "set both standardModelPath and robustModelPath, or neither (and use forBaseFiles or forBases)");
         }
         this.rng = new SplittableRandom(seed);
     }
 
     /**
      * A copy of this trainer, with the same configuration, that mixes two models held in memory instead of the
-     * configured model files. A pipeline step uses it to mix the models that earlier steps trained.
+     * configured model files. The copy's models cannot be retrained from their provenance alone; use
+     * {@link #forBaseFiles} for that.
      * @param standard The standard network model.
      * @param robust The robust network model.
      * @return The new trainer.
      */
     public MixingNetworkTrainer forBases(NetworkModel standard, NetworkModel robust) {
-        MixingNetworkTrainer copy = new MixingNetworkTrainer(standard, robust, mixingNetwork, attack, optimiser, epochs,
-                batchSize, seed);
+        return configuredLike(new MixingNetworkTrainer(standard, robust, mixingNetwork, attack, optimiser, epochs,
+                batchSize, seed));
+    }
+
+    /**
+     * A copy of this trainer, with the same configuration, that reads its bases from two Tribuo model files. A
+     * pipeline step uses it to mix the models that earlier steps trained and saved: the copy's configuration, and so
+     * its models' provenance, names the files (and the run provenance their SHA-256), so the models can be retrained
+     * from provenance alone.
+     * @param standardModelPath The standard network model's file.
+     * @param robustModelPath The robust network model's file.
+     * @return The new trainer.
+     */
+    public MixingNetworkTrainer forBaseFiles(Path standardModelPath, Path robustModelPath) {
+        return configuredLike(new MixingNetworkTrainer(standardModelPath, robustModelPath, mixingNetwork, attack,
+                optimiser, epochs, batchSize, seed));
+    }
+
+    private MixingNetworkTrainer configuredLike(MixingNetworkTrainer copy) {
         copy.withTemperatures(standardTemperature, robustTemperature)
                 .withLossWeights(bceWeight, ceWeight, productWeight, cleanWeight)
                 .setListener(listener);
@@ -238,7 +266,7 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
     @Override
     public MixingNetworkModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance, int invocationCount) {
         if (standardModel == null && standardModelPath == null) {
-            throw new IllegalStateException("no base models: set standardModelPath and robustModelPath, or call forBases");
+            throw new IllegalStateException("no base models: set standardModelPath and robustModelPath, or call forBaseFiles or forBases");
         }
         Map<String, Provenance> instance = new LinkedHashMap<>(runProvenance);
         NetworkModel standard = standardModel != null ? standardModel

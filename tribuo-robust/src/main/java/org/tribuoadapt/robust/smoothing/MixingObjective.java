@@ -10,6 +10,7 @@ import org.tribuoadapt.robust.attack.AttackGoal;
 import org.tribuoadapt.robust.attack.AttackLoss;
 import org.tribuoadapt.robust.attack.FrozenParameters;
 import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.TapeConstants;
 
 import java.util.SplittableRandom;
 
@@ -65,7 +66,8 @@ final class MixingObjective implements BatchObjective {
         }
         NDArray gamma = parts.gamma();
         NDArray bce = ProbabilityMixing.softplus(gamma).sub(gamma.mul(inputs.getManager().create(target, new Shape(2 * n))));
-        NDArray perExample = bce.mul((float) weights.bce()).add(ce.mul((float) weights.ce())).add(bce.mul(ce).mul((float) weights.product()));
+        NDArray perExample = TapeConstants.times(bce, weights.bce()).add(TapeConstants.times(ce, weights.ce()))
+                .add(TapeConstants.times(bce.mul(ce), weights.product()));
         return perExample.mul(inputs.getManager().create(exampleWeight, new Shape(2 * n))).mean();
     }
 }

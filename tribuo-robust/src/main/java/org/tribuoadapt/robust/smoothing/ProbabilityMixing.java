@@ -1,6 +1,7 @@
 package org.tribuoadapt.robust.smoothing;
 
 import ai.djl.ndarray.NDArray;
+import org.tribuoadapt.robust.attack.TapeConstants;
 
 /**
  * The adaptive-smoothing mixture of Bai et al. (2024, equation 3):
@@ -26,8 +27,8 @@ public final class ProbabilityMixing {
     public static NDArray logMix(NDArray standard, NDArray robust, NDArray gamma, double standardTemperature,
                                  double robustTemperature) {
         NDArray column = gamma.reshape(-1, 1);
-        NDArray first = standard.mul((float) standardTemperature).logSoftmax(1).sub(softplus(column));
-        NDArray second = robust.mul((float) robustTemperature).logSoftmax(1).sub(softplus(column.neg()));
+        NDArray first = TapeConstants.times(standard, standardTemperature).logSoftmax(1).sub(softplus(column));
+        NDArray second = TapeConstants.times(robust, robustTemperature).logSoftmax(1).sub(softplus(column.neg()));
         NDArray top = first.maximum(second);
         return top.add(first.sub(top).exp().add(second.sub(top).exp()).log());
     }
@@ -44,10 +45,10 @@ public final class ProbabilityMixing {
     public static NDArray logMix(NDArray standard, NDArray robust, double alpha, double standardTemperature,
                                  double robustTemperature) {
         if (alpha <= 0) {
-            return standard.mul((float) standardTemperature).logSoftmax(1);
+            return TapeConstants.times(standard, standardTemperature).logSoftmax(1);
         }
         if (alpha >= 1) {
-            return robust.mul((float) robustTemperature).logSoftmax(1);
+            return TapeConstants.times(robust, robustTemperature).logSoftmax(1);
         }
         NDArray gamma = standard.getManager().full(new ai.djl.ndarray.types.Shape(standard.getShape().get(0)),
                 (float) Math.log(alpha / (1 - alpha)));
@@ -60,7 +61,7 @@ public final class ProbabilityMixing {
      * @return The softplus.
      */
     static NDArray softplus(NDArray x) {
-        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+        return TapeConstants.atLeast(x, 0).add(x.abs().neg().exp().add(1f).log());
     }
 
     /**

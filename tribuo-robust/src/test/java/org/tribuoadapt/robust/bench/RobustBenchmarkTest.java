@@ -4,18 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tribuoadapt.robust.testing.RobustFixtures;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,27 +24,15 @@ public class RobustBenchmarkTest {
     /** Writes an MNIST-format pair of gzipped IDX files of 28x28 bar images in three classes. */
     private static void writeIdx(Path dir, String prefix, int count, long seed) throws IOException {
         SplittableRandom rng = new SplittableRandom(seed);
-        try (DataOutputStream images = new DataOutputStream(new GZIPOutputStream(
-                Files.newOutputStream(dir.resolve(prefix + "-images-idx3-ubyte.gz"))));
-             DataOutputStream labels = new DataOutputStream(new GZIPOutputStream(
-                     Files.newOutputStream(dir.resolve(prefix + "-labels-idx1-ubyte.gz"))))) {
-            images.writeInt(0x00000803);
-            images.writeInt(count);
-            images.writeInt(28);
-            images.writeInt(28);
-            labels.writeInt(0x00000801);
-            labels.writeInt(count);
-            for (int i = 0; i < count; i++) {
-                int k = i % 3;
-                for (int row = 0; row < 28; row++) {
-                    for (int col = 0; col < 28; col++) {
-                        int value = rng.nextInt(80) + (row / 9 == k ? 120 : 0);
-                        images.writeByte(value);
-                    }
-                }
-                labels.writeByte(k);
+        int[][] images = new int[count][28 * 28];
+        int[] labels = new int[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = i % 3;
+            for (int p = 0; p < 28 * 28; p++) {
+                images[i][p] = rng.nextInt(80) + (p / 28 / 9 == labels[i] ? 120 : 0);
             }
         }
+        RobustFixtures.writeIdx(dir, prefix, 28, images, labels);
     }
 
     @Test

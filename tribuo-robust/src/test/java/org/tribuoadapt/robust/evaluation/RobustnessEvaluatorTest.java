@@ -1,20 +1,28 @@
 package org.tribuoadapt.robust.evaluation;
 
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.FileProvenance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluator;
 import org.tribuo.interop.onnx.ONNXExternalModel;
+import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.test.Helpers;
+import org.tribuoadapt.core.io.AtomicFiles;
+import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.report.LineChart;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.FGSMAttack;
 import org.tribuoadapt.robust.attack.PGDAttack;
 import org.tribuoadapt.robust.attack.SquareAttack;
+import org.tribuoadapt.robust.smoothing.AdaptiveSmoothingModel;
 import org.tribuoadapt.robust.testing.OnnxBlackBox;
 import org.tribuoadapt.robust.testing.RobustFixtures;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -78,6 +86,32 @@ public class RobustnessEvaluatorTest {
         LineChart chart = curve.toChart("trade-off");
         assertEquals(List.of("clean", "pgd-linf-3@0.05"), chart.series().stream().map(LineChart.Series::name).toList());
         assertEquals(3, curve.toTable("curve").rows().size());
+    }
+
+    @Test
+    public void theAlphaCurveFromModelFilesEqualsTheOneFromMemory(@TempDir Path dir) throws IOException {
+        Path standardFile = dir.resolve("standard.tribuo");
+        Path robustFile = dir.resolve("robust.tribuo");
+        AtomicFiles.write(standardFile, RobustFixtures.standard().serialize().toByteArray());
+        AtomicFiles.write(robustFile, RobustFixtures.robust().serialize().toByteArray());
+        RobustnessEvaluator evaluator = new RobustnessEvaluator(List.of(new PGDAttack(AttackNorm.LINF, 0.05, 3)),
+                new double[0], 64, 4L, 45);
+        double[] alphas = {0.0, 0.5, 1.0};
+        AlphaCurve fromFiles = evaluator.alphaCurve(standardFile, robustFile, alphas, 1.0, 1.0, RobustFixtures.test());
+        AlphaCurve inMemory = evaluator.alphaCurve(RobustFixtures.standard(), RobustFixtures.robust(), alphas, 1.0, 1.0,
+                RobustFixtures.test());
+        for (int i = 0; i < alphas.length; i++) {
+            assertEquals(inMemory.evaluations().get(i).reproducibleMetrics(), fromFiles.evaluations().get(i).reproducibleMetrics());
+        }
+        assertEquals(RobustFixtures.standard().getProvenance(), fromFiles.evaluations().get(0).getProvenance().getModelProvenance());
+        ModelProvenance mixture = fromFiles.evaluations().get(1).getProvenance().getModelProvenance();
+        assertEquals(AdaptiveSmoothingModel.class.getName(), mixture.getClassName());
+        assertEquals(new FileProvenance("standardModelPath", standardFile),
+                mixture.getTrainerProvenance().getConfiguredParameters().get("standardModelPath"));
+        assertEquals(NetworkProvenance.sha256(Files.readAllBytes(robustFile)),
+                mixture.getInstanceProvenance().getMap().get("robust-model-sha256").toString());
+        assertThrows(UncheckedIOException.class, () -> evaluator.alphaCurve(standardFile, dir.resolve("missing.tribuo"),
+                alphas, 1.0, 1.0, RobustFixtures.test()));
     }
 
     @Test
