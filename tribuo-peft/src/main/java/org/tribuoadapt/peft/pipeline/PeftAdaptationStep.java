@@ -13,7 +13,9 @@ import org.tribuo.classification.evaluation.LabelEvaluation;
 import org.tribuo.classification.evaluation.LabelEvaluator;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
+import org.tribuoadapt.core.io.AtomicFiles;
 import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.pipeline.EvaluationMetrics;
 import org.tribuoadapt.core.pipeline.PipelineContext;
 import org.tribuoadapt.core.pipeline.PipelineStep;
 import org.tribuoadapt.core.report.BarChart;
@@ -24,8 +26,12 @@ import org.tribuoadapt.peft.PeftTrainer;
 import org.tribuoadapt.peft.TrainableSummary;
 import org.tribuoadapt.peft.bench.PeakMemory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The main job's adapter step: pre-trains a source network on some classes (Fashion-MNIST 0-4 in the example
@@ -101,12 +107,15 @@ public final class PeftAdaptationStep implements PipelineStep {
     }
 
     /** One training run's figures. */
-    private record Run(String setting, String method, int examples, TrainableSummary summary, double accuracy,
-                       double seconds, long peakBytes) {
+    private record Run(String setting, String method, int examples, TrainableSummary summary, String name,
+                       Map<String, Double> metrics, double seconds, long peakBytes) {
+        double accuracy() {
+            return metrics.get(EvaluationMetrics.ACCURACY);
+        }
     }
 
     @Override
-    public void run(PipelineContext context) {
+    public void run(PipelineContext context) throws IOException {
         Dataset<Label> sourceTrain = new MutableDataset<>(sourceTrainData);
         Dataset<Label> sourceTest = new MutableDataset<>(sourceTestData);
         Dataset<Label> targetTest = new MutableDataset<>(targetTestData);
@@ -130,9 +139,14 @@ public final class PeftAdaptationStep implements PipelineStep {
                 weights = network.countWeights(false);
             }
             runs.add(new Run("source (" + sourceTrain.getOutputInfo().size() + " classes)", "full training", sourceTrain.size(),
-                    new TrainableSummary(weights, weights), evaluate(context, modelName + "-source", sourceModel, sourceTest),
-                    seconds, memory.peakBytes()));
+                    new TrainableSummary(weights, weights), modelName + "-source",
+                    evaluate(context, modelName + "-source", sourceModel, sourceTest), seconds, memory.peakBytes()));
         }
+        // the adapters start from the saved source model, so that their provenance names the file and its hash and
+        // `reproduce` can retrain them from the report alone
+        Path baseFile = context.outputDirectory().resolve("models").resolve(modelName + "-source.tribuo").toAbsolutePath();
+        Files.createDirectories(baseFile.getParent());
+        AtomicFiles.write(baseFile, sourceModel.serialize().toByteArray());
         for (String setting : List.of("few-shot", "full")) {
             boolean full = setting.equals("full");
             Dataset<Label> train = new MutableDataset<>(full ? fullTrainData : fewShotTrainData);
@@ -140,23 +154,23 @@ public final class PeftAdaptationStep implements PipelineStep {
             adapterTrainer.setListener(context.progress().task("train " + modelName + "-" + setting));
             try (PeakMemory memory = PeakMemory.start()) {
                 long start = System.nanoTime();
-                PeftModel model = adapterTrainer.train(train, (NetworkModel) sourceModel);
+                PeftModel model = adapterTrainer.withBaseModel(baseFile).train(train);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 long peak = memory.peakBytes();
                 String name = modelName + "-" + setting;
                 runs.add(new Run(setting, model.adapterSpec(model.activeAdapters().get(0)).peftType() + " + new head",
-                        train.size(), model.trainableSummary(), evaluate(context, name, model, targetTest), seconds, peak));
+                        train.size(), model.trainableSummary(), name, evaluate(context, name, model, targetTest), seconds, peak));
             }
         }
         context.addSection(section(runs, method));
     }
 
-    private static double evaluate(PipelineContext context, String name, Model<Label> model, Dataset<Label> test) {
+    private static Map<String, Double> evaluate(PipelineContext context, String name, Model<Label> model, Dataset<Label> test) {
         LabelEvaluation evaluation = new LabelEvaluator().evaluate(model, test);
         context.putModel(name, model);
         context.addProvenance(name + "-model", model.getProvenance());
         context.addProvenance(name + "-evaluation", evaluation.getProvenance());
-        return evaluation.accuracy();
+        return EvaluationMetrics.of(evaluation);
     }
 
     private ReportSection section(List<Run> runs, PeakMemory.Method method) {
@@ -172,7 +186,8 @@ public final class PeftAdaptationStep implements PipelineStep {
             settings.add(r.setting());
             accuracies[i] = r.accuracy();
             String key = i == 0 ? "source" : r.setting().replace("-", "");
-            section.putResult(key + "Accuracy", r.accuracy())
+            section.putResult(r.name() + "-evaluation", r.metrics())
+                    .putResult(key + "Accuracy", r.accuracy())
                     .putResult(key + "TrainSeconds", r.seconds())
                     .putResult(key + "PeakRssBytes", r.peakBytes())
                     .putResult(key + "TrainablePercent", r.summary().percent());
