@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.tribuoadapt.core.nn.Initializers;
 import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.peft.TargetLayer;
 import org.tribuoadapt.peft.lokr.LoKrModule;
 import org.tribuoadapt.peft.lycoris.LycorisModule;
@@ -39,7 +40,7 @@ public final class DiffuseKronAModule extends LycorisModule {
 
     @Override
     protected NDArray update() {
-        return LoKrModule.kron(left.array(), right.array()).muli(scale);
+        return TapeConstants.timesInPlace(LoKrModule.kron(left.array(), right.array()), scale);
     }
 
     @Override

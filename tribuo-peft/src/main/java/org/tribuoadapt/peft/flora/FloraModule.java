@@ -7,6 +7,7 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.Initializers;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.Dropout;
+import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.peft.AdapterModule;
 import org.tribuoadapt.peft.TargetLayer;
 
@@ -68,7 +69,7 @@ public final class FloraModule extends AdapterModule {
     private NDArray update() {
         NDArray g = core.array();
         if (!target().isConv()) {
-            return outFactor.array().matMul(g.transpose()).matMul(inFactor.array().transpose()).muli(scale);
+            return TapeConstants.timesInPlace(outFactor.array().matMul(g.transpose()).matMul(inFactor.array().transpose()), scale);
         }
         long in = target().inFeatures();
         long out = target().outFeatures();
@@ -81,7 +82,7 @@ public final class FloraModule extends AdapterModule {
         // kernel modes: contract the last axis with U_w, then (after swapping) the height axis with U_h
         t = t.matMul(kernelW.array().transpose());
         t = t.transpose(0, 2, 1).matMul(kernelH.array().transpose()).transpose(0, 2, 1);
-        return t.reshape(out, in, k, k).muli(scale);
+        return TapeConstants.timesInPlace(t.reshape(out, in, k, k), scale);
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.Initializers;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.Dropout;
+import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.peft.AdapterModule;
 import org.tribuoadapt.peft.TargetLayer;
 
@@ -67,7 +68,7 @@ public final class HydraModule extends AdapterModule {
                 parallelUp.array());
         NDArray sequential = target.applyPointwise(hidden(target.applyPointwise(baseOutput, sequentialDown.array()), context),
                 sequentialUp.array());
-        return output.add(parallel.add(sequential).muli(scale));
+        return output.add(TapeConstants.timesInPlace(parallel.add(sequential), scale));
     }
 
     @Override

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.tribuoadapt.core.nn.Initializers;
 import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.peft.TargetLayer;
 import org.tribuoadapt.peft.lycoris.CpDecomposition;
 import org.tribuoadapt.peft.lycoris.LycorisModule;
@@ -68,7 +69,7 @@ public final class LoHaModule extends LycorisModule {
             first = w1a.array().matMul(w1b.array());
             second = w2a.array().matMul(w2b.array());
         }
-        return target().unflatten(first.mul(second).muli(scaling).reshape(target().outFeatures(), target().fanIn()));
+        return target().unflatten(TapeConstants.timesInPlace(first.mul(second), scaling).reshape(target().outFeatures(), target().fanIn()));
     }
 
     @Override

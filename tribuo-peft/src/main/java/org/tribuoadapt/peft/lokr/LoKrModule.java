@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.tribuoadapt.core.nn.Initializers;
 import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.peft.TargetLayer;
 import org.tribuoadapt.peft.lycoris.CpDecomposition;
 import org.tribuoadapt.peft.lycoris.LycorisModule;
@@ -82,7 +83,7 @@ public final class LoKrModule extends LycorisModule {
     protected NDArray update() {
         NDArray w1 = factor("lokr_w1", "lokr_w1_a", "lokr_w1_b");
         NDArray w2 = factor("lokr_w2", "lokr_w2_a", "lokr_w2_b");
-        return target().unflatten(kron(w1, w2).muli(scaling).reshape(target().outFeatures(), target().fanIn()));
+        return target().unflatten(TapeConstants.timesInPlace(kron(w1, w2), scaling).reshape(target().outFeatures(), target().fanIn()));
     }
 
     /**

@@ -8,6 +8,7 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.Initializers;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.Dropout;
+import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.peft.AdapterModule;
 import org.tribuoadapt.peft.TargetLayer;
 import org.tribuoadapt.peft.linalg.SingularValueDecomposition;
@@ -129,7 +130,7 @@ public final class LoraModule extends AdapterModule {
     private NDArray delta() {
         NDArray b = loraB.array().reshape(target().outFeatures(), rank);
         NDArray a = loraA.array().reshape(rank, target().fanIn());
-        return target().unflatten(b.matMul(a)).muli(scaling);
+        return TapeConstants.timesInPlace(target().unflatten(b.matMul(a)), scaling);
     }
 
     /** The L2 norm of each row (output feature) of a weight-shaped tensor, as a vector. */
@@ -144,7 +145,7 @@ public final class LoraModule extends AdapterModule {
         NDArray x = dropping ? dropout.apply(input, context) : input;
         NDArray lora = target.applyPointwise(target.apply(x, loraA.array(), null), loraB.array());
         if (!dora) {
-            return output.add(lora.muli(scaling));
+            return output.add(TapeConstants.timesInPlace(lora, scaling));
         }
         NDArray norms = rowNorms(target.weight().array().add(delta().stopGradient())).stopGradient();
         NDArray scale = magnitude.array().reshape(norms.getShape()).div(norms).reshape(target.outputBroadcast(norms.size()));
@@ -156,7 +157,7 @@ public final class LoraModule extends AdapterModule {
         } else {
             base = baseOutput.sub(target.bias().array().reshape(target.outputBroadcast(target.outFeatures())));
         }
-        return output.add(scale.sub(1).mul(base)).add(scale.mul(lora).muli(scaling));
+        return output.add(scale.sub(1).mul(base)).add(TapeConstants.timesInPlace(scale.mul(lora), scaling));
     }
 
     @Override

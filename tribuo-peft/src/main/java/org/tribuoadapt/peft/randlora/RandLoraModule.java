@@ -7,6 +7,7 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.Initializers;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.Dropout;
+import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.peft.AdapterModule;
 import org.tribuoadapt.peft.TargetLayer;
 
@@ -83,13 +84,13 @@ public final class RandLoraModule extends AdapterModule {
         // dW x = P (Q x) when the output is the larger width, Q^T (P^T x) otherwise
         NDArray change = outputIsLarger ? TargetLayer.linear(TargetLayer.linear(x, q, null), p, null)
                 : TargetLayer.linear(TargetLayer.linear(x, p.transpose(), null), q.transpose(), null);
-        return output.add(change.muli(scaling));
+        return output.add(TapeConstants.timesInPlace(change, scaling));
     }
 
     @Override
     public void mergeIntoTarget() {
         NDArray update = slicedB().matMul(scaledA());
-        NDArray delta = (outputIsLarger ? update : update.transpose()).muli(scaling);
+        NDArray delta = TapeConstants.timesInPlace(outputIsLarger ? update : update.transpose(), scaling);
         target().weight().copyFrom(target().weight().array().add(delta));
     }
 

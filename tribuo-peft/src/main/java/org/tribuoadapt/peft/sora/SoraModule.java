@@ -7,6 +7,7 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.Initializers;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.Dropout;
+import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.peft.AdapterModule;
 import org.tribuoadapt.peft.TargetLayer;
 
@@ -55,14 +56,14 @@ public final class SoraModule extends AdapterModule {
         NDArray x = dropout != null && context.isTraining() ? dropout.apply(input, context) : input;
         NDArray hidden = target.apply(x, loraA.array(), null);
         hidden = hidden.mul(gate.array().reshape(target.featureBroadcast(rank, hidden.getShape().dimension())));
-        return output.add(target.applyPointwise(hidden, loraB.array()).muli(scaling));
+        return output.add(TapeConstants.timesInPlace(target.applyPointwise(hidden, loraB.array()), scaling));
     }
 
     @Override
     public void mergeIntoTarget() {
         TargetLayer target = target();
         NDArray gated = loraB.array().reshape(target.outFeatures(), rank).mul(gate.array().reshape(1, rank));
-        NDArray delta = gated.matMul(loraA.array().reshape(rank, target.fanIn())).muli(scaling);
+        NDArray delta = TapeConstants.timesInPlace(gated.matMul(loraA.array().reshape(rank, target.fanIn())), scaling);
         target.weight().copyFrom(target.weight().array().add(target.unflatten(delta)));
     }
 

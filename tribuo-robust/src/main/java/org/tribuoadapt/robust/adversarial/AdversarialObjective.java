@@ -10,7 +10,7 @@ import org.tribuoadapt.robust.attack.AttackGoal;
 import org.tribuoadapt.robust.attack.AttackLoss;
 import org.tribuoadapt.robust.attack.GradientAttack;
 import org.tribuoadapt.robust.attack.NetworkClassifier;
-import org.tribuoadapt.robust.attack.TapeConstants;
+import org.tribuoadapt.core.nn.TapeConstants;
 
 import java.util.SplittableRandom;
 

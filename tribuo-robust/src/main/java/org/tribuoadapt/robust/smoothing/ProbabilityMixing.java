@@ -1,7 +1,7 @@
 package org.tribuoadapt.robust.smoothing;
 
 import ai.djl.ndarray.NDArray;
-import org.tribuoadapt.robust.attack.TapeConstants;
+import org.tribuoadapt.core.nn.TapeConstants;
 
 /**
  * The adaptive-smoothing mixture of Bai et al. (2024, equation 3):

@@ -15,6 +15,7 @@ import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.core.train.OptimiserFactory;
+import org.tribuoadapt.core.nn.TapeConstants;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -229,10 +230,10 @@ public final class EataAdapter extends NormAffineAdapter {
                 }
                 if (selection.keptCount() > 0) {
                     NDArray weights = batch.create(selection.weights());
-                    NDArray loss = entropies.mul(weights).sum().div(selection.keptCount());
+                    NDArray loss = TapeConstants.dividedBy(entropies.mul(weights).sum(), selection.keptCount());
                     for (int i = 0; i < fisher.size(); i++) {
                         NDArray drift = parameters.get(i).array().sub(anchors.get(i));
-                        loss = loss.add(fisher.get(i).mul(drift.square()).sum().mul(fisherAlpha));
+                        loss = loss.add(TapeConstants.times(fisher.get(i).mul(drift.square()).sum(), fisherAlpha));
                     }
                     GradientMode.backward(loss);
                 }

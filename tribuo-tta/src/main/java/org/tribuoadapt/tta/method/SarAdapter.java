@@ -8,6 +8,7 @@ import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.core.train.OptimiserFactory;
 import org.tribuoadapt.core.train.SGDOptimiserFactory;
 
@@ -220,7 +221,7 @@ public final class SarAdapter extends NormAffineAdapter {
             for (int i = 0; i < mask.length; i++) {
                 weights[i] = mask[i] ? 1f : 0f;
             }
-            return values.mul(batch.create(weights)).sum().div(count(mask));
+            return TapeConstants.dividedBy(values.mul(batch.create(weights)).sum(), count(mask));
         }
 
         @Override

@@ -9,6 +9,7 @@ import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.BatchNorm;
+import org.tribuoadapt.core.nn.TapeConstants;
 
 /**
  * A BatchNorm layer that normalises with statistics of the test batch in front of it, mixed with the source
@@ -81,8 +82,8 @@ public final class TestTimeBatchNorm extends Layer {
         try (GradientMode noGrad = GradientMode.disabled()) {
             fused(input, batchMean, batchVar, true, 1.0);
         }
-        NDArray mean = source.runningMean().array().mul(1 - alpha).add(batchMean.mul(alpha));
-        NDArray variance = source.runningVar().array().mul(1 - alpha).add(batchVar.mul(alpha));
+        NDArray mean = TapeConstants.times(source.runningMean().array(), 1 - alpha).add(TapeConstants.times(batchMean, alpha));
+        NDArray variance = TapeConstants.times(source.runningVar().array(), 1 - alpha).add(TapeConstants.times(batchVar, alpha));
         return fused(input, mean, variance, false, 0.0);
     }
 

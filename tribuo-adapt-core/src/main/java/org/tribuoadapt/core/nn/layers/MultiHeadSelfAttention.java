@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.Layer;
+import org.tribuoadapt.core.nn.TapeConstants;
 
 /**
  * Multi-head scaled dot-product self-attention (Vaswani et al. 2017) over {@code [N, T, D]} token sequences, with
@@ -43,7 +44,7 @@ public final class MultiHeadSelfAttention extends Layer {
         NDArray q = parts.get(0).squeeze(0);
         NDArray k = parts.get(1).squeeze(0);
         NDArray v = parts.get(2).squeeze(0);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(headDim));
+        NDArray scores = TapeConstants.dividedBy(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(headDim));
         NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(n, t, dim);
         return child("proj").apply(attended, context);
     }

@@ -1,10 +1,8 @@
-package org.tribuoadapt.robust.attack;
+package org.tribuoadapt.core.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
-import org.tribuoadapt.core.nn.DjlRuntime;
-import org.tribuoadapt.core.nn.GradientMode;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,6 +12,10 @@ import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+/**
+ * The constants of recorded products and maxima survive a garbage collection before the backward pass (with DJL's
+ * own {@code mul(Number)} the gradient reads freed memory).
+ */
 public class TapeConstantsTest {
 
     /**
@@ -50,6 +52,15 @@ public class TapeConstantsTest {
         // d/dx sum(3x) = 3 everywhere
         assertArrayEquals(new float[] {3f, 3f, 3f},
                 gradientAfterGarbageCollection(TapeConstants::times, new float[] {-1f, 0.5f, 2f}, 3.0));
+    }
+
+    @Test
+    public void inPlaceProductsAndQuotientsKeepTheirConstantThroughGarbageCollection() {
+        assertArrayEquals(new float[] {3f, 3f, 3f},
+                gradientAfterGarbageCollection((x, c) -> TapeConstants.timesInPlace(x.mul(x.onesLike()), c),
+                        new float[] {-1f, 0.5f, 2f}, 3.0));
+        assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f},
+                gradientAfterGarbageCollection(TapeConstants::dividedBy, new float[] {-1f, 0.5f, 2f}, 4.0));
     }
 
     @Test
