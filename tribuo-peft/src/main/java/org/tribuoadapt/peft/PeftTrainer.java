@@ -26,6 +26,7 @@ import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
+import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.peft.io.AdapterFiles;
 import org.tribuoadapt.peft.io.LoadedAdapter;
 
@@ -96,8 +97,7 @@ public final class PeftTrainer implements AdapterTrainer {
     @Config(description = "Epochs without a lower validation loss before stopping.")
     private int patience = 3;
 
-    private SplittableRandom rng;
-    private int invocationCount = 0;
+    private TrainerInvocations invocations;
     private transient TrainingListener listener = TrainingListener.NONE;
 
     /** For OLCUT. */
@@ -228,7 +228,7 @@ public final class PeftTrainer implements AdapterTrainer {
         if (baseModel != null && baseWeights != null) {
             throw new PropertyException("", "baseModel", "configure either baseModel or baseNetwork with baseWeights, not both");
         }
-        this.rng = new SplittableRandom(seed);
+        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
     }
 
     /**
@@ -317,17 +317,9 @@ public final class PeftTrainer implements AdapterTrainer {
         AdapterSpec spec = initial == null ? adapter : initial.spec();
         TensorDataset data = TensorDataset.from(examples, new FeatureTensorizer(featureMap, base.spec().inputShape()),
                 outputInfo);
-
-        SplittableRandom localRNG;
-        TrainerProvenance trainerProvenance;
-        synchronized (this) {
-            if (invocationCount != INCREMENT_INVOCATION_COUNT) {
-                setInvocationCount(invocationCount);
-            }
-            localRNG = rng.split();
-            trainerProvenance = getProvenance();
-            this.invocationCount++;
-        }
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        SplittableRandom localRNG = invocation.rng();
+        TrainerProvenance trainerProvenance = invocation.provenance();
         long adapterSeed = localRNG.nextLong();
         long nativeSeed = localRNG.nextLong();
         TensorDataset train = data;
@@ -381,18 +373,12 @@ public final class PeftTrainer implements AdapterTrainer {
 
     @Override
     public int getInvocationCount() {
-        return invocationCount;
+        return invocations.count();
     }
 
     @Override
-    public synchronized void setInvocationCount(int invocationCount) {
-        if (invocationCount < 0) {
-            throw new IllegalArgumentException("The supplied invocationCount is less than zero.");
-        }
-        rng = new SplittableRandom(seed);
-        for (this.invocationCount = 0; this.invocationCount < invocationCount; this.invocationCount++) {
-            rng.split();
-        }
+    public void setInvocationCount(int invocationCount) {
+        invocations.set(invocationCount);
     }
 
     @Override

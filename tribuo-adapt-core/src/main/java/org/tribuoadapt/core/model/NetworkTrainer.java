@@ -26,6 +26,7 @@ import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
+import org.tribuoadapt.core.train.TrainerInvocations;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,8 +80,7 @@ public final class NetworkTrainer implements Trainer<Label> {
     @Config(description = "Layers whose initial weights are drawn afresh instead of loaded, e.g. a new head.")
     private List<String> reinitialisedLayers = new ArrayList<>();
 
-    private SplittableRandom rng;
-    private int invocationCount = 0;
+    private TrainerInvocations invocations;
     private transient TrainingListener listener = TrainingListener.NONE;
 
     /** For OLCUT. */
@@ -155,7 +155,7 @@ public final class NetworkTrainer implements Trainer<Label> {
         if (initialWeights == null && !reinitialisedLayers.isEmpty()) {
             throw new PropertyException("", "reinitialisedLayers", "reinitialisedLayers needs initialWeights");
         }
-        this.rng = new SplittableRandom(seed);
+        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
     }
 
     /**
@@ -225,17 +225,9 @@ public final class NetworkTrainer implements Trainer<Label> {
         ImmutableFeatureMap featureMap = examples.getFeatureIDMap();
         ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
         TensorDataset data = TensorDataset.from(examples, new FeatureTensorizer(featureMap, network.inputShape()));
-
-        SplittableRandom localRNG;
-        TrainerProvenance trainerProvenance;
-        synchronized (this) {
-            if (invocationCount != INCREMENT_INVOCATION_COUNT) {
-                setInvocationCount(invocationCount);
-            }
-            localRNG = rng.split();
-            trainerProvenance = getProvenance();
-            this.invocationCount++;
-        }
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        SplittableRandom localRNG = invocation.rng();
+        TrainerProvenance trainerProvenance = invocation.provenance();
 
         long initSeed = localRNG.nextLong();
         DjlRuntime.seedNativeRandom(localRNG.nextLong());
@@ -298,18 +290,12 @@ public final class NetworkTrainer implements Trainer<Label> {
 
     @Override
     public int getInvocationCount() {
-        return invocationCount;
+        return invocations.count();
     }
 
     @Override
-    public synchronized void setInvocationCount(int invocationCount) {
-        if (invocationCount < 0) {
-            throw new IllegalArgumentException("The supplied invocationCount is less than zero.");
-        }
-        rng = new SplittableRandom(seed);
-        for (this.invocationCount = 0; this.invocationCount < invocationCount; this.invocationCount++) {
-            rng.split();
-        }
+    public void setInvocationCount(int invocationCount) {
+        invocations.set(invocationCount);
     }
 
     @Override

@@ -30,6 +30,7 @@ import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
+import org.tribuoadapt.core.train.TrainerInvocations;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -111,8 +112,7 @@ public final class FederatedTrainer implements Trainer<Label> {
     @Config(description = "The fewest examples a client may hold; the split is redrawn until every client has them.")
     private int minClientExamples = 2;
 
-    private SplittableRandom rng;
-    private int invocationCount = 0;
+    private TrainerInvocations invocations;
     private transient FederatedListener listener = FederatedListener.NONE;
 
     /** For OLCUT. */
@@ -214,7 +214,7 @@ public final class FederatedTrainer implements Trainer<Label> {
         if (globalScheduler == null) {
             throw new PropertyException("", "globalScheduler", "globalScheduler must be NONE, G or GM");
         }
-        this.rng = new SplittableRandom(seed);
+        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
     }
 
     private static void requirePositive(String name, int value) {
@@ -270,17 +270,9 @@ public final class FederatedTrainer implements Trainer<Label> {
         for (int k = 0; k < clients; k++) {
             clientData[k] = train.subset(partition.client(k));
         }
-
-        SplittableRandom localRNG;
-        TrainerProvenance trainerProvenance;
-        synchronized (this) {
-            if (invocationCount != INCREMENT_INVOCATION_COUNT) {
-                setInvocationCount(invocationCount);
-            }
-            localRNG = rng.split();
-            trainerProvenance = getProvenance();
-            this.invocationCount++;
-        }
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        SplittableRandom localRNG = invocation.rng();
+        TrainerProvenance trainerProvenance = invocation.provenance();
         long initSeed = localRNG.nextLong();
         DjlRuntime.seedNativeRandom(localRNG.nextLong());
 
@@ -429,18 +421,12 @@ public final class FederatedTrainer implements Trainer<Label> {
 
     @Override
     public int getInvocationCount() {
-        return invocationCount;
+        return invocations.count();
     }
 
     @Override
-    public synchronized void setInvocationCount(int invocationCount) {
-        if (invocationCount < 0) {
-            throw new IllegalArgumentException("The supplied invocationCount is less than zero.");
-        }
-        rng = new SplittableRandom(seed);
-        for (this.invocationCount = 0; this.invocationCount < invocationCount; this.invocationCount++) {
-            rng.split();
-        }
+    public void setInvocationCount(int invocationCount) {
+        invocations.set(invocationCount);
     }
 
     @Override

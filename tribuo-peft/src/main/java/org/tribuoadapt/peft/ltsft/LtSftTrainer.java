@@ -28,6 +28,7 @@ import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
+import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.AdapterTrainer;
 import org.tribuoadapt.peft.BaseNetwork;
@@ -106,8 +107,7 @@ public final class LtSftTrainer implements AdapterTrainer {
     @Config(description = "A serialized Tribuo NetworkModel file to use as the base.")
     private Path baseModel;
 
-    private SplittableRandom rng;
-    private int invocationCount = 0;
+    private TrainerInvocations invocations;
     private transient TrainingListener listener = TrainingListener.NONE;
 
     /** For OLCUT. */
@@ -151,7 +151,7 @@ public final class LtSftTrainer implements AdapterTrainer {
         } catch (IllegalArgumentException e) {
             throw new PropertyException(e, "", "adapterName", e.getMessage());
         }
-        this.rng = new SplittableRandom(seed);
+        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
     }
 
     /**
@@ -198,16 +198,9 @@ public final class LtSftTrainer implements AdapterTrainer {
         ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
         TensorDataset data = TensorDataset.from(examples, new FeatureTensorizer(featureMap, base.spec().inputShape()),
                 outputInfo);
-        SplittableRandom localRNG;
-        TrainerProvenance trainerProvenance;
-        synchronized (this) {
-            if (invocationCount != INCREMENT_INVOCATION_COUNT) {
-                setInvocationCount(invocationCount);
-            }
-            localRNG = rng.split();
-            trainerProvenance = getProvenance();
-            this.invocationCount++;
-        }
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        SplittableRandom localRNG = invocation.rng();
+        TrainerProvenance trainerProvenance = invocation.provenance();
         long adapterSeed = localRNG.nextLong();
         Map<String, Provenance> instance = new LinkedHashMap<>(runProvenance);
         instance.put(PeftProvenance.BASE_WEIGHTS_SHA256, new StringProvenance(PeftProvenance.BASE_WEIGHTS_SHA256, base.sha256()));
@@ -261,18 +254,12 @@ public final class LtSftTrainer implements AdapterTrainer {
 
     @Override
     public int getInvocationCount() {
-        return invocationCount;
+        return invocations.count();
     }
 
     @Override
-    public synchronized void setInvocationCount(int invocationCount) {
-        if (invocationCount < 0) {
-            throw new IllegalArgumentException("The supplied invocationCount is less than zero.");
-        }
-        rng = new SplittableRandom(seed);
-        for (this.invocationCount = 0; this.invocationCount < invocationCount; this.invocationCount++) {
-            rng.split();
-        }
+    public void setInvocationCount(int invocationCount) {
+        invocations.set(invocationCount);
     }
 
     @Override

@@ -24,6 +24,7 @@ import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
+import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.robust.attack.GradientAttack;
 
 import java.time.OffsetDateTime;
@@ -70,8 +71,7 @@ public final class AdversarialTrainer implements Trainer<Label> {
     @Config(description = "Largest global gradient L2 norm; 0 disables clipping.")
     private double gradientClipNorm = 0.0;
 
-    private SplittableRandom rng;
-    private int invocationCount = 0;
+    private TrainerInvocations invocations;
     private transient TrainingListener listener = TrainingListener.NONE;
 
     /** For OLCUT. */
@@ -130,7 +130,7 @@ public final class AdversarialTrainer implements Trainer<Label> {
             throw new PropertyException("", "gradientClipNorm", "gradientClipNorm must be finite and >= 0, found "
                     + gradientClipNorm);
         }
-        this.rng = new SplittableRandom(seed);
+        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
     }
 
     /**
@@ -167,16 +167,9 @@ public final class AdversarialTrainer implements Trainer<Label> {
         ImmutableFeatureMap featureMap = examples.getFeatureIDMap();
         ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
         TensorDataset data = TensorDataset.from(examples, new FeatureTensorizer(featureMap, network.inputShape()));
-        SplittableRandom localRNG;
-        TrainerProvenance trainerProvenance;
-        synchronized (this) {
-            if (invocationCount != INCREMENT_INVOCATION_COUNT) {
-                setInvocationCount(invocationCount);
-            }
-            localRNG = rng.split();
-            trainerProvenance = getProvenance();
-            this.invocationCount++;
-        }
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        SplittableRandom localRNG = invocation.rng();
+        TrainerProvenance trainerProvenance = invocation.provenance();
         long initSeed = localRNG.nextLong();
         DjlRuntime.seedNativeRandom(localRNG.nextLong());
         AdversarialObjective objective = new AdversarialObjective(attack, method, tradesBeta, localRNG.split());
@@ -200,18 +193,12 @@ public final class AdversarialTrainer implements Trainer<Label> {
 
     @Override
     public int getInvocationCount() {
-        return invocationCount;
+        return invocations.count();
     }
 
     @Override
-    public synchronized void setInvocationCount(int invocationCount) {
-        if (invocationCount < 0) {
-            throw new IllegalArgumentException("The supplied invocationCount is less than zero.");
-        }
-        rng = new SplittableRandom(seed);
-        for (this.invocationCount = 0; this.invocationCount < invocationCount; this.invocationCount++) {
-            rng.split();
-        }
+    public void setInvocationCount(int invocationCount) {
+        invocations.set(invocationCount);
     }
 
     @Override

@@ -21,6 +21,7 @@ import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
+import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.robust.attack.GradientAttack;
 
 import java.nio.file.Path;
@@ -86,8 +87,7 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
 
     private transient NetworkModel standardModel;
     private transient NetworkModel robustModel;
-    private SplittableRandom rng;
-    private int invocationCount = 0;
+    private TrainerInvocations invocations;
     private transient TrainingListener listener = TrainingListener.NONE;
 
     /** For OLCUT. */
@@ -208,7 +208,7 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
             throw new PropertyException("", "standardModelPath",
                     "set both standardModelPath and robustModelPath, or neither (and use forBaseFiles or forBases)");
         }
-        this.rng = new SplittableRandom(seed);
+        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
     }
 
     /**
@@ -279,16 +279,9 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
         Shape[] featureShapes = MixedNetworks.featureShapes(mixingNetwork, standard, robust);
         TensorDataset data = TensorDataset.from(examples, new org.tribuoadapt.core.bridge.FeatureTensorizer(
                 standard.getFeatureIDMap(), standard.spec().inputShape()), standard.getOutputIDInfo());
-        SplittableRandom localRNG;
-        TrainerProvenance trainerProvenance;
-        synchronized (this) {
-            if (invocationCount != INCREMENT_INVOCATION_COUNT) {
-                setInvocationCount(invocationCount);
-            }
-            localRNG = rng.split();
-            trainerProvenance = getProvenance();
-            this.invocationCount++;
-        }
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        SplittableRandom localRNG = invocation.rng();
+        TrainerProvenance trainerProvenance = invocation.provenance();
         long initSeed = localRNG.nextLong();
         DjlRuntime.seedNativeRandom(localRNG.nextLong());
         byte[] weights;
@@ -318,18 +311,12 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
 
     @Override
     public int getInvocationCount() {
-        return invocationCount;
+        return invocations.count();
     }
 
     @Override
-    public synchronized void setInvocationCount(int invocationCount) {
-        if (invocationCount < 0) {
-            throw new IllegalArgumentException("The supplied invocationCount is less than zero.");
-        }
-        rng = new SplittableRandom(seed);
-        for (this.invocationCount = 0; this.invocationCount < invocationCount; this.invocationCount++) {
-            rng.split();
-        }
+    public void setInvocationCount(int invocationCount) {
+        invocations.set(invocationCount);
     }
 
     @Override
