@@ -11,7 +11,6 @@ import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
-import org.tribuo.provenance.impl.TrainerProvenanceImpl;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.model.NetworkModel;
@@ -22,11 +21,12 @@ import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
+import org.tribuoadapt.core.train.SeededTrainer;
+import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
-import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.peft.io.AdapterFiles;
 import org.tribuoadapt.peft.io.LoadedAdapter;
 
@@ -53,7 +53,7 @@ import java.util.SplittableRandom;
  * The seed and the invocation count fix the adapter's initial values, the validation split, the batch order and
  * dropout, so the same configuration and thread count give bit-identical adapters.
  */
-public final class PeftTrainer implements AdapterTrainer {
+public final class PeftTrainer extends SeededTrainer implements AdapterTrainer {
 
     /** Run-provenance key of the provenance of the base model, when the base is a model. */
     public static final String BASE_MODEL = "base-model";
@@ -85,9 +85,6 @@ public final class PeftTrainer implements AdapterTrainer {
     @Config(description = "Minibatch size.")
     private int batchSize = 64;
 
-    @Config(description = "Seed for the adapter's initial values, splitting, shuffling and dropout.")
-    private long seed = Trainer.DEFAULT_SEED;
-
     @Config(description = "Largest global gradient L2 norm; 0 disables clipping.")
     private double gradientClipNorm = 0.0;
 
@@ -97,7 +94,6 @@ public final class PeftTrainer implements AdapterTrainer {
     @Config(description = "Epochs without a lower validation loss before stopping.")
     private int patience = 3;
 
-    private TrainerInvocations invocations;
     private transient TrainingListener listener = TrainingListener.NONE;
 
     /** For OLCUT. */
@@ -228,7 +224,7 @@ public final class PeftTrainer implements AdapterTrainer {
         if (baseModel != null && baseWeights != null) {
             throw new PropertyException("", "baseModel", "configure either baseModel or baseNetwork with baseWeights, not both");
         }
-        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
+        super.postConfig();
     }
 
     /**
@@ -317,7 +313,7 @@ public final class PeftTrainer implements AdapterTrainer {
         AdapterSpec spec = initial == null ? adapter : initial.spec();
         TensorDataset data = TensorDataset.from(examples, new FeatureTensorizer(featureMap, base.spec().inputShape()),
                 outputInfo);
-        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = startRun(invocationCount);
         SplittableRandom localRNG = invocation.rng();
         TrainerProvenance trainerProvenance = invocation.provenance();
         long adapterSeed = localRNG.nextLong();
@@ -369,21 +365,6 @@ public final class PeftTrainer implements AdapterTrainer {
             return new PeftModel("peft-model", provenance, featureMap, outputInfo, base.spec(), base.outputs(), baseBytes,
                     List.of(trained), List.of(adapterName), true, false, history);
         }
-    }
-
-    @Override
-    public int getInvocationCount() {
-        return invocations.count();
-    }
-
-    @Override
-    public void setInvocationCount(int invocationCount) {
-        invocations.set(invocationCount);
-    }
-
-    @Override
-    public TrainerProvenance getProvenance() {
-        return new TrainerProvenanceImpl(this);
     }
 
     @Override

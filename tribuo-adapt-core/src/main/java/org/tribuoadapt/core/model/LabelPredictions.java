@@ -65,6 +65,20 @@ public final class LabelPredictions {
             NDArray input = tensorizer.toBatch(manager, examples);
             probabilities = logits.apply(input).softmax(1).toFloatArray();
         }
+        return fromProbabilities(probabilities, examples, outputs, features);
+    }
+
+    /**
+     * Turns rows of class probabilities into Tribuo predictions with a score for every label; the top label is the
+     * first with the highest probability.
+     * @param probabilities One row per example, columns in label-id order.
+     * @param examples The examples, in row order.
+     * @param outputs The labels.
+     * @param features The features (to count the features each example uses).
+     * @return One prediction per example.
+     */
+    public static List<Prediction<Label>> fromProbabilities(float[] probabilities, List<Example<Label>> examples,
+                                                            ImmutableOutputInfo<Label> outputs, ImmutableFeatureMap features) {
         int classes = outputs.size();
         List<Prediction<Label>> out = new ArrayList<>(examples.size());
         for (int i = 0; i < examples.size(); i++) {

@@ -11,7 +11,6 @@ import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
-import org.tribuo.provenance.impl.TrainerProvenanceImpl;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.nn.DjlRuntime;
@@ -22,11 +21,12 @@ import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
+import org.tribuoadapt.core.train.SeededTrainer;
+import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
-import org.tribuoadapt.core.train.TrainerInvocations;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +48,7 @@ import java.util.SplittableRandom;
  * The seed and the invocation count fix the initial weights, the validation split, the batch order and dropout, so
  * the same configuration and thread count give bit-identical weights.
  */
-public final class NetworkTrainer implements Trainer<Label> {
+public final class NetworkTrainer extends SeededTrainer {
 
     @Config(mandatory = true, description = "The network architecture.")
     private NetworkSpec network;
@@ -61,9 +61,6 @@ public final class NetworkTrainer implements Trainer<Label> {
 
     @Config(description = "Minibatch size.")
     private int batchSize = 64;
-
-    @Config(description = "Seed for initialisation, splitting, shuffling and dropout.")
-    private long seed = Trainer.DEFAULT_SEED;
 
     @Config(description = "Largest global gradient L2 norm; 0 disables clipping.")
     private double gradientClipNorm = 0.0;
@@ -80,7 +77,6 @@ public final class NetworkTrainer implements Trainer<Label> {
     @Config(description = "Layers whose initial weights are drawn afresh instead of loaded, e.g. a new head.")
     private List<String> reinitialisedLayers = new ArrayList<>();
 
-    private TrainerInvocations invocations;
     private transient TrainingListener listener = TrainingListener.NONE;
 
     /** For OLCUT. */
@@ -155,7 +151,7 @@ public final class NetworkTrainer implements Trainer<Label> {
         if (initialWeights == null && !reinitialisedLayers.isEmpty()) {
             throw new PropertyException("", "reinitialisedLayers", "reinitialisedLayers needs initialWeights");
         }
-        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
+        super.postConfig();
     }
 
     /**
@@ -225,7 +221,7 @@ public final class NetworkTrainer implements Trainer<Label> {
         ImmutableFeatureMap featureMap = examples.getFeatureIDMap();
         ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
         TensorDataset data = TensorDataset.from(examples, new FeatureTensorizer(featureMap, network.inputShape()));
-        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = startRun(invocationCount);
         SplittableRandom localRNG = invocation.rng();
         TrainerProvenance trainerProvenance = invocation.provenance();
 
@@ -286,21 +282,6 @@ public final class NetworkTrainer implements Trainer<Label> {
             }
         }
         return false;
-    }
-
-    @Override
-    public int getInvocationCount() {
-        return invocations.count();
-    }
-
-    @Override
-    public void setInvocationCount(int invocationCount) {
-        invocations.set(invocationCount);
-    }
-
-    @Override
-    public TrainerProvenance getProvenance() {
-        return new TrainerProvenanceImpl(this);
     }
 
     @Override

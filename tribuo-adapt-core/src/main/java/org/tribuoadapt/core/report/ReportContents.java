@@ -7,6 +7,7 @@ import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
 
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -135,6 +136,27 @@ public final class ReportContents {
      */
     public Map<String, ObjectProvenance> provenance() {
         return provenance;
+    }
+
+    /**
+     * The metrics recorded next to provenance entries: every section result that shares its name with a provenance
+     * entry and holds a map of numbers (how steps record the metrics of an evaluation, so that reproduction can
+     * recompute and compare them).
+     * @return Entry name to metric name to value.
+     */
+    public Map<String, Map<String, Double>> recordedMetrics() {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        for (String section : sectionTitles()) {
+            results(section).fields().forEachRemaining(field -> {
+                JsonNode value = field.getValue();
+                if (value.isObject() && provenance.containsKey(field.getKey())) {
+                    Map<String, Double> metrics = new LinkedHashMap<>();
+                    value.fields().forEachRemaining(m -> metrics.put(m.getKey(), m.getValue().asDouble()));
+                    out.put(field.getKey(), metrics);
+                }
+            });
+        }
+        return out;
     }
 
     /**

@@ -14,7 +14,6 @@ import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
-import org.tribuo.provenance.impl.TrainerProvenanceImpl;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.model.NetworkModel;
@@ -27,10 +26,11 @@ import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.core.train.EpochSummary;
 import org.tribuoadapt.core.train.Evaluation;
+import org.tribuoadapt.core.train.SeededTrainer;
+import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
-import org.tribuoadapt.core.train.TrainerInvocations;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -56,7 +56,7 @@ import java.util.SplittableRandom;
  * schedulers and every other input that changes the result are configuration. BatchNorm buffers are averaged like
  * the weights (integer counters are averaged and truncated); the global schedulers act on the trainable weights only.
  */
-public final class FederatedTrainer implements Trainer<Label> {
+public final class FederatedTrainer extends SeededTrainer {
 
     @Config(mandatory = true, description = "The network architecture.")
     private NetworkSpec network;
@@ -88,9 +88,6 @@ public final class FederatedTrainer implements Trainer<Label> {
     @Config(description = "Seed of the held-out split and of the client split.")
     private long splitSeed = 1L;
 
-    @Config(description = "Seed of initialisation, client sampling and batch order.")
-    private long seed = Trainer.DEFAULT_SEED;
-
     @Config(description = "FedHyper's global scheduler: NONE (FedAvg), G or GM.")
     private GlobalScheduler globalScheduler = GlobalScheduler.NONE;
 
@@ -112,7 +109,6 @@ public final class FederatedTrainer implements Trainer<Label> {
     @Config(description = "The fewest examples a client may hold; the split is redrawn until every client has them.")
     private int minClientExamples = 2;
 
-    private TrainerInvocations invocations;
     private transient FederatedListener listener = FederatedListener.NONE;
 
     /** For OLCUT. */
@@ -214,7 +210,7 @@ public final class FederatedTrainer implements Trainer<Label> {
         if (globalScheduler == null) {
             throw new PropertyException("", "globalScheduler", "globalScheduler must be NONE, G or GM");
         }
-        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
+        super.postConfig();
     }
 
     private static void requirePositive(String name, int value) {
@@ -270,7 +266,7 @@ public final class FederatedTrainer implements Trainer<Label> {
         for (int k = 0; k < clients; k++) {
             clientData[k] = train.subset(partition.client(k));
         }
-        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = startRun(invocationCount);
         SplittableRandom localRNG = invocation.rng();
         TrainerProvenance trainerProvenance = invocation.provenance();
         long initSeed = localRNG.nextLong();
@@ -417,21 +413,6 @@ public final class FederatedTrainer implements Trainer<Label> {
             System.arraycopy(order, 0, out, 0, m);
             return out;
         }
-    }
-
-    @Override
-    public int getInvocationCount() {
-        return invocations.count();
-    }
-
-    @Override
-    public void setInvocationCount(int invocationCount) {
-        invocations.set(invocationCount);
-    }
-
-    @Override
-    public TrainerProvenance getProvenance() {
-        return new TrainerProvenanceImpl(this);
     }
 
     @Override

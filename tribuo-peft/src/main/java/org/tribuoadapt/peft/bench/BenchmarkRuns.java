@@ -8,6 +8,8 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.nn.layers.Conv2d;
+import org.tribuoadapt.core.nn.layers.Linear;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.core.train.NetworkOptimiser;
@@ -15,7 +17,6 @@ import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
 import org.tribuoadapt.peft.AdapterTargets;
-import org.tribuoadapt.peft.TargetLayer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -102,7 +103,7 @@ final class BenchmarkRuns {
         String head = AdapterTargets.lastLinear(network.layers());
         List<String> targets = new ArrayList<>();
         for (Layer layer : network.layers().values()) {
-            if (TargetLayer.isSupported(layer) && !layer.path().equals(head)) {
+            if ((layer instanceof Linear || layer instanceof Conv2d) && !layer.path().equals(head)) {
                 targets.add(layer.path());
             }
         }

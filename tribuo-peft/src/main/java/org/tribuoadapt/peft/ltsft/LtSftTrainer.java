@@ -9,11 +9,9 @@ import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import org.tribuo.Dataset;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
-import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
-import org.tribuo.provenance.impl.TrainerProvenanceImpl;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.model.NetworkModel;
@@ -24,11 +22,12 @@ import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
+import org.tribuoadapt.core.train.SeededTrainer;
+import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
-import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.AdapterTrainer;
 import org.tribuoadapt.peft.BaseNetwork;
@@ -66,7 +65,7 @@ import java.util.SplittableRandom;
  * The base is a serialized {@link NetworkModel} ({@code baseModel}) or is given to {@link #train(Dataset, NetworkModel)}.
  * The seed and the invocation count fix the initial values, the batch order of both phases and dropout.
  */
-public final class LtSftTrainer implements AdapterTrainer {
+public final class LtSftTrainer extends SeededTrainer implements AdapterTrainer {
 
     /** Run-provenance key of K. */
     public static final String K = "lt-sft.k";
@@ -98,16 +97,12 @@ public final class LtSftTrainer implements AdapterTrainer {
     @Config(description = "Minibatch size.")
     private int batchSize = 64;
 
-    @Config(description = "Seed for the initial values, the batch order and dropout.")
-    private long seed = Trainer.DEFAULT_SEED;
-
     @Config(description = "Largest global gradient L2 norm; 0 disables clipping.")
     private double gradientClipNorm = 0.0;
 
     @Config(description = "A serialized Tribuo NetworkModel file to use as the base.")
     private Path baseModel;
 
-    private TrainerInvocations invocations;
     private transient TrainingListener listener = TrainingListener.NONE;
 
     /** For OLCUT. */
@@ -151,7 +146,7 @@ public final class LtSftTrainer implements AdapterTrainer {
         } catch (IllegalArgumentException e) {
             throw new PropertyException(e, "", "adapterName", e.getMessage());
         }
-        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
+        super.postConfig();
     }
 
     /**
@@ -198,7 +193,7 @@ public final class LtSftTrainer implements AdapterTrainer {
         ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
         TensorDataset data = TensorDataset.from(examples, new FeatureTensorizer(featureMap, base.spec().inputShape()),
                 outputInfo);
-        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = startRun(invocationCount);
         SplittableRandom localRNG = invocation.rng();
         TrainerProvenance trainerProvenance = invocation.provenance();
         long adapterSeed = localRNG.nextLong();
@@ -250,21 +245,6 @@ public final class LtSftTrainer implements AdapterTrainer {
             return new TrainingLoop(epochs, batchSize, gradientClipNorm, 1).fit(peft.network(), opt, data, null,
                     BatchObjective.crossEntropy(), localRNG, listener);
         }
-    }
-
-    @Override
-    public int getInvocationCount() {
-        return invocations.count();
-    }
-
-    @Override
-    public void setInvocationCount(int invocationCount) {
-        invocations.set(invocationCount);
-    }
-
-    @Override
-    public TrainerProvenance getProvenance() {
-        return new TrainerProvenanceImpl(this);
     }
 
     @Override

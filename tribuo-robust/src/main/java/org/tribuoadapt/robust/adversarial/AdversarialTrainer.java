@@ -10,7 +10,6 @@ import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
-import org.tribuo.provenance.impl.TrainerProvenanceImpl;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.model.NetworkModel;
@@ -20,11 +19,12 @@ import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
+import org.tribuoadapt.core.train.SeededTrainer;
+import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
-import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.robust.attack.GradientAttack;
 
 import java.time.OffsetDateTime;
@@ -42,7 +42,7 @@ import java.util.SplittableRandom;
  * <p>
  * The seed and the invocation count fix the initial weights, the batch order and the attack's random starts.
  */
-public final class AdversarialTrainer implements Trainer<Label> {
+public final class AdversarialTrainer extends SeededTrainer {
 
     @Config(mandatory = true, description = "The network architecture.")
     private NetworkSpec network;
@@ -65,13 +65,9 @@ public final class AdversarialTrainer implements Trainer<Label> {
     @Config(description = "Minibatch size.")
     private int batchSize = 64;
 
-    @Config(description = "Seed for initialisation, shuffling and the attack's random starts.")
-    private long seed = Trainer.DEFAULT_SEED;
-
     @Config(description = "Largest global gradient L2 norm; 0 disables clipping.")
     private double gradientClipNorm = 0.0;
 
-    private TrainerInvocations invocations;
     private transient TrainingListener listener = TrainingListener.NONE;
 
     /** For OLCUT. */
@@ -130,7 +126,7 @@ public final class AdversarialTrainer implements Trainer<Label> {
             throw new PropertyException("", "gradientClipNorm", "gradientClipNorm must be finite and >= 0, found "
                     + gradientClipNorm);
         }
-        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
+        super.postConfig();
     }
 
     /**
@@ -167,7 +163,7 @@ public final class AdversarialTrainer implements Trainer<Label> {
         ImmutableFeatureMap featureMap = examples.getFeatureIDMap();
         ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
         TensorDataset data = TensorDataset.from(examples, new FeatureTensorizer(featureMap, network.inputShape()));
-        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = startRun(invocationCount);
         SplittableRandom localRNG = invocation.rng();
         TrainerProvenance trainerProvenance = invocation.provenance();
         long initSeed = localRNG.nextLong();
@@ -189,21 +185,6 @@ public final class AdversarialTrainer implements Trainer<Label> {
                     examples.getProvenance(), trainerProvenance, instance);
             return new NetworkModel("adversarial-network-model", provenance, featureMap, outputInfo, network, weights, history);
         }
-    }
-
-    @Override
-    public int getInvocationCount() {
-        return invocations.count();
-    }
-
-    @Override
-    public void setInvocationCount(int invocationCount) {
-        invocations.set(invocationCount);
-    }
-
-    @Override
-    public TrainerProvenance getProvenance() {
-        return new TrainerProvenanceImpl(this);
     }
 
     @Override

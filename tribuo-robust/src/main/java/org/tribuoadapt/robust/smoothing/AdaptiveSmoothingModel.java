@@ -17,6 +17,7 @@ import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
+import org.tribuoadapt.core.model.LabelPredictions;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.robust.attack.DifferentiableClassifier;
@@ -152,7 +153,7 @@ public final class AdaptiveSmoothingModel extends Model<Label> implements Differ
                     alpha, standardTemperature, robustTemperature);
             probabilities = mixed.exp().toFloatArray();
         }
-        return Predictions.of(probabilities, outputIDInfo, featureIDMap, batch);
+        return LabelPredictions.fromProbabilities(probabilities, batch, outputIDInfo, featureIDMap);
     }
 
     /** Reads predictions' probabilities, in this model's label order, as logs. */

@@ -18,6 +18,7 @@ import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
+import org.tribuoadapt.core.model.LabelPredictions;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.GradientMode;
@@ -211,7 +212,7 @@ public final class MixingNetworkModel extends Model<Label> implements Differenti
                  GradientMode off = GradientMode.disabled()) {
                 probabilities = networks.logits(tensorizer.toBatch(manager, batch)).exp().toFloatArray();
             }
-            out.addAll(Predictions.of(probabilities, outputIDInfo, featureIDMap, batch));
+            out.addAll(LabelPredictions.fromProbabilities(probabilities, batch, outputIDInfo, featureIDMap));
         }
         return out;
     }

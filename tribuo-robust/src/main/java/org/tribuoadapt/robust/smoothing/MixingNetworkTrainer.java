@@ -9,7 +9,6 @@ import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
-import org.tribuo.provenance.impl.TrainerProvenanceImpl;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
@@ -17,11 +16,12 @@ import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
+import org.tribuoadapt.core.train.SeededTrainer;
+import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
-import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.robust.attack.GradientAttack;
 
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ import java.util.SplittableRandom;
  * The bases are read from Tribuo model files named in the configuration (their SHA-256 goes into the run provenance)
  * or given to the Java constructor; the model's provenance holds both bases' provenance and the attack's settings.
  */
-public final class MixingNetworkTrainer implements Trainer<Label> {
+public final class MixingNetworkTrainer extends SeededTrainer {
 
     @Config(description = "Tribuo model file of the standard (accurate) base NetworkModel.")
     private Path standardModelPath;
@@ -64,9 +64,6 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
     @Config(description = "Clean examples per minibatch (each is joined by its attacked copy).")
     private int batchSize = 64;
 
-    @Config(description = "Seed for initialisation, shuffling and the attack's random starts.")
-    private long seed = Trainer.DEFAULT_SEED;
-
     @Config(description = "The standard model's logit scale s_std.")
     private double standardTemperature = 1.0;
 
@@ -87,7 +84,6 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
 
     private transient NetworkModel standardModel;
     private transient NetworkModel robustModel;
-    private TrainerInvocations invocations;
     private transient TrainingListener listener = TrainingListener.NONE;
 
     /** For OLCUT. */
@@ -208,7 +204,7 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
             throw new PropertyException("", "standardModelPath",
                     "set both standardModelPath and robustModelPath, or neither (and use forBaseFiles or forBases)");
         }
-        this.invocations = new TrainerInvocations(seed, invocations == null ? 0 : invocations.count());
+        super.postConfig();
     }
 
     /**
@@ -279,7 +275,7 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
         Shape[] featureShapes = MixedNetworks.featureShapes(mixingNetwork, standard, robust);
         TensorDataset data = TensorDataset.from(examples, new org.tribuoadapt.core.bridge.FeatureTensorizer(
                 standard.getFeatureIDMap(), standard.spec().inputShape()), standard.getOutputIDInfo());
-        TrainerInvocations.Invocation<TrainerProvenance> invocation = invocations.next(invocationCount, this::getProvenance);
+        TrainerInvocations.Invocation<TrainerProvenance> invocation = startRun(invocationCount);
         SplittableRandom localRNG = invocation.rng();
         TrainerProvenance trainerProvenance = invocation.provenance();
         long initSeed = localRNG.nextLong();
@@ -307,21 +303,6 @@ public final class MixingNetworkTrainer implements Trainer<Label> {
         return new MixingNetworkModel("mixing-network-model", provenance, standard.getFeatureIDMap(),
                 standard.getOutputIDInfo(), standard, robust, mixingNetwork, featureShapes[0], featureShapes[1], weights,
                 standardTemperature, robustTemperature);
-    }
-
-    @Override
-    public int getInvocationCount() {
-        return invocations.count();
-    }
-
-    @Override
-    public void setInvocationCount(int invocationCount) {
-        invocations.set(invocationCount);
-    }
-
-    @Override
-    public TrainerProvenance getProvenance() {
-        return new TrainerProvenanceImpl(this);
     }
 
     @Override

@@ -10,8 +10,8 @@ import org.tribuoadapt.core.pipeline.ProgressSink;
 import org.tribuoadapt.core.pipeline.SourceTrainingStep;
 import org.tribuoadapt.core.report.ReportContents;
 import org.tribuoadapt.core.report.ReportReader;
-import org.tribuoadapt.core.reproduce.ReproductionCheck;
 import org.tribuoadapt.core.reproduce.Reproducer;
+import org.tribuoadapt.core.reproduce.ReproductionCheck;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.robust.adversarial.AdversarialTrainer;
 import org.tribuoadapt.robust.attack.AttackNorm;
@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -60,21 +59,7 @@ public class RobustnessReproductionTest {
         Pipeline pipeline = new Pipeline("reproduction", RobustFixtures.faintBarsSource(data, "train", 240, 11),
                 RobustFixtures.faintBarsSource(data, "t10k", 60, 12), List.of(source, step));
         report = ReportReader.read(pipeline.run(dir.resolve("out"), ProgressSink.NONE).json());
-        recorded = recordedMetrics(report);
-    }
-
-    /** The section results named like a provenance entry, as the reproduce command reads them. */
-    private static Map<String, Map<String, Double>> recordedMetrics(ReportContents report) {
-        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-        for (String section : report.sectionTitles()) {
-            report.resultsAsMap(section).forEach((name, value) -> {
-                if (value instanceof Map<?, ?> metrics && report.provenance().containsKey(name)) {
-                    out.put(name, new LinkedHashMap<>());
-                    metrics.forEach((metric, number) -> out.get(name).put((String) metric, ((Number) number).doubleValue()));
-                }
-            });
-        }
-        return out;
+        recorded = report.recordedMetrics();
     }
 
     @Test
