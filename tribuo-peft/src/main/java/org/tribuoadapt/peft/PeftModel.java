@@ -15,11 +15,11 @@ import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ModelDataCarrier;
-import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.model.LabelPredictions;
+import org.tribuoadapt.core.model.ModelProtos;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.model.TrainingHistoryProtos;
@@ -547,11 +547,7 @@ public final class PeftModel extends Model<Label> {
         if (history != null) {
             data.setHistory(TrainingHistoryProtos.toProto(history));
         }
-        return ModelProto.newBuilder()
-                .setSerializedData(Any.pack(data.build()))
-                .setClassName(PeftModel.class.getName())
-                .setVersion(CURRENT_VERSION)
-                .build();
+        return ModelProtos.wrap(PeftModel.class, CURRENT_VERSION, data.build());
     }
 
     /**
@@ -564,18 +560,10 @@ public final class PeftModel extends Model<Label> {
      */
     public static PeftModel deserializeFromProto(int version, String className, Any message)
             throws InvalidProtocolBufferException {
-        if (version < 0 || version > CURRENT_VERSION) {
-            throw new IllegalArgumentException("Unknown version " + version + ", this class supports at most version "
-                    + CURRENT_VERSION);
-        }
+        ModelProtos.checkVersion(version, CURRENT_VERSION);
         PeftModelProto proto = message.unpack(PeftModelProto.class);
-        ModelDataCarrier<?> carrier = ModelDataCarrier.deserialize(proto.getMetadata().unpack(ModelDataProto.class));
-        if (!(carrier.outputDomain().getDomain().iterator().next() instanceof Label)) {
-            throw new IllegalStateException("a PeftModel predicts Labels, but the stored output domain holds "
-                    + carrier.outputDomain().getDomain().iterator().next().getClass().getName());
-        }
-        @SuppressWarnings("unchecked") // checked against the domain's element type above
-        ImmutableOutputInfo<Label> outputInfo = (ImmutableOutputInfo<Label>) carrier.outputDomain();
+        ModelDataCarrier<?> carrier = ModelProtos.metadata(proto.getMetadata());
+        ImmutableOutputInfo<Label> outputInfo = ModelProtos.labelInfo(carrier, "PeftModel");
         NetworkSpec spec = ConfiguredObjects.unpackObject(proto.getBaseSpec(), NetworkSpec.class);
         List<StoredAdapter> adapters = new ArrayList<>();
         for (AdapterProto a : proto.getAdaptersList()) {

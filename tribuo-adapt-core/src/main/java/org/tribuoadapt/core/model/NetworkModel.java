@@ -14,7 +14,6 @@ import org.tribuo.ONNXExportable;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ModelDataCarrier;
-import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.util.onnx.ONNXContext;
@@ -265,11 +264,7 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
         if (history != null) {
             data.setHistory(TrainingHistoryProtos.toProto(history));
         }
-        return ModelProto.newBuilder()
-                .setSerializedData(Any.pack(data.build()))
-                .setClassName(NetworkModel.class.getName())
-                .setVersion(CURRENT_VERSION)
-                .build();
+        return ModelProtos.wrap(NetworkModel.class, CURRENT_VERSION, data.build());
     }
 
     /**
@@ -282,18 +277,10 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
      */
     public static NetworkModel deserializeFromProto(int version, String className, Any message)
             throws InvalidProtocolBufferException {
-        if (version < 0 || version > CURRENT_VERSION) {
-            throw new IllegalArgumentException("Unknown version " + version + ", this class supports at most version "
-                    + CURRENT_VERSION);
-        }
+        ModelProtos.checkVersion(version, CURRENT_VERSION);
         NetworkModelProto proto = message.unpack(NetworkModelProto.class);
-        ModelDataCarrier<?> carrier = ModelDataCarrier.deserialize(proto.getMetadata().unpack(ModelDataProto.class));
-        if (!(carrier.outputDomain().getDomain().iterator().next() instanceof Label)) {
-            throw new IllegalStateException("a NetworkModel predicts Labels, but the stored output domain holds "
-                    + carrier.outputDomain().getDomain().iterator().next().getClass().getName());
-        }
-        @SuppressWarnings("unchecked") // checked against the domain's element type above
-        ImmutableOutputInfo<Label> outputInfo = (ImmutableOutputInfo<Label>) carrier.outputDomain();
+        ModelDataCarrier<?> carrier = ModelProtos.metadata(proto.getMetadata());
+        ImmutableOutputInfo<Label> outputInfo = ModelProtos.labelInfo(carrier, "NetworkModel");
         NetworkSpec spec = NetworkSpecProtos.unpack(proto.getSpec());
         TrainingHistory history = proto.hasHistory() ? TrainingHistoryProtos.fromProto(proto.getHistory()) : null;
         return new NetworkModel(carrier.name(), carrier.provenance(), carrier.featureDomain(), outputInfo, spec,

@@ -13,11 +13,11 @@ import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ModelDataCarrier;
-import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.model.LabelPredictions;
+import org.tribuoadapt.core.model.ModelProtos;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.robust.attack.DifferentiableClassifier;
@@ -232,11 +232,7 @@ public final class AdaptiveSmoothingModel extends Model<Label> implements Differ
                 .setStandardTemperature(standardTemperature)
                 .setRobustTemperature(robustTemperature)
                 .build();
-        return ModelProto.newBuilder()
-                .setSerializedData(Any.pack(data))
-                .setClassName(AdaptiveSmoothingModel.class.getName())
-                .setVersion(CURRENT_VERSION)
-                .build();
+        return ModelProtos.wrap(AdaptiveSmoothingModel.class, CURRENT_VERSION, data);
     }
 
     /**
@@ -249,14 +245,11 @@ public final class AdaptiveSmoothingModel extends Model<Label> implements Differ
      */
     public static AdaptiveSmoothingModel deserializeFromProto(int version, String className, Any message)
             throws InvalidProtocolBufferException {
-        if (version < 0 || version > CURRENT_VERSION) {
-            throw new IllegalArgumentException("Unknown version " + version + ", this class supports at most version "
-                    + CURRENT_VERSION);
-        }
+        ModelProtos.checkVersion(version, CURRENT_VERSION);
         AdaptiveSmoothingModelProto proto = message.unpack(AdaptiveSmoothingModelProto.class);
-        ModelDataCarrier<?> carrier = ModelDataCarrier.deserialize(proto.getMetadata().unpack(ModelDataProto.class));
+        ModelDataCarrier<?> carrier = ModelProtos.metadata(proto.getMetadata());
         return new AdaptiveSmoothingModel(carrier.name(), carrier.provenance(), carrier.featureDomain(),
-                SerializedBases.labelInfo(carrier), SerializedBases.model(proto.getStandard(), "standard"),
+                ModelProtos.labelInfo(carrier, "AdaptiveSmoothingModel"), SerializedBases.model(proto.getStandard(), "standard"),
                 SerializedBases.model(proto.getRobust(), "robust"), proto.getAlpha(), proto.getStandardTemperature(),
                 proto.getRobustTemperature());
     }

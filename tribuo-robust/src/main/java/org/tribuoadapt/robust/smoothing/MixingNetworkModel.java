@@ -14,11 +14,11 @@ import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ModelDataCarrier;
-import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.model.LabelPredictions;
+import org.tribuoadapt.core.model.ModelProtos;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.GradientMode;
@@ -260,11 +260,7 @@ public final class MixingNetworkModel extends Model<Label> implements Differenti
         for (long d : robustFeatures.getShape()) {
             data.addRobustFeatureShape(d);
         }
-        return ModelProto.newBuilder()
-                .setSerializedData(Any.pack(data.build()))
-                .setClassName(MixingNetworkModel.class.getName())
-                .setVersion(CURRENT_VERSION)
-                .build();
+        return ModelProtos.wrap(MixingNetworkModel.class, CURRENT_VERSION, data.build());
     }
 
     /**
@@ -277,15 +273,12 @@ public final class MixingNetworkModel extends Model<Label> implements Differenti
      */
     public static MixingNetworkModel deserializeFromProto(int version, String className, Any message)
             throws InvalidProtocolBufferException {
-        if (version < 0 || version > CURRENT_VERSION) {
-            throw new IllegalArgumentException("Unknown version " + version + ", this class supports at most version "
-                    + CURRENT_VERSION);
-        }
+        ModelProtos.checkVersion(version, CURRENT_VERSION);
         MixingNetworkModelProto proto = message.unpack(MixingNetworkModelProto.class);
-        ModelDataCarrier<?> carrier = ModelDataCarrier.deserialize(proto.getMetadata().unpack(ModelDataProto.class));
+        ModelDataCarrier<?> carrier = ModelProtos.metadata(proto.getMetadata());
         MixingNetworkSpec spec = ConfiguredObjects.unpackObject(proto.getMixingNetwork(), MixingNetworkSpec.class);
         return new MixingNetworkModel(carrier.name(), carrier.provenance(), carrier.featureDomain(),
-                SerializedBases.labelInfo(carrier), SerializedBases.network(proto.getStandard(), "standard"),
+                ModelProtos.labelInfo(carrier, "MixingNetworkModel"), SerializedBases.network(proto.getStandard(), "standard"),
                 SerializedBases.network(proto.getRobust(), "robust"), spec,
                 new Shape(proto.getStandardFeatureShapeList().stream().mapToLong(Long::longValue).toArray()),
                 new Shape(proto.getRobustFeatureShapeList().stream().mapToLong(Long::longValue).toArray()),

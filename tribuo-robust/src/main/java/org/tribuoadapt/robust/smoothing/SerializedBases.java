@@ -2,10 +2,8 @@ package org.tribuoadapt.robust.smoothing;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
-import org.tribuo.impl.ModelDataCarrier;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuoadapt.core.model.NetworkModel;
 
@@ -48,21 +46,5 @@ final class SerializedBases {
                     + ", expected a NetworkModel");
         }
         return (NetworkModel) model;
-    }
-
-    /**
-     * The label domain of stored model metadata.
-     * @param carrier The metadata.
-     * @return The labels.
-     * @throws IllegalStateException if the domain does not hold labels.
-     */
-    static ImmutableOutputInfo<Label> labelInfo(ModelDataCarrier<?> carrier) {
-        if (!(carrier.outputDomain().getDomain().iterator().next() instanceof Label)) {
-            throw new IllegalStateException("a mixture predicts Labels, but the stored output domain holds "
-                    + carrier.outputDomain().getDomain().iterator().next().getClass().getName());
-        }
-        @SuppressWarnings("unchecked") // checked against the domain's element type above
-        ImmutableOutputInfo<Label> info = (ImmutableOutputInfo<Label>) carrier.outputDomain();
-        return info;
     }
 }
