@@ -20,6 +20,7 @@ final class CliProgress implements ProgressSink {
 
             @Override
             public void onStart(long totalSteps) {
+                onFinish();
                 bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(totalSteps)
                         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build();
             }
@@ -34,6 +35,7 @@ final class CliProgress implements ProgressSink {
             public void onFinish() {
                 if (bar != null) {
                     bar.close();
+                    bar = null;
                 }
             }
         };

@@ -127,6 +127,15 @@ public final class TtaEvaluator {
         methods.stream().filter(m -> !(m instanceof SourceAdapter)).forEach(ordered::add);
         warmUp(model, stream, context, ordered.get(0));
         listener.onStart((long) stream.numBatches() * ordered.size());
+        try {
+            return new TtaResults(scenario, stream, replayAll(model, stream, context, source, sourceData, ordered));
+        } finally {
+            listener.onFinish();
+        }
+    }
+
+    private List<TtaEvaluation> replayAll(Model<Label> model, TtaStream stream, AdaptationContext context,
+                                          TensorDataset source, Dataset<Label> sourceData, List<TestTimeAdapter> ordered) {
         long[] step = new long[1];
         List<TtaEvaluation> evaluations = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -148,7 +157,7 @@ public final class TtaEvaluator {
                     replay.meanMs() / sourceMs, replay.peakMiB(), replay.growthMiB(),
                     new EvaluationProvenance(model.getProvenance(), streamProvenance)));
         }
-        return new TtaResults(scenario, stream, evaluations);
+        return evaluations;
     }
 
     private TensorDataset sourceSamples(Model<Label> model, Dataset<Label> sourceData) {
