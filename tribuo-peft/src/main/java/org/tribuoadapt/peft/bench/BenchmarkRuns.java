@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * The timed pieces the benchmark is made of: training epochs through core's {@link TrainingLoop} with Adam, and
@@ -42,11 +43,29 @@ final class BenchmarkRuns {
      * @return The seconds each epoch took.
      */
     static double[] train(Network network, TensorDataset data, int epochs, int batchSize, double learningRate, long seed) {
+        return train(network, data, epochs, batchSize, learningRate, seed, UnaryOperator.identity());
+    }
+
+    /**
+     * Trains as {@link #train(Network, TensorDataset, int, int, double, long)}, with the optimiser wrapped (an
+     * adapter's step hooks, such as SoRA's proximal step).
+     * @param network The network.
+     * @param data The training data.
+     * @param epochs The number of epochs.
+     * @param batchSize The batch size.
+     * @param learningRate Adam's learning rate.
+     * @param seed The batch-order seed.
+     * @param wrap Wraps the optimiser.
+     * @return The seconds each epoch took.
+     */
+    static double[] train(Network network, TensorDataset data, int epochs, int batchSize, double learningRate, long seed,
+                          UnaryOperator<NetworkOptimiser> wrap) {
         TrainingPlan plan = new TrainingPlan(network.countWeights(true), network.countWeights(false), data.size(),
                 data.exampleShape().size(), batchSize, epochs);
         SplittableRandom rng = new SplittableRandom(seed);
         double[] seconds = new double[epochs];
-        try (NetworkOptimiser optimiser = new AdamOptimiserFactory(learningRate).create(network.trainableParameters(), plan)) {
+        try (NetworkOptimiser optimiser = wrap.apply(new AdamOptimiserFactory(learningRate)
+                .create(network.trainableParameters(), plan))) {
             TrainingLoop loop = new TrainingLoop(1, batchSize, 0.0, 1);
             for (int e = 0; e < epochs; e++) {
                 long start = System.nanoTime();

@@ -10,12 +10,21 @@ import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.PeftNetwork;
 import org.tribuoadapt.peft.TrainableSummary;
+import org.tribuoadapt.peft.bitfit.BitFitSpec;
+import org.tribuoadapt.peft.diffusekrona.DiffuseKronASpec;
+import org.tribuoadapt.peft.flora.FloraSpec;
+import org.tribuoadapt.peft.hydra.HydraSpec;
 import org.tribuoadapt.peft.ia3.IA3Spec;
 import org.tribuoadapt.peft.loha.LoHaSpec;
 import org.tribuoadapt.peft.lokr.LoKrSpec;
+import org.tribuoadapt.peft.loldu.LolduSpec;
 import org.tribuoadapt.peft.lora.LoraInit;
 import org.tribuoadapt.peft.lora.LoraSpec;
 import org.tribuoadapt.peft.lycoris.LycorisOptions;
+import org.tribuoadapt.peft.normtuning.NormTuningSpec;
+import org.tribuoadapt.peft.randlora.RandLoraSpec;
+import org.tribuoadapt.peft.sora.SoraSpec;
+import org.tribuoadapt.peft.svfit.SvfitSpec;
 import org.tribuoadapt.peft.vera.VeraSpec;
 
 import java.util.LinkedHashMap;
@@ -59,7 +68,10 @@ final class QualityBenchmark {
      * The adapter methods compared, with the main job's placement: the convolutions and the hidden Linear layer, the
      * head as a module to save. The hidden layer {@code fc1} holds 95% of the network's weights, so {@code lora} gives
      * it half the rank (at the full rank its adapter alone is 6% of the weights); {@code lora-uniform} uses the full
-     * rank everywhere. VeRA adapts Linear layers only, so it targets {@code fc1}.
+     * rank everywhere. VeRA and RandLoRA adapt Linear layers only, so they target {@code fc1}; SVFit and LoLDU train
+     * only r values per layer and use r = 4 x rank on the two largest layers; BitFit trains every bias and norm-only
+     * tuning the BatchNorm layers. LT-SFT (a two-phase trainer) and aTLAS (which needs task vectors of other
+     * fine-tunings) are not adapters of this loop and are measured by their own tests.
      * @param rank The LoRA rank.
      * @return Specs by method name.
      */
@@ -76,6 +88,17 @@ final class QualityBenchmark {
         out.put("loha", new LoHaSpec(layers, LycorisOptions.of(Math.max(1, rank / 2), rank), true));
         out.put("lokr", new LoKrSpec(layers, new LycorisOptions(Math.max(1, rank / 2), rank, 0.0, 0.0, true, Map.of(), Map.of())));
         out.put("vera", new VeraSpec(AdapterTargets.modules("fc1").saving("head"), 8 * rank));
+        // the seed methods, placed as in examples/configs/peft-<method>.xml
+        AdapterTargets large = AdapterTargets.modules("conv2", "fc1").saving("head");
+        out.put("hydra", new HydraSpec(layers, half, 1.0));
+        out.put("randlora", new RandLoraSpec(AdapterTargets.modules("fc1").saving("head"), 32, 640));
+        out.put("svfit", new SvfitSpec(large, 4 * rank));
+        out.put("loldu", new LolduSpec(large, 4 * rank, 1.0));
+        out.put("flora", new FloraSpec(layers, rank, 2, 1.0));
+        out.put("sora", new SoraSpec(layers, rank, 2.0 * rank, 1e-3));
+        out.put("diffusekrona", new DiffuseKronASpec(layers, 0, 0, 1.0));
+        out.put("bitfit", new BitFitSpec(AdapterTargets.modules("conv1", "bn1", "conv2", "bn2", "fc1").saving("head")));
+        out.put("norm-tuning", new NormTuningSpec(AdapterTargets.modules("bn1", "bn2").saving("head")));
         return out;
     }
 
@@ -111,7 +134,8 @@ final class QualityBenchmark {
                 peft.setActiveAdapters(List.of("default"));
                 peft.setTrainable("default");
                 TrainableSummary summary = peft.trainableSummary();
-                double seconds = sum(BenchmarkRuns.train(peft.network(), target[0], epochs, batchSize, learningRate, seed));
+                double seconds = sum(BenchmarkRuns.train(peft.network(), target[0], epochs, batchSize, learningRate, seed,
+                        optimiser -> peft.withStepHooks("default", optimiser)));
                 Map<String, Object> line = line(method.getKey(), peft.network(), target, epochs, summary, seconds);
                 line.put("spec", method.getValue().toString());
                 out.accept(line);
