@@ -16,6 +16,7 @@ import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.hpo.federated.GlobalScheduler;
 import org.tribuoadapt.hpo.hypergradient.AdamHDOptimiserFactory;
+import org.tribuoadapt.hpo.hypergradient.HypergradientRule;
 import org.tribuoadapt.hpo.steplaw.StepLaw;
 
 import java.io.IOException;
@@ -41,7 +42,7 @@ import java.util.Map;
  * Options: {@code --parts a,b,c}; {@code --data DIR}; {@code --rates 1e-5,1e-4,1e-3,1e-2,1e-1}; {@code --seed N};
  * (a) {@code --examples N} (20000), {@code --held-out N} (2000, the first test images), {@code --epochs N} (2),
  * {@code --batch N} (64), {@code --eval-every N} (25), {@code --target A} (0.85), {@code --beta B} (Adam-HD's beta),
- * {@code --max-lr X} (Adam-HD's upper clip); (b) {@code --fed-examples N} (10000), {@code --rounds N} (30),
+ * {@code --max-lr X} (Adam-HD's upper clip), {@code --rule additive|multiplicative} (Adam-HD's rule); (b) {@code --fed-examples N} (10000), {@code --rounds N} (30),
  * {@code --clients N} (20), {@code --fraction C} (0.25), {@code --local-epochs N} (1), {@code --local-batch N} (32),
  * {@code --alpha A} (0.5), {@code --fed-target A} (0.80), {@code --schedulers GM,SL,CL}.
  */
@@ -68,6 +69,7 @@ public final class HpoBenchmark implements BenchmarkCommand {
         d.put("target", "0.85");
         d.put("beta", Double.toString(DEFAULT_BETA));
         d.put("max-lr", "0.1");
+        d.put("rule", "additive");
         d.put("fed-examples", "10000");
         d.put("rounds", "30");
         d.put("clients", "20");
@@ -111,6 +113,7 @@ public final class HpoBenchmark implements BenchmarkCommand {
         double target = options.real("target");
         double beta = options.real("beta");
         double maxRate = options.real("max-lr");
+        HypergradientRule rule = parseRule(options.string("rule"));
         int fedExamples = options.integer("fed-examples");
         int[] fedSizes = {options.integer("rounds"), options.integer("clients"), options.integer("local-epochs"),
             options.integer("local-batch")};
@@ -137,7 +140,8 @@ public final class HpoBenchmark implements BenchmarkCommand {
                 ObjectNode fixed = robustness.run("adam", new AdamOptimiserFactory(rate), rate, mapper);
                 out.println(fixed);
                 adam.add(fixed.get("final_accuracy").asDouble());
-                AdamHDOptimiserFactory hd = new AdamHDOptimiserFactory(rate, beta, 0.0, Math.max(maxRate, rate));
+                AdamHDOptimiserFactory hd = new AdamHDOptimiserFactory(rate, beta, 0.9, 0.999, 1e-8, rule, 0.0,
+                        Math.max(maxRate, rate));
                 ObjectNode adapted = robustness.run("adam-hd", hd, rate, mapper);
                 out.println(adapted);
                 adamHd.add(adapted.get("final_accuracy").asDouble());
@@ -170,6 +174,17 @@ public final class HpoBenchmark implements BenchmarkCommand {
         }
         if (parts.contains("c")) {
             stepLaw(mapper, out, cnn, examples, epochs, batch);
+        }
+    }
+
+    private static HypergradientRule parseRule(String name) {
+        switch (name) {
+            case "additive":
+                return HypergradientRule.ADDITIVE;
+            case "multiplicative":
+                return HypergradientRule.MULTIPLICATIVE;
+            default:
+                throw new IllegalArgumentException("--rule must be additive or multiplicative, found '" + name + "'");
         }
     }
 
