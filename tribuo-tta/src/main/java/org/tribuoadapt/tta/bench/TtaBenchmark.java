@@ -140,6 +140,7 @@ public final class TtaBenchmark implements BenchmarkCommand {
                     e.severityAccuracy().forEach((s, a) -> bySeverity.put(Integer.toString(s), a));
                     line.put("severityAccuracy", bySeverity);
                     line.put("msPerBatch", e.msPerBatch());
+                    line.put("medianMsPerBatch", e.medianMsPerBatch());
                     line.put("latencyRatio", e.latencyRatio());
                     line.put("peakMemoryMiB", e.peakMemoryMiB());
                     line.put("scenarioSeconds", seconds);

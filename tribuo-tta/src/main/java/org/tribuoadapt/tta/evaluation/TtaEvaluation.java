@@ -49,7 +49,8 @@ public final class TtaEvaluation implements Evaluation<Label> {
      * @param domains The per-domain results, in stream order.
      * @param msPerBatch The mean time per batch.
      * @param medianMsPerBatch The median time per batch.
-     * @param latencyRatio The mean time per batch divided by Source's.
+     * @param latencyRatio The median time per batch divided by Source's (medians, so that a garbage collection or a
+     *                     late compilation does not decide the ratio).
      * @param peakMemoryMiB The peak resident memory during the replay.
      * @param memoryGrowthMiB The peak minus the resident memory at the start of the replay.
      * @param provenance The provenance.
@@ -158,7 +159,7 @@ public final class TtaEvaluation implements Evaluation<Label> {
     }
 
     /**
-     * The mean time per batch relative to Source on the same stream and machine.
+     * The median time per batch relative to Source's on the same stream and machine.
      * @return The ratio (1 for Source).
      */
     public double latencyRatio() {

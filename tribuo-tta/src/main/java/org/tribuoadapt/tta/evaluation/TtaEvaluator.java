@@ -147,14 +147,14 @@ public final class TtaEvaluator {
             }
             Replay replay = replay(model, stream, context, method, name, step);
             if (Double.isNaN(sourceMs)) {
-                sourceMs = replay.meanMs();
+                sourceMs = replay.medianMs();
             }
             TtaStreamProvenance streamProvenance = new TtaStreamProvenance(scenario.getProvenance(),
                     method.getProvenance(), stream.sources(), stream.size(), stream.numBatches(),
                     Math.min(warmupBatches, stream.numBatches()), source == null ? 0 : source.size(),
                     source == null ? null : sourceData.getProvenance());
             evaluations.add(new TtaEvaluation(name, replay.domains(), replay.meanMs(), replay.medianMs(),
-                    replay.meanMs() / sourceMs, replay.peakMiB(), replay.growthMiB(),
+                    replay.medianMs() / sourceMs, replay.peakMiB(), replay.growthMiB(),
                     new EvaluationProvenance(model.getProvenance(), streamProvenance)));
         }
         return evaluations;

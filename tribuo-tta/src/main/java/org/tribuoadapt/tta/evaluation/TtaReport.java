@@ -37,8 +37,8 @@ final class TtaReport {
         section.addText("Scenario: " + results.scenario().describe() + ". The stream has " + stream.size()
                 + " examples in " + stream.numBatches() + " batches over " + stream.domains().size() + " domains. "
                 + "Accuracy is online: each batch is predicted once, by the method in the state it reached on the "
-                + "earlier batches. Latency is the mean wall-clock time of a method's prediction per batch, and its "
-                + "ratio to Source on the same stream. Memory is the peak resident set of the process during the "
+                + "earlier batches. Latency is the mean wall-clock time of a method's prediction per batch; the ratio "
+                + "to Source on the same stream compares median times per batch. Memory is the peak resident set of the process during the "
                 + "replay" + (MemoryProbe.measuresProcess() ? "" : " (here: the Java heap only)") + ".");
         List<TtaEvaluation> evaluations = results.evaluations();
         TreeSet<Integer> severities = new TreeSet<>();
