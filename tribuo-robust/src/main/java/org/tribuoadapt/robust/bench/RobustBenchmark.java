@@ -97,7 +97,9 @@ public final class RobustBenchmark implements BenchmarkCommand {
                 o.mixingExamples())), "first-" + o.mixingExamples());
         MixingNetworkModel mixed = new MixingNetworkTrainer(standard, robust, new MixingNetworkSpec("pool1", "pool1", 16, 32),
                 new PGDAttack(AttackNorm.LINF, o.epsilon(), 0.0, o.mixingSteps(), true, 1),
-                new AdamOptimiserFactory(o.learningRate()), o.mixingEpochs(), o.batchSize(), o.seed()).train(mixingData);
+                new AdamOptimiserFactory(o.learningRate()), o.mixingEpochs(), o.batchSize(), o.seed())
+                .withLossWeights(MixingNetworkTrainer.DEFAULT_BCE_WEIGHT, MixingNetworkTrainer.DEFAULT_CE_WEIGHT,
+                        MixingNetworkTrainer.DEFAULT_PRODUCT_WEIGHT, o.mixingCleanWeight()).train(mixingData);
         emit(out, timing("mixing-network-training", start));
         RobustnessEvaluation mixedEvaluation = evaluator.evaluate(mixed, test);
         emit(out, measurement("mixing-network", Double.NaN, mixedEvaluation));
@@ -174,6 +176,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
         m.put("mixingExamples", o.mixingExamples());
         m.put("mixingEpochs", o.mixingEpochs());
         m.put("mixingSteps", o.mixingSteps());
+        m.put("mixingCleanWeight", o.mixingCleanWeight());
         m.put("apgdSteps", o.apgdSteps());
         m.put("apgdExamples", o.apgdExamples());
         m.put("batchSize", o.batchSize());

@@ -22,6 +22,7 @@ import java.util.List;
  * @param mixingExamples Training examples of the mixing network.
  * @param mixingEpochs Epochs of the mixing network.
  * @param mixingSteps PGD steps of the mixing network's training attack.
+ * @param mixingCleanWeight The weight of a clean example in the mixing network's loss (attacked examples weigh 1).
  * @param apgdSteps APGD-CE iterations of the second composite attack on the mixing-network model, 0 to skip it.
  * @param apgdExamples Test examples the APGD-CE check runs on.
  * @param batchSize Minibatch size.
@@ -30,13 +31,14 @@ import java.util.List;
  */
 record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, int[] channels, int hidden, int epochs,
                               int atEpochs, int atSteps, double epsilon, int evalSteps, double[] alphas,
-                              int mixingExamples, int mixingEpochs, int mixingSteps, int apgdSteps, int apgdExamples,
+                              int mixingExamples, int mixingEpochs, int mixingSteps, double mixingCleanWeight,
+                              int apgdSteps, int apgdExamples,
                               int batchSize, double learningRate, long seed) {
 
     /** The option names, for the help text and errors. */
     static final List<String> NAMES = List.of("--data", "--train-examples", "--test-examples", "--channels", "--hidden",
             "--epochs", "--at-epochs", "--at-steps", "--epsilon", "--eval-steps", "--alphas", "--mixing-examples",
-            "--mixing-epochs", "--mixing-steps", "--apgd-steps", "--apgd-examples", "--batch-size", "--lr", "--seed");
+            "--mixing-epochs", "--mixing-steps", "--mixing-clean-weight", "--apgd-steps", "--apgd-examples", "--batch-size", "--lr", "--seed");
 
     /**
      * The defaults: the full protocol.
@@ -44,7 +46,7 @@ record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, 
      */
     static RobustBenchmarkOptions defaults() {
         return new RobustBenchmarkOptions("/usr/share/datasets/fashion-mnist", 0, 2000, new int[] {16, 32}, 64, 3, 2, 3,
-                0.1, 20, new double[] {0.0, 0.5, 0.75, 0.9, 1.0}, 10000, 2, 3, 50, 500, 128, 0.002, 1L);
+                0.1, 20, new double[] {0.0, 0.5, 0.75, 0.9, 1.0}, 10000, 2, 3, 1.0, 50, 500, 128, 0.002, 1L);
     }
 
     /**
@@ -69,6 +71,7 @@ record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, 
         int mixingExamples = o.mixingExamples;
         int mixingEpochs = o.mixingEpochs;
         int mixingSteps = o.mixingSteps;
+        double mixingCleanWeight = o.mixingCleanWeight;
         int apgdSteps = o.apgdSteps;
         int apgdExamples = o.apgdExamples;
         int batchSize = o.batchSize;
@@ -96,6 +99,7 @@ record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, 
                     case "--mixing-examples" -> mixingExamples = Integer.parseInt(value);
                     case "--mixing-epochs" -> mixingEpochs = Integer.parseInt(value);
                     case "--mixing-steps" -> mixingSteps = Integer.parseInt(value);
+                    case "--mixing-clean-weight" -> mixingCleanWeight = Double.parseDouble(value);
                     case "--apgd-steps" -> apgdSteps = Integer.parseInt(value);
                     case "--apgd-examples" -> apgdExamples = Integer.parseInt(value);
                     case "--batch-size" -> batchSize = Integer.parseInt(value);
@@ -109,12 +113,13 @@ record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, 
         }
         if (trainExamples < 0 || testExamples < 0 || mixingExamples < 1 || apgdExamples < 1 || epochs < 1
                 || atEpochs < 1 || atSteps < 1 || evalSteps < 1 || mixingEpochs < 1 || mixingSteps < 1 || apgdSteps < 0
-                || batchSize < 2 || !(epsilon >= 0) || !(learningRate > 0)) {
+                || batchSize < 2 || !(epsilon >= 0) || !(learningRate > 0) || !(mixingCleanWeight >= 0)) {
             throw new IllegalArgumentException("example counts must be >= 0 (mixing and APGD examples >= 1), epochs and "
-                    + "steps >= 1 (APGD steps >= 0), batch size >= 2, epsilon >= 0 and the learning rate > 0");
+                    + "steps >= 1 (APGD steps >= 0), batch size >= 2, epsilon and the clean weight >= 0, "
+                    + "and the learning rate > 0");
         }
         return new RobustBenchmarkOptions(data, trainExamples, testExamples, channels, hidden, epochs, atEpochs, atSteps,
-                epsilon, evalSteps, alphas, mixingExamples, mixingEpochs, mixingSteps, apgdSteps, apgdExamples, batchSize,
+                epsilon, evalSteps, alphas, mixingExamples, mixingEpochs, mixingSteps, mixingCleanWeight, apgdSteps, apgdExamples, batchSize,
                 learningRate, seed);
     }
 }

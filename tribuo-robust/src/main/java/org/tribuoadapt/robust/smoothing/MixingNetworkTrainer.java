@@ -43,6 +43,13 @@ import java.util.SplittableRandom;
  */
 public final class MixingNetworkTrainer extends SeededTrainer {
 
+    /** The default weight of the binary cross-entropy on gamma (REFERENCES: {@code 1.5 BCE + 0.3 BCE * CE}). */
+    public static final double DEFAULT_BCE_WEIGHT = 1.5;
+    /** The default weight of the mixed prediction's cross-entropy. */
+    public static final double DEFAULT_CE_WEIGHT = 0.0;
+    /** The default weight of the product of the two cross-entropies. */
+    public static final double DEFAULT_PRODUCT_WEIGHT = 0.3;
+
     @Config(description = "Tribuo model file of the standard (accurate) base NetworkModel.")
     private Path standardModelPath;
 
@@ -71,13 +78,13 @@ public final class MixingNetworkTrainer extends SeededTrainer {
     private double robustTemperature = 1.0;
 
     @Config(description = "Weight of the binary cross-entropy on gamma.")
-    private double bceWeight = 1.5;
+    private double bceWeight = DEFAULT_BCE_WEIGHT;
 
     @Config(description = "Weight of the mixed prediction's cross-entropy.")
-    private double ceWeight = 0.0;
+    private double ceWeight = DEFAULT_CE_WEIGHT;
 
     @Config(description = "Weight of the product of the two cross-entropies.")
-    private double productWeight = 0.3;
+    private double productWeight = DEFAULT_PRODUCT_WEIGHT;
 
     @Config(description = "Weight of a clean example relative to an attacked one.")
     private double cleanWeight = 1.0;
