@@ -46,7 +46,7 @@ record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, 
      */
     static RobustBenchmarkOptions defaults() {
         return new RobustBenchmarkOptions("/usr/share/datasets/fashion-mnist", 0, 2000, new int[] {16, 32}, 64, 3, 2, 3,
-                0.1, 20, new double[] {0.0, 0.5, 0.75, 0.9, 1.0}, 10000, 2, 3, 1.0, 50, 500, 128, 0.002, 1L);
+                0.1, 20, new double[] {0.0, 0.5, 0.75, 0.9, 1.0}, 60000, 2, 20, 1.0, 50, 500, 128, 0.002, 1L);
     }
 
     /**
