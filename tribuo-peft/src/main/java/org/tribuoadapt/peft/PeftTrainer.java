@@ -53,7 +53,7 @@ import java.util.SplittableRandom;
  * The seed and the invocation count fix the adapter's initial values, the validation split, the batch order and
  * dropout, so the same configuration and thread count give bit-identical adapters.
  */
-public final class PeftTrainer extends SeededTrainer implements AdapterTrainer {
+public final class PeftTrainer extends SeededTrainer<PeftModel> implements AdapterTrainer {
 
     /** Run-provenance key of the provenance of the base model, when the base is a model. */
     public static final String BASE_MODEL = "base-model";
@@ -233,16 +233,6 @@ public final class PeftTrainer extends SeededTrainer implements AdapterTrainer {
      */
     public void setListener(TrainingListener listener) {
         this.listener = listener == null ? TrainingListener.NONE : listener;
-    }
-
-    @Override
-    public PeftModel train(Dataset<Label> examples) {
-        return train(examples, Collections.emptyMap());
-    }
-
-    @Override
-    public PeftModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance) {
-        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT);
     }
 
     @Override

@@ -34,7 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +47,7 @@ import java.util.SplittableRandom;
  * The seed and the invocation count fix the initial weights, the validation split, the batch order and dropout, so
  * the same configuration and thread count give bit-identical weights.
  */
-public final class NetworkTrainer extends SeededTrainer {
+public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
 
     @Config(mandatory = true, description = "The network architecture.")
     private NetworkSpec network;
@@ -168,16 +167,6 @@ public final class NetworkTrainer extends SeededTrainer {
      */
     public NetworkSpec networkSpec() {
         return network;
-    }
-
-    @Override
-    public NetworkModel train(Dataset<Label> examples) {
-        return train(examples, Collections.emptyMap());
-    }
-
-    @Override
-    public NetworkModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance) {
-        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT);
     }
 
     @Override

@@ -6,7 +6,6 @@ import org.tribuo.Dataset;
 import org.tribuo.Model;
 import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
-import org.tribuo.provenance.EvaluationProvenance;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.model.NetworkProvenance;
 

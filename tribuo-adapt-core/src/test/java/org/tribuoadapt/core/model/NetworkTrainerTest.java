@@ -21,7 +21,6 @@ import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.SGDOptimiserFactory;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;

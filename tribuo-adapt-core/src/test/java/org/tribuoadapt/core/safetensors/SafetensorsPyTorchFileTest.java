@@ -2,7 +2,6 @@ package org.tribuoadapt.core.safetensors;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;

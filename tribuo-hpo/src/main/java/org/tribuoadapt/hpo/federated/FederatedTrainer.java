@@ -34,7 +34,6 @@ import org.tribuoadapt.core.train.TrainingLoop;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +55,7 @@ import java.util.SplittableRandom;
  * schedulers and every other input that changes the result are configuration. BatchNorm buffers are averaged like
  * the weights (integer counters are averaged and truncated); the global schedulers act on the trainable weights only.
  */
-public final class FederatedTrainer extends SeededTrainer {
+public final class FederatedTrainer extends SeededTrainer<NetworkModel> {
 
     @Config(mandatory = true, description = "The network architecture.")
     private NetworkSpec network;
@@ -233,16 +232,6 @@ public final class FederatedTrainer extends SeededTrainer {
      */
     public int clientsPerRound() {
         return Math.max(1, (int) Math.round(clientFraction * clients));
-    }
-
-    @Override
-    public NetworkModel train(Dataset<Label> examples) {
-        return train(examples, Collections.emptyMap());
-    }
-
-    @Override
-    public NetworkModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance) {
-        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT);
     }
 
     @Override

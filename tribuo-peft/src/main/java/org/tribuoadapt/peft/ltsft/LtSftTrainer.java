@@ -65,7 +65,7 @@ import java.util.SplittableRandom;
  * The base is a serialized {@link NetworkModel} ({@code baseModel}) or is given to {@link #train(Dataset, NetworkModel)}.
  * The seed and the invocation count fix the initial values, the batch order of both phases and dropout.
  */
-public final class LtSftTrainer extends SeededTrainer implements AdapterTrainer {
+public final class LtSftTrainer extends SeededTrainer<PeftModel> implements AdapterTrainer {
 
     /** Run-provenance key of K. */
     public static final String K = "lt-sft.k";
@@ -155,16 +155,6 @@ public final class LtSftTrainer extends SeededTrainer implements AdapterTrainer 
      */
     public void setListener(TrainingListener listener) {
         this.listener = listener == null ? TrainingListener.NONE : listener;
-    }
-
-    @Override
-    public PeftModel train(Dataset<Label> examples) {
-        return train(examples, Collections.emptyMap());
-    }
-
-    @Override
-    public PeftModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance) {
-        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT);
     }
 
     @Override

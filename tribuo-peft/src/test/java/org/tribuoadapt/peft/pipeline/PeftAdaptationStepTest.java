@@ -13,7 +13,6 @@ import org.tribuoadapt.core.pipeline.PipelineContext;
 import org.tribuoadapt.core.pipeline.ProgressSink;
 import org.tribuoadapt.core.report.Report;
 import org.tribuoadapt.core.report.ReportSection;
-import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.PeftModel;

@@ -28,7 +28,6 @@ import org.tribuoadapt.core.train.TrainingPlan;
 import org.tribuoadapt.robust.attack.GradientAttack;
 
 import java.time.OffsetDateTime;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -42,7 +41,7 @@ import java.util.SplittableRandom;
  * <p>
  * The seed and the invocation count fix the initial weights, the batch order and the attack's random starts.
  */
-public final class AdversarialTrainer extends SeededTrainer {
+public final class AdversarialTrainer extends SeededTrainer<NetworkModel> {
 
     @Config(mandatory = true, description = "The network architecture.")
     private NetworkSpec network;
@@ -143,16 +142,6 @@ public final class AdversarialTrainer extends SeededTrainer {
      */
     public GradientAttack attack() {
         return attack;
-    }
-
-    @Override
-    public NetworkModel train(Dataset<Label> examples) {
-        return train(examples, Collections.emptyMap());
-    }
-
-    @Override
-    public NetworkModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance) {
-        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT);
     }
 
     @Override

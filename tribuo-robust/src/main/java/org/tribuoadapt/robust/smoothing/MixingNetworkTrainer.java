@@ -26,7 +26,6 @@ import org.tribuoadapt.robust.attack.GradientAttack;
 
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -41,7 +40,7 @@ import java.util.SplittableRandom;
  * The bases are read from Tribuo model files named in the configuration (their SHA-256 goes into the run provenance)
  * or given to the Java constructor; the model's provenance holds both bases' provenance and the attack's settings.
  */
-public final class MixingNetworkTrainer extends SeededTrainer {
+public final class MixingNetworkTrainer extends SeededTrainer<MixingNetworkModel> {
 
     /** The default weight of the binary cross-entropy on gamma (REFERENCES: {@code 1.5 BCE + 0.3 BCE * CE}). */
     public static final double DEFAULT_BCE_WEIGHT = 1.5;
@@ -254,16 +253,6 @@ public final class MixingNetworkTrainer extends SeededTrainer {
      */
     public void setListener(TrainingListener listener) {
         this.listener = listener == null ? TrainingListener.NONE : listener;
-    }
-
-    @Override
-    public MixingNetworkModel train(Dataset<Label> examples) {
-        return train(examples, Collections.emptyMap());
-    }
-
-    @Override
-    public MixingNetworkModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance) {
-        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT);
     }
 
     @Override
