@@ -7,6 +7,7 @@ import com.oracle.labs.mlrg.olcut.config.UsageException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -36,11 +37,13 @@ public final class Main {
     }
 
     /**
-     * Runs a command and exits with its status.
+     * Runs a command and exits with its status, in a child JVM whose PyTorch threads wait passively unless the
+     * environment already says how they wait (see {@link PassiveThreadsLauncher}).
      * @param args The command name followed by its arguments.
      */
     public static void main(String[] args) {
-        System.exit(execute(args));
+        OptionalInt relaunched = PassiveThreadsLauncher.relaunchIfNeeded(Main.class, args);
+        System.exit(relaunched.isPresent() ? relaunched.getAsInt() : execute(args));
     }
 
     /**

@@ -7,14 +7,15 @@ import com.oracle.labs.mlrg.olcut.provenance.primitives.DoubleProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import org.tribuoadapt.core.nn.DjlRuntime;
+import org.tribuoadapt.core.nn.Kernels;
 import org.tribuoadapt.core.train.TrainingHistory;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The run-provenance entries every network model records: the SHA-256 of its weights, the DJL and PyTorch versions
- * and thread count that produced them, and a summary of the training run (epochs, best epoch, losses and the
+ * The run-provenance entries every network model records: the SHA-256 of its weights, the DJL and PyTorch versions,
+ * thread count and kernel path that produced them, and a summary of the training run (epochs, best epoch, losses and the
  * learning-rate trajectory).
  */
 public final class NetworkProvenance {
@@ -27,6 +28,8 @@ public final class NetworkProvenance {
     public static final String PYTORCH_VERSION = "pytorch-version";
     /** PyTorch intra-op threads; bit-identical results need the same count. */
     public static final String INTRA_OP_THREADS = "intra-op-threads";
+    /** The {@link org.tribuoadapt.core.nn.KernelPath} convolutions and GELU took, and why. */
+    public static final String KERNEL_PATH = "kernel-path";
     /** Epochs actually run. */
     public static final String EPOCHS_RUN = "epochs-run";
     /** Epoch whose weights were kept. */
@@ -72,6 +75,7 @@ public final class NetworkProvenance {
         out.put(DJL_VERSION, new StringProvenance(DJL_VERSION, DjlRuntime.djlVersion()));
         out.put(PYTORCH_VERSION, new StringProvenance(PYTORCH_VERSION, DjlRuntime.pytorchVersion()));
         out.put(INTRA_OP_THREADS, new IntProvenance(INTRA_OP_THREADS, DjlRuntime.intraOpThreads()));
+        out.put(KERNEL_PATH, new StringProvenance(KERNEL_PATH, Kernels.path().setting() + " (" + Kernels.reason() + ")"));
         return out;
     }
 

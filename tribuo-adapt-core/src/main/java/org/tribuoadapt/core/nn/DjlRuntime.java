@@ -5,6 +5,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 
+import java.util.logging.Logger;
+
 /**
  * The one place that starts DJL's PyTorch engine, so that every network in Tribuo Adapt runs on the same engine,
  * offline, on the CPU, with a known thread count.
@@ -12,7 +14,8 @@ import ai.djl.pytorch.jni.JniUtils;
  * DJL is switched to offline mode ({@code ai.djl.offline=true}) unless the property is already set; the PyTorch
  * natives come from the {@code pytorch-native-cpu} jar on the class path. The intra-op thread count is read from
  * {@code ai.djl.pytorch.num_threads} by the engine; results are bit-identical only for the same thread count, so
- * it is recorded in every model's provenance.
+ * it is recorded in every model's provenance. Without {@code OMP_WAIT_POLICY=PASSIVE} in the environment PyTorch's
+ * OpenMP threads spin between parallel regions; that is logged once.
  */
 public final class DjlRuntime {
 
@@ -22,6 +25,11 @@ public final class DjlRuntime {
     static {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getenv("OMP_WAIT_POLICY") == null) {
+            Logger.getLogger(DjlRuntime.class.getName()).info("OMP_WAIT_POLICY is not set, so PyTorch's OpenMP threads "
+                    + "spin while they wait; export OMP_WAIT_POLICY=PASSIVE before starting the JVM to give the CPU back "
+                    + "(same results, much faster when other work shares the cores; see docs/troubleshooting.md)");
         }
     }
 

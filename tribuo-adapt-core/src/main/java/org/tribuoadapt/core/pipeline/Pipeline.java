@@ -12,6 +12,7 @@ import org.tribuo.MutableDataset;
 import org.tribuo.Tribuo;
 import org.tribuo.classification.Label;
 import org.tribuoadapt.core.nn.DjlRuntime;
+import org.tribuoadapt.core.nn.Kernels;
 import org.tribuoadapt.core.report.Report;
 import org.tribuoadapt.core.report.ReportFiles;
 import org.tribuoadapt.core.report.ReportSection;
@@ -136,6 +137,7 @@ public final class Pipeline implements Configurable, Provenancable<ConfiguredObj
         facts.put("djl", DjlRuntime.djlVersion());
         facts.put("pytorch", DjlRuntime.pytorchVersion());
         facts.put("pytorch-intra-op-threads", Integer.toString(DjlRuntime.intraOpThreads()));
+        facts.put("kernel-path", Kernels.path().setting() + " (" + Kernels.reason() + ")");
         return facts;
     }
 

@@ -1,6 +1,8 @@
 package org.tribuoadapt.core.nn.layers;
 
 import ai.djl.ndarray.NDArray;
+import org.tribuoadapt.core.nn.Kernels;
+import org.tribuoadapt.core.nn.PortableKernels;
 
 /**
  * The element-wise nonlinearities a network spec can name.
@@ -27,7 +29,7 @@ public enum Activation {
             case RELU:
                 return x.getNDArrayInternal().relu();
             case GELU:
-                return x.getNDArrayInternal().gelu();
+                return Kernels.portable() ? PortableKernels.gelu(x) : x.getNDArrayInternal().gelu();
             case TANH:
                 return x.tanh();
             case SIGMOID:

@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.Initializers;
+import org.tribuoadapt.core.nn.Kernels;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.nn.PortableKernels;
 
 import java.util.SplittableRandom;
 
@@ -56,7 +58,7 @@ public final class Conv2d extends Layer {
 
     /**
      * The convolution this layer computes, for any weight of the same geometry (adapters use it with their own
-     * kernels).
+     * kernels), on the JVM's {@link Kernels kernel path}.
      * @param input The input batch.
      * @param weight A kernel {@code [out, in, k, k]}.
      * @param bias A bias or null.
@@ -65,6 +67,9 @@ public final class Conv2d extends Layer {
      * @return The convolved batch.
      */
     public static NDArray convolve(NDArray input, NDArray weight, NDArray bias, int stride, int padding) {
+        if (Kernels.portable()) {
+            return PortableKernels.convolution(input, weight, bias, stride, padding);
+        }
         return input.getNDArrayInternal()
                 .convolution(input, weight, bias, new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), 1)
                 .singletonOrThrow();
