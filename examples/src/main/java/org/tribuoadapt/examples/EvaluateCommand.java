@@ -8,6 +8,7 @@ import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuoadapt.core.model.ModelFiles;
 
 import java.nio.file.Path;
 
@@ -42,7 +43,7 @@ final class EvaluateCommand implements CliCommand {
             if (options.model == null) {
                 throw new IllegalArgumentException("--model is required");
             }
-            Model<?> loaded = Model.deserializeFromFile(options.model);
+            Model<?> loaded = ModelFiles.load(options.model);
             if (!loaded.validate(Label.class)) {
                 throw new IllegalArgumentException(options.model + " is not a classification model");
             }

@@ -1,6 +1,7 @@
 package org.tribuoadapt.peft;
 
 import org.tribuo.Model;
+import org.tribuoadapt.core.model.ModelFiles;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.nn.Network;
@@ -89,7 +90,7 @@ public final class BaseNetwork {
      * @throws IllegalArgumentException if it holds another kind of model.
      */
     public static BaseNetwork fromModelFile(Path modelFile) throws IOException {
-        Model<?> model = Model.deserializeFromFile(modelFile);
+        Model<?> model = ModelFiles.load(modelFile);
         if (!(model instanceof NetworkModel)) {
             throw new IllegalArgumentException(modelFile + " holds a " + model.getClass().getName()
                     + ", not a NetworkModel");

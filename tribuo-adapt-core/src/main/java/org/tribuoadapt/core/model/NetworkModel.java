@@ -283,8 +283,10 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
         ImmutableOutputInfo<Label> outputInfo = ModelProtos.labelInfo(carrier, "NetworkModel");
         NetworkSpec spec = NetworkSpecProtos.unpack(proto.getSpec());
         TrainingHistory history = proto.hasHistory() ? TrainingHistoryProtos.fromProto(proto.getHistory()) : null;
+        byte[] weights = proto.getWeights().toByteArray();
+        NetworkProvenance.verifyWeights(carrier.provenance(), weights);
         return new NetworkModel(carrier.name(), carrier.provenance(), carrier.featureDomain(), outputInfo, spec,
-                proto.getWeights().toByteArray(), history);
+                weights, history);
     }
 
     @Override

@@ -6,6 +6,7 @@ import com.oracle.labs.mlrg.olcut.provenance.primitives.BooleanProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.DoubleProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
+import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.Kernels;
 import org.tribuoadapt.core.train.TrainingHistory;
@@ -77,6 +78,25 @@ public final class NetworkProvenance {
         out.put(INTRA_OP_THREADS, new IntProvenance(INTRA_OP_THREADS, DjlRuntime.intraOpThreads()));
         out.put(KERNEL_PATH, new StringProvenance(KERNEL_PATH, Kernels.path().setting() + " (" + Kernels.reason() + ")"));
         return out;
+    }
+
+    /**
+     * Checks that weights are the ones a model's provenance records, so that a model file changed after it was
+     * written is never used.
+     * @param provenance The model's provenance.
+     * @param weights The safetensors bytes of its weights.
+     * @throws IllegalStateException if the provenance records a {@value #WEIGHTS_SHA256} that the weights do not have.
+     */
+    public static void verifyWeights(ModelProvenance provenance, byte[] weights) {
+        Provenance recorded = provenance.getInstanceProvenance().getMap().get(WEIGHTS_SHA256);
+        if (recorded != null) {
+            String expected = ((StringProvenance) recorded).getValue();
+            String actual = sha256(weights);
+            if (!expected.equalsIgnoreCase(actual)) {
+                throw new IllegalStateException("the model's weights have SHA-256 " + actual + " but its provenance "
+                        + "records " + expected + ": the weights were changed after the model was written");
+            }
+        }
     }
 
     /**

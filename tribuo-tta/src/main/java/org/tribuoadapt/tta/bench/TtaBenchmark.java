@@ -9,6 +9,7 @@ import org.tribuoadapt.core.bench.BenchmarkCommand;
 import org.tribuoadapt.core.bench.BenchmarkOptions;
 import org.tribuoadapt.core.io.AtomicFiles;
 import org.tribuoadapt.core.data.IDXImageDataSource;
+import org.tribuoadapt.core.model.ModelFiles;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
@@ -201,7 +202,7 @@ public final class TtaBenchmark implements BenchmarkCommand {
         String trained;
         int trainExamples = 0;
         if (!modelPath.isEmpty()) {
-            Model<?> loaded = Model.deserializeFromFile(Path.of(modelPath));
+            Model<?> loaded = ModelFiles.load(Path.of(modelPath));
             if (!(loaded instanceof NetworkModel)) {
                 throw new IllegalArgumentException("--model " + modelPath + " holds a "
                         + loaded.getClass().getSimpleName() + ", expected a NetworkModel");
