@@ -74,7 +74,7 @@ public final class Main {
             System.err.println("tribuo-adapt " + command.name() + ": " + e.getMessage());
             return 2;
         } catch (Exception e) {
-            System.err.println("tribuo-adapt " + command.name() + " failed: " + e);
+            System.err.println("tribuo-adapt " + command.name() + " failed: " + (e.getMessage() != null ? e.getMessage() : e));
             Logger.getLogger(Main.class.getName()).log(Level.FINE, "failure", e);
             return 1;
         }

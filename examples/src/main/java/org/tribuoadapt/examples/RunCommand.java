@@ -5,6 +5,7 @@ import com.oracle.labs.mlrg.olcut.config.Option;
 import com.oracle.labs.mlrg.olcut.config.Options;
 import org.tribuoadapt.core.pipeline.Pipeline;
 import org.tribuoadapt.core.report.ReportFiles;
+import org.tribuoadapt.core.report.ReportWriter;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -26,6 +27,8 @@ final class RunCommand implements CliCommand {
         public Path out;
         @Option(longName = "pipeline", usage = "Name of the Pipeline component in the configuration (default pipeline).")
         public String pipeline = "pipeline";
+        @Option(longName = "overwrite", usage = "Replace a report already in the output folder (refused otherwise).")
+        public boolean overwrite;
     }
 
     @Override
@@ -45,6 +48,7 @@ final class RunCommand implements CliCommand {
             Path out = options.out != null ? options.out
                     : Paths.get("reports", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             Pipeline pipeline = (Pipeline) cm.lookup(options.pipeline);
+            ReportWriter.prepare(out, options.overwrite);
             long start = System.nanoTime();
             ReportFiles files = pipeline.run(out, new CliProgress());
             System.out.printf("wrote %s and %s in %.1f s%n", files.json(), files.html(), (System.nanoTime() - start) / 1e9);

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,6 +58,20 @@ public class MainTest {
         assertTrue(Files.exists(model));
         assertEquals(0, Main.execute(args("evaluate", "-c", "/org/tribuoadapt/examples/configs/main-job.xml",
                 "--model", model.toString(), "--source", "test-source")));
+    }
+
+    @Test
+    public void anExistingReportOrAnUnwritableFolderStopsTheRunBeforeAnyWork(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectories(dir.resolve("earlier"));
+        Path earlier = Files.writeString(out.resolve("report.json"), "{\"earlier\": true}");
+        assertEquals(1, Main.execute(args("run", "--out", out.toString())));
+        assertEquals("{\"earlier\": true}", Files.readString(earlier));
+        try (var files = Files.list(out)) {
+            assertEquals(List.of(earlier), files.toList(), "no step may have run");
+        }
+        Path file = Files.writeString(dir.resolve("a-file"), "not a folder");
+        assertEquals(1, Main.execute(args("run", "--out", file.toString())));
+        assertEquals(1, Main.execute(args("run", "--out", "/proc/no-such-folder")));
     }
 
     @Test

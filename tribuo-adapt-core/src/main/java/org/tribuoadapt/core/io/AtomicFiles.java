@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -56,6 +59,34 @@ public final class AtomicFiles {
      */
     public static void write(Path target, ContentWriter writer) throws IOException {
         Path absolute = Objects.requireNonNull(target, "target").toAbsolutePath();
+        Path temporary = writeTemporary(absolute, writer);
+        moveOrDelete(List.of(temporary), List.of(absolute));
+    }
+
+    /**
+     * Writes several files so that either all of them or none of them change: every temporary file is written and
+     * forced to disk first, and only then is each moved over its target, in the map's order. A failure while writing
+     * (a full disk, say) deletes every temporary file and leaves all targets as they were.
+     * @param contents The content of each file, by target path, in the order the files are moved into place.
+     * @throws IOException if a file cannot be written or moved into place.
+     */
+    public static void writeAll(Map<Path, byte[]> contents) throws IOException {
+        List<Path> temporaries = new ArrayList<>();
+        List<Path> targets = new ArrayList<>();
+        try {
+            for (Map.Entry<Path, byte[]> e : contents.entrySet()) {
+                Path absolute = e.getKey().toAbsolutePath();
+                temporaries.add(writeTemporary(absolute, channel -> writeFully(channel, ByteBuffer.wrap(e.getValue()))));
+                targets.add(absolute);
+            }
+        } catch (IOException | RuntimeException | Error failure) {
+            deleteAll(temporaries, failure);
+            throw failure;
+        }
+        moveOrDelete(temporaries, targets);
+    }
+
+    private static Path writeTemporary(Path absolute, ContentWriter writer) throws IOException {
         Path temporary = temporarySibling(absolute);
         // CREATE_NEW: if this fails, the path belongs to someone else and must not be deleted.
         FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -64,14 +95,32 @@ public final class AtomicFiles {
                 writer.writeTo(channel);
                 channel.force(true);
             }
-            Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return temporary;
         } catch (IOException | RuntimeException | Error failure) {
+            deleteAll(List.of(temporary), failure);
+            throw failure;
+        }
+    }
+
+    private static void moveOrDelete(List<Path> temporaries, List<Path> targets) throws IOException {
+        for (int i = 0; i < temporaries.size(); i++) {
+            try {
+                Files.move(temporaries.get(i), targets.get(i), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | RuntimeException | Error failure) {
+                deleteAll(temporaries.subList(i, temporaries.size()), failure);
+                throw failure;
+            }
+        }
+    }
+
+    private static void deleteAll(List<Path> temporaries, Throwable failure) {
+        for (Path temporary : temporaries) {
             try {
                 Files.deleteIfExists(temporary);
             } catch (IOException | RuntimeException cleanupFailure) {
                 failure.addSuppressed(cleanupFailure);
             }
-            throw failure;
         }
     }
 
