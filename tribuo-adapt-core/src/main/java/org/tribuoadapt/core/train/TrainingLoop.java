@@ -25,6 +25,12 @@ import java.util.SplittableRandom;
  */
 public final class TrainingLoop {
 
+    /**
+     * A step loss this many times the first step's (and at least this large) means training diverged: no sane
+     * classification run multiplies its loss by a thousand.
+     */
+    public static final double DIVERGENCE_FACTOR = 1000.0;
+
     private final int epochs;
     private final int batchSize;
     private final double gradientClipNorm;
@@ -58,7 +64,8 @@ public final class TrainingLoop {
      * @param rng The stream the batch order is drawn from.
      * @param listener Progress callbacks.
      * @return The history of the run.
-     * @throws IllegalStateException if the loss becomes NaN or infinite, naming the epoch, step and learning rate.
+     * @throws IllegalStateException if the loss becomes NaN or infinite, or grows more than {@value #DIVERGENCE_FACTOR}
+     *     times over the first step's (and over 1), naming the epoch, step and learning rate.
      */
     public TrainingHistory fit(Network network, NetworkOptimiser optimiser, TensorDataset train, TensorDataset validation,
                                BatchObjective objective, SplittableRandom rng, TrainingListener listener) {
@@ -92,6 +99,11 @@ public final class TrainingLoop {
                     if (!Double.isFinite(loss)) {
                         throw new IllegalStateException("the training loss became " + loss + " at epoch " + epoch + ", step "
                                 + step + " (learning rate " + learningRate + "); lower the learning rate or enable gradient clipping");
+                    }
+                    if (step > 1 && loss > DIVERGENCE_FACTOR * Math.max(losses[0], 1.0)) {
+                        throw new IllegalStateException("training diverged: the loss grew from " + losses[0] + " at step 1 to "
+                                + loss + " at epoch " + epoch + ", step " + step + " (learning rate " + learningRate
+                                + "); lower the learning rate or enable gradient clipping");
                     }
                     if (step > losses.length) {
                         losses = Arrays.copyOf(losses, losses.length * 2);

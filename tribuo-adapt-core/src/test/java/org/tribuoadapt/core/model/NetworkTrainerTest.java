@@ -165,6 +165,11 @@ public class NetworkTrainerTest {
         NetworkTrainer exploding = new NetworkTrainer(mlp(), new SGDOptimiserFactory(1e30, 0.0, false, 0.0), 2, 16, 1L);
         IllegalStateException diverged = assertThrows(IllegalStateException.class, () -> exploding.train(data));
         assertTrue(diverged.getMessage().contains("learning rate"), diverged.getMessage());
+        // a huge Adam rate keeps the loss finite but multiplies it: refused as divergence, not saved
+        NetworkTrainer huge = new NetworkTrainer(mlp(), new AdamOptimiserFactory(1e6), 3, 16, 1L);
+        diverged = assertThrows(IllegalStateException.class, () -> huge.train(data));
+        assertTrue(diverged.getMessage().contains("diverged") && diverged.getMessage().contains("1000000"),
+                diverged.getMessage());
 
         assertThrows(PropertyException.class, () -> new MLPSpec(64, new int[] {0}, Activation.RELU, 0.0));
         assertThrows(PropertyException.class, () -> new SGDOptimiserFactory(-0.1, 0.0, false, 0.0));
