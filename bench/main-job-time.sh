@@ -12,7 +12,8 @@ rounds=${1:-3}
 jar=examples/target/tribuo-adapt.jar
 out=$(mktemp -d)
 trap 'rm -rf "$out"; [ -n "${hog:-}" ] && kill "$hog" 2>/dev/null || true' EXIT
-echo "{\"machine\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\", \"cores\": $(nproc), \"rounds\": $rounds}"
+. bench/common.sh
+echo "{$(machine_fields), \"rounds\": $rounds}"
 
 timed() {
     local round=$1 condition=$2 load start end

@@ -6,8 +6,9 @@
 #
 #   bench/peer-ratios.sh [ROUNDS] > peer.jsonl && python3 bench/summarize.py peer.jsonl
 #
-# Needs the built jar (mvn -q -DskipTests package), Debian's python3-torch and dataset-fashion-mnist. Run it on an
-# otherwise idle machine.
+# Needs the built jar (mvn -q -DskipTests package) and Debian's python3-torch, libopenblas0-pthread and
+# dataset-fashion-mnist. Without an optimised BLAS, Debian's PyTorch falls back to the reference BLAS and the peer
+# runs many times slower (the header line names the BLAS in use). Run it on an otherwise idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
@@ -16,16 +17,10 @@ peer=${PEER:-../shared/bench/peer_pytorch_lora.py}
 python=${PEER_PYTHON:-/usr/bin/python3}
 data=${DATA:-/usr/share/datasets/fashion-mnist}
 
-tagged() {
-    local round=$1 side=$2; shift 2
-    local load
-    load=$(cut -d' ' -f1 /proc/loadavg)
-    "$@" 2>/dev/null | grep '^{' | sed "s/^{/{\"round\": $round, \"side\": \"$side\", \"load1\": $load, /"
-}
+. bench/common.sh
 
 blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
-echo "{\"machine\": \"$cpu\", \"cores\": $(nproc), \"peer_blas\": \"$blas\", \"rounds\": $rounds, \"load1_start\": $(cut -d' ' -f1 /proc/loadavg)}"
+echo "{$(machine_fields), \"baseline\": \"peer\", \"peer_blas\": \"$blas\", \"rounds\": $rounds}"
 for round in $(seq 1 "$rounds"); do
     for model in mlp cnn; do
         tagged "$round" peer "$python" "$peer" --full --model "$model" --data "$data"

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Medians and ratios of medians from the JSON lines of bench/peer-ratios.sh or bench/main-job-time.sh.
+"""Medians and ratios of medians from the JSON lines of bench/peer-ratios.sh, bench/kernel-paths.sh or
+bench/main-job-time.sh. Every side is compared with the baseline side that the header line names (default: peer).
 
 usage: python3 bench/summarize.py FILE.jsonl   (prints one JSON line per comparison)
 """
@@ -26,21 +27,20 @@ def main(path):
                 if metric in r:
                     speed[(r["model"], mode, metric, r["side"])].append(r[metric])
     out = []
+    baseline = header.get("baseline", "peer")
     for (model, mode, metric, side), values in sorted(speed.items()):
-        if side != "ours":
+        reference = speed.get((model, mode, metric, baseline))
+        if side == baseline or not reference:
             continue
-        peer = speed.get((model, mode, metric, "peer"))
-        if not peer:
-            continue
-        out.append({"model": model, "mode": mode, "metric": metric, "ours": values, "peer": peer,
-                    "ours_median": statistics.median(values), "peer_median": statistics.median(peer),
-                    "ratio_of_medians": round(statistics.median(values) / statistics.median(peer), 2)})
+        out.append({"model": model, "mode": mode, "metric": metric, side: values, baseline: reference,
+                    side + "_median": statistics.median(values), baseline + "_median": statistics.median(reference),
+                    "ratio_of_medians": round(statistics.median(values) / statistics.median(reference), 2)})
     for condition, values in sorted(times.items()):
         out.append({"condition": condition, "seconds": values, "median_seconds": round(statistics.median(values), 1)})
     for o in out:
         print(json.dumps(o))
     if loads:
-        print(json.dumps({"machine": header.get("machine"), "peer_blas": header.get("peer_blas"),
+        print(json.dumps({"machine": header.get("machine"), "baseline": baseline, "peer_blas": header.get("peer_blas"),
                           "load1_min": min(loads), "load1_median": statistics.median(loads), "load1_max": max(loads)}))
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 package org.tribuoadapt.peft;
 
+import org.tribuoadapt.core.testing.TestSeeds;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,9 +49,10 @@ public class PeftTrainerTest {
 
     @BeforeAll
     public static void trainBase() {
-        base = new NetworkTrainer(NET, new AdamOptimiserFactory(0.01), 2, 32, 1L).train(SyntheticImages.dataset(120, 3, SIZE, 1));
-        target = SyntheticImages.dataset(90, 3, SIZE, 2);
-        targetTest = SyntheticImages.dataset(60, 3, SIZE, 3);
+        base = new NetworkTrainer(NET, new AdamOptimiserFactory(0.01), 2, 32, TestSeeds.of(1))
+                .train(SyntheticImages.dataset(120, 3, SIZE, TestSeeds.of(1)));
+        target = SyntheticImages.dataset(90, 3, SIZE, TestSeeds.of(2));
+        targetTest = SyntheticImages.dataset(60, 3, SIZE, TestSeeds.of(3));
     }
 
     private static PeftTrainer trainer(AdapterSpec spec, long seed) {
@@ -77,7 +79,7 @@ public class PeftTrainerTest {
 
     @Test
     public void trainsAnAdapterOnTheFrozenBase() {
-        PeftModel model = trainer(lora(), 5L).train(target, base);
+        PeftModel model = trainer(lora(), TestSeeds.of(5)).train(target, base);
         assertTrue(accuracy(model, targetTest) > 0.8, "accuracy " + accuracy(model, targetTest));
         assertArrayEquals(base.weightBytes(), model.baseWeightBytes(), "the base is stored unchanged");
         assertEquals(List.of("default"), model.adapterNames());

@@ -1,5 +1,6 @@
 package org.tribuoadapt.peft;
 
+import org.tribuoadapt.core.testing.TestSeeds;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,8 +57,9 @@ public class SeedMethodsRoundTripTest {
 
     @BeforeAll
     public static void trainBase() throws IOException {
-        base = new NetworkTrainer(NET, new AdamOptimiserFactory(0.01), 1, 32, 1L).train(SyntheticImages.dataset(60, 3, 8, 1));
-        data = SyntheticImages.dataset(24, 4, 8, 2);
+        base = new NetworkTrainer(NET, new AdamOptimiserFactory(0.01), 1, 32, TestSeeds.of(1))
+                .train(SyntheticImages.dataset(60, 3, 8, TestSeeds.of(1)));
+        data = SyntheticImages.dataset(24, 4, 8, TestSeeds.of(2));
         fineTuned = new ArrayList<>();
         for (int t = 0; t < 2; t++) {
             try (Network other = NET.build(3, 50L + t)) {
@@ -100,7 +102,7 @@ public class SeedMethodsRoundTripTest {
     @Test
     public void trainedSoraModelsKeepOnlyTheirNonzeroRanks() {
         SoraSpec spec = new SoraSpec(AdapterTargets.modules("fc1").saving("head"), 6, 12, 0.0, 0.2, Map.of());
-        PeftModel model = new PeftTrainer(spec, new AdamOptimiserFactory(0.01), 2, 8, 4L).train(data, base);
+        PeftModel model = new PeftTrainer(spec, new AdamOptimiserFactory(0.01), 2, 8, TestSeeds.of(4)).train(data, base);
         int rank = model.ranks("default").get("fc1");
         assertTrue(rank < 6, "the threshold prunes ranks, found " + rank);
         assertArrayEquals(new long[] {rank}, model.adapterTensors("default").get("base_model.model.fc1.sora_gate").shape());

@@ -18,6 +18,7 @@ import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.nn.spec.TransformerSpec;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.testing.SyntheticImages;
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.SGDOptimiserFactory;
 
@@ -50,9 +51,9 @@ public class NetworkTrainerTest {
 
     @Test
     public void mlpLearnsAndRoundTrips() {
-        MutableDataset<Label> train = SyntheticImages.dataset(300, 3, SIZE, 1);
-        MutableDataset<Label> test = SyntheticImages.dataset(90, 3, SIZE, 2);
-        NetworkTrainer trainer = new NetworkTrainer(mlp(), new AdamOptimiserFactory(0.01), 5, 32, 7L);
+        MutableDataset<Label> train = SyntheticImages.dataset(300, 3, SIZE, TestSeeds.of(1));
+        MutableDataset<Label> test = SyntheticImages.dataset(90, 3, SIZE, TestSeeds.of(2));
+        NetworkTrainer trainer = new NetworkTrainer(mlp(), new AdamOptimiserFactory(0.01), 5, 32, TestSeeds.of(7));
         NetworkModel model = trainer.train(train);
         assertTrue(accuracy(model, test) > 0.9, "accuracy " + accuracy(model, test));
         List<Prediction<Label>> predictions = model.predict(test);
@@ -71,16 +72,19 @@ public class NetworkTrainerTest {
 
     @Test
     public void cnnAndTransformerLearn() {
-        MutableDataset<Label> train = SyntheticImages.dataset(300, 3, SIZE, 3);
-        MutableDataset<Label> test = SyntheticImages.dataset(90, 3, SIZE, 4);
-        NetworkModel cnnModel = new NetworkTrainer(cnn(), new AdamOptimiserFactory(0.01), 4, 32, 7L).train(train);
+        MutableDataset<Label> train = SyntheticImages.dataset(300, 3, SIZE, TestSeeds.of(3));
+        MutableDataset<Label> test = SyntheticImages.dataset(90, 3, SIZE, TestSeeds.of(4));
+        long seed = TestSeeds.of(7);
+        NetworkModel cnnModel = new NetworkTrainer(cnn(), new AdamOptimiserFactory(0.01), 4, 32, seed).train(train);
         assertTrue(accuracy(cnnModel, test) > 0.9, "cnn accuracy " + accuracy(cnnModel, test));
         Helpers.testModelProtoSerialization(cnnModel, Label.class, test);
         TransformerSpec vit = TransformerSpec.forImages(1, SIZE, SIZE, 4, 16, 1, 2, 32);
-        NetworkModel vitModel = new NetworkTrainer(vit, new AdamOptimiserFactory(0.01), 6, 32, 7L).train(train);
+        NetworkModel vitModel = new NetworkTrainer(vit, new AdamOptimiserFactory(0.01), 6, 32, seed).train(train);
         assertTrue(accuracy(vitModel, test) > 0.8, "transformer accuracy " + accuracy(vitModel, test));
+        // at Adam 1e-2 for 20 epochs the sequence transformer stalled near 0.6 for some seeds; 3e-3 for 40 epochs
+        // reached 1.0 for seed offsets 0-7 on the default, AVX2 and portable kernel paths
         TransformerSpec seq = TransformerSpec.forSequences(SIZE * SIZE, SIZE, 16, 1, 2, 32);
-        NetworkModel seqModel = new NetworkTrainer(seq, new AdamOptimiserFactory(0.01), 20, 32, 7L).train(train);
+        NetworkModel seqModel = new NetworkTrainer(seq, new AdamOptimiserFactory(0.003), 40, 32, seed).train(train);
         assertTrue(accuracy(seqModel, test) > 0.8, "sequence transformer accuracy " + accuracy(seqModel, test));
     }
 

@@ -34,6 +34,7 @@ import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.provenance.ConfiguredObjects;
 import org.tribuoadapt.core.testing.SyntheticImages;
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 
 import java.nio.charset.StandardCharsets;
@@ -162,12 +163,12 @@ public class OnnxBackboneTest {
     @Test
     public void headTrainsOverTheFrozenStageAndRoundTrips() throws Exception {
         Path file = write("backbone.onnx", pretrained);
-        Dataset<Label> train = SyntheticImages.dataset(200, FEATURES, SIZE, 102);
-        Dataset<Label> test = SyntheticImages.dataset(80, FEATURES, SIZE, 103);
+        Dataset<Label> train = SyntheticImages.dataset(200, FEATURES, SIZE, TestSeeds.of(102));
+        Dataset<Label> test = SyntheticImages.dataset(80, FEATURES, SIZE, TestSeeds.of(103));
         OnnxBackboneSpec spec = new OnnxBackboneSpec(file, head());
         assertEquals(new Shape(SIZE * SIZE), spec.inputShape());
         assertEquals(NetworkProvenance.sha256(pretrained), spec.onnxModelSha256());
-        NetworkTrainer trainer = new NetworkTrainer(spec, new AdamOptimiserFactory(0.02), 4, 32, 9L);
+        NetworkTrainer trainer = new NetworkTrainer(spec, new AdamOptimiserFactory(0.02), 4, 32, TestSeeds.of(9));
         NetworkModel model = trainer.train(train);
         double accuracy = new LabelEvaluator().evaluate(model, test).accuracy();
         assertTrue(accuracy > 0.9, "accuracy " + accuracy);

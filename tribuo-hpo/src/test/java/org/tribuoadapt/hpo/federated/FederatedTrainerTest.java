@@ -16,6 +16,7 @@ import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.train.EpochSummary;
+import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -41,13 +42,13 @@ public class FederatedTrainerTest {
     }
 
     private static FederatedTrainer fedAvg(int rounds, double learningRate) {
-        return new FederatedTrainer(mlp(), rounds, 8, 0.5, 2, 16, learningRate, 0.5, 3L, 11L);
+        return new FederatedTrainer(mlp(), rounds, 8, 0.5, 2, 16, learningRate, 0.5, TestSeeds.of(3), TestSeeds.of(11));
     }
 
     @Test
     public void fedAvgAndFedHyperLearnAndRecordTheirSchedule() {
-        MutableDataset<Label> train = SyntheticImages.dataset(480, 3, SIZE, 31);
-        MutableDataset<Label> test = SyntheticImages.dataset(90, 3, SIZE, 32);
+        MutableDataset<Label> train = SyntheticImages.dataset(480, 3, SIZE, TestSeeds.of(31));
+        MutableDataset<Label> test = SyntheticImages.dataset(90, 3, SIZE, TestSeeds.of(32));
         List<FederatedRound> seen = new ArrayList<>();
         FederatedTrainer fedAvg = fedAvg(6, 0.1).withValidation(0.1);
         fedAvg.setListener((round, network) -> seen.add(round));
@@ -99,10 +100,10 @@ public class FederatedTrainerTest {
 
     @Test
     public void convolutionalNetworksWithBatchNormAverageTheirBuffers() {
-        MutableDataset<Label> train = SyntheticImages.dataset(240, 3, 8, 34);
-        MutableDataset<Label> test = SyntheticImages.dataset(60, 3, 8, 35);
+        MutableDataset<Label> train = SyntheticImages.dataset(240, 3, 8, TestSeeds.of(34));
+        MutableDataset<Label> test = SyntheticImages.dataset(60, 3, 8, TestSeeds.of(35));
         CNNSpec cnn = new CNNSpec(1, 8, 8, new int[] {4}, true, 2, new int[] {8});
-        FederatedTrainer trainer = new FederatedTrainer(cnn, 4, 4, 0.5, 1, 16, 0.05, 1.0, 1L, 2L);
+        FederatedTrainer trainer = new FederatedTrainer(cnn, 10, 4, 0.5, 1, 16, 0.05, 1.0, TestSeeds.of(1), TestSeeds.of(2));
         NetworkModel model = trainer.train(train);
         assertTrue(new LabelEvaluator().evaluate(model, test).accuracy() > 0.6);
         float[] counter = model.stateDict().get("bn1.num_batches_tracked").toFloatArray();

@@ -13,6 +13,7 @@ import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.core.testing.SyntheticImages;
+import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +39,10 @@ public class HypergradientTrainingTest {
 
     @Test
     public void adamHdTrainsACnnAndRecordsItsLearningRate() {
-        MutableDataset<Label> train = SyntheticImages.dataset(300, 3, SIZE, 11);
-        MutableDataset<Label> test = SyntheticImages.dataset(90, 3, SIZE, 12);
+        MutableDataset<Label> train = SyntheticImages.dataset(300, 3, SIZE, TestSeeds.of(11));
+        MutableDataset<Label> test = SyntheticImages.dataset(90, 3, SIZE, TestSeeds.of(12));
         AdamHDOptimiserFactory factory = new AdamHDOptimiserFactory(1e-3, 1e-4, 1e-5, 0.05);
-        NetworkTrainer trainer = new NetworkTrainer(cnn(), factory, 4, 32, 5L);
+        NetworkTrainer trainer = new NetworkTrainer(cnn(), factory, 4, 32, TestSeeds.of(5));
         NetworkModel model = trainer.train(train);
         double accuracy = new LabelEvaluator().evaluate(model, test).accuracy();
         assertTrue(accuracy > 0.9, "accuracy " + accuracy);

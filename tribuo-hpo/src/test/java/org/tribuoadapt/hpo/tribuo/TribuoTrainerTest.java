@@ -17,9 +17,13 @@ import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.math.optimisers.AdaGrad;
 import org.tribuo.test.Helpers;
+import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +45,13 @@ public class TribuoTrainerTest {
     @SuppressWarnings("unchecked")
     public static void load() {
         assertTrue(Files.isRegularFile(CONFIG), "missing example configuration " + CONFIG.toAbsolutePath());
-        manager = new ConfigurationManager(CONFIG.toString());
+        // the configuration's seeds, moved by the test seed offset through OLCUT's --@component.property overrides
+        Map<String, Long> seeds = Map.of("train", 1L, "test", 2L, "linear-sgd-hd", 1L, "linear-adam-hd", 1L,
+                "linear-adam", 1L, "linear-adagrad", 1L);
+        List<String> arguments = new ArrayList<>(List.of("-c", CONFIG.toString()));
+        seeds.forEach((component, seed) -> arguments.addAll(List.of("--@" + component + ".seed",
+                Long.toString(TestSeeds.of(seed)))));
+        manager = new ConfigurationManager(arguments.toArray(new String[0]));
         train = new MutableDataset<>((DataSource<Label>) manager.lookup("train"));
         test = new MutableDataset<>((DataSource<Label>) manager.lookup("test"));
     }
@@ -68,7 +78,8 @@ public class TribuoTrainerTest {
             Trainer<Label> trainer = trainer(name);
             Model<Label> model = trainer.train(train);
             double accuracy = accuracy(model);
-            assertEquals(adagrad, accuracy, 0.015, name + " accuracy " + accuracy + " vs AdaGrad " + adagrad);
+            // within 4 points: over test seed offsets 0-4 the largest gap was 2.3 points (on 1,000 test images)
+            assertEquals(adagrad, accuracy, 0.04, name + " accuracy " + accuracy + " vs AdaGrad " + adagrad);
             Helpers.testConfigurableRoundtrip((LinearSGDTrainer) trainer);
             Helpers.testProvenanceMarshalling(model.getProvenance());
             Helpers.testModelProtoSerialization(model, Label.class, test);
@@ -90,11 +101,12 @@ public class TribuoTrainerTest {
     @Test
     public void factorizationMachineTrainsWithAdamHD() {
         FMClassificationTrainer adagrad = new FMClassificationTrainer(new LogMulticlass(), new AdaGrad(0.1, 0.1), 5,
-                100000, 10, 1L, 2, 0.1);
+                100000, 10, TestSeeds.of(1), 2, 0.1);
         FMClassificationTrainer adamHd = new FMClassificationTrainer(new LogMulticlass(), new AdamHD(0.01, 1e-4, 0.0, 0.5), 5,
-                100000, 10, 1L, 2, 0.1);
+                100000, 10, TestSeeds.of(1), 2, 0.1);
         double baseline = accuracy(adagrad.train(train));
         double adapted = accuracy(adamHd.train(train));
-        assertEquals(baseline, adapted, 0.02, "FM with Adam-HD " + adapted + " vs AdaGrad " + baseline);
+        // over test seed offsets 0-4 the largest gap was 1 point
+        assertEquals(baseline, adapted, 0.03, "FM with Adam-HD " + adapted + " vs AdaGrad " + baseline);
     }
 }

@@ -18,6 +18,7 @@ import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.PeftModel;
 import org.tribuoadapt.peft.PeftTrainer;
 import org.tribuoadapt.peft.SyntheticIdxFiles;
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.peft.lora.LoraSpec;
 
 import java.io.IOException;
@@ -39,19 +40,19 @@ public class PeftAdaptationStepTest {
 
     @Test
     public void pretrainsAdaptsAndReports(@TempDir Path dir) throws Exception {
-        SyntheticIdxFiles.write(dir.resolve("train-images.gz"), dir.resolve("train-labels.gz"), 400, SIZE, 1);
-        SyntheticIdxFiles.write(dir.resolve("test-images.gz"), dir.resolve("test-labels.gz"), 100, SIZE, 2);
+        SyntheticIdxFiles.write(dir.resolve("train-images.gz"), dir.resolve("train-labels.gz"), 400, SIZE, TestSeeds.of(1));
+        SyntheticIdxFiles.write(dir.resolve("test-images.gz"), dir.resolve("test-labels.gz"), 300, SIZE, TestSeeds.of(2));
         List<Integer> first = List.of(0, 1, 2, 3, 4);
         List<Integer> second = List.of(5, 6, 7, 8, 9);
         // an MLP source keeps the test fast; the main job's configuration uses the CNN
         MLPSpec mlp = new MLPSpec(SIZE * SIZE, new int[] {32}, Activation.RELU, 0.0);
         PeftTrainer trainer = new PeftTrainer(new LoraSpec(AdapterTargets.modules("fc1").saving("head"), 2, 4),
-                new AdamOptimiserFactory(0.03), 3, 16, 3L);
+                new AdamOptimiserFactory(0.03), 3, 16, TestSeeds.of(3));
         // "all" is a cap above the class sizes: OLCUT's configuration round trip cannot hold the data source's default of -1
         int all = 1000;
         PeftAdaptationStep step = new PeftAdaptationStep(source(dir, "train", first, all), source(dir, "test", first, all),
                 source(dir, "train", second, 10), source(dir, "train", second, all), source(dir, "test", second, all),
-                new NetworkTrainer(mlp, new AdamOptimiserFactory(0.01), 3, 16, 1L), trainer, null);
+                new NetworkTrainer(mlp, new AdamOptimiserFactory(0.01), 3, 16, TestSeeds.of(1)), trainer, null);
         Report.Builder report = Report.builder("test");
         PipelineContext context = new PipelineContext(report, dir, ProgressSink.NONE);
         step.run(context);

@@ -21,6 +21,7 @@ import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.PGDAttack;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
 import org.tribuoadapt.robust.testing.RobustFixtures;
+import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.util.Arrays;
 import java.util.List;
@@ -41,10 +42,12 @@ public class AdversarialTrainerTest {
 
     @Test
     public void pgdTrainingBuysRobustness() {
-        RobustnessEvaluator evaluator = new RobustnessEvaluator(List.of(new PGDAttack(AttackNorm.LINF, 0.05, 10)), 3L);
+        // the undefended network reads the stripes, which PGD redraws; the defended one reads the bar, right in 90%
+        RobustnessEvaluator evaluator = new RobustnessEvaluator(List.of(new PGDAttack(AttackNorm.LINF, 0.05, 10)),
+                TestSeeds.of(3));
         double standard = evaluator.evaluate(RobustFixtures.standard(), RobustFixtures.test()).outcomes().get(0).accuracy();
         double robust = evaluator.evaluate(RobustFixtures.robust(), RobustFixtures.test()).outcomes().get(0).accuracy();
-        assertTrue(robust > standard + 0.2, "PGD-10 accuracy " + robust + " after adversarial training, " + standard
+        assertTrue(robust > standard + 0.5, "PGD-10 accuracy " + robust + " after adversarial training, " + standard
                 + " without");
     }
 

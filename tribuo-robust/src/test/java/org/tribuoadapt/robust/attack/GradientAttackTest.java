@@ -20,6 +20,7 @@ import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluation;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
 import org.tribuoadapt.robust.testing.RobustFixtures;
+import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -81,7 +82,8 @@ public class GradientAttackTest {
 
     @Test
     public void pgd20FoolsAnUndefendedModel() {
-        RobustnessEvaluation evaluation = new RobustnessEvaluator(List.of(new PGDAttack(AttackNorm.LINF, 0.1, 20)), 5L)
+        RobustnessEvaluation evaluation = new RobustnessEvaluator(List.of(new PGDAttack(AttackNorm.LINF, 0.1, 20)),
+                TestSeeds.of(5))
                 .evaluate(RobustFixtures.standard(), RobustFixtures.test());
         assertTrue(evaluation.cleanAccuracy() > 0.9, "clean accuracy " + evaluation.cleanAccuracy());
         double success = evaluation.outcomes().get(0).successRate();
@@ -94,7 +96,7 @@ public class GradientAttackTest {
         double clean = 0;
         for (int steps : new int[] {1, 2, 4, 8, 16}) {
             RobustnessEvaluation e = new RobustnessEvaluator(
-                    List.of(new PGDAttack(AttackNorm.LINF, 0.05, 0.005, steps, true, 1)), 9L)
+                    List.of(new PGDAttack(AttackNorm.LINF, 0.05, 0.005, steps, true, 1)), TestSeeds.of(9))
                     .evaluate(RobustFixtures.standard(), RobustFixtures.test());
             double robust = e.outcomes().get(0).accuracy();
             assertTrue(robust <= previous, steps + " steps gave robust accuracy " + robust + " after " + previous);
@@ -176,7 +178,8 @@ public class GradientAttackTest {
     public void apgdNeverEndsBelowItsStartingLoss() {
         onTestBatch(RobustFixtures.standard(), b -> {
             NDArray adversarial = new APGDAttack(AttackNorm.LINF, 0.05, 12, 0.75, 0.75, false, 1).perturb(b.classifier(),
-                    b.inputs(), b.labels(), AttackLoss.CROSS_ENTROPY, AttackGoal.MAXIMISE_LOSS, new SplittableRandom(2));
+                    b.inputs(), b.labels(), AttackLoss.CROSS_ENTROPY, AttackGoal.MAXIMISE_LOSS,
+                    new SplittableRandom(TestSeeds.of(2)));
             try (GradientMode off = GradientMode.disabled()) {
                 float[] before = AttackLoss.CROSS_ENTROPY.perExample(b.classifier().logits(b.inputs()), b.labels())
                         .toFloatArray();

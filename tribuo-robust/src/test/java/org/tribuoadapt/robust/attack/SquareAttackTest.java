@@ -11,6 +11,7 @@ import org.tribuo.test.Helpers;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.robust.testing.OnnxBlackBox;
 import org.tribuoadapt.robust.testing.RobustFixtures;
+import org.tribuoadapt.core.testing.TestSeeds;
 
 import ai.djl.ndarray.types.Shape;
 
@@ -39,7 +40,7 @@ public class SquareAttackTest {
             double before = accuracy(blackBox, clean);
             assertTrue(before > 0.9, "clean accuracy " + before);
             SquareAttack attack = new SquareAttack(0.1, 300, 1, 8, 8);
-            List<Example<Label>> adversarial = attack.perturb(blackBox, clean, new SplittableRandom(7));
+            List<Example<Label>> adversarial = attack.perturb(blackBox, clean, new SplittableRandom(TestSeeds.of(7)));
             double after = accuracy(blackBox, adversarial);
             assertTrue(after < before - 0.3, "the Square attack only moved accuracy from " + before + " to " + after);
             FeatureTensorizer flat = new FeatureTensorizer(blackBox.getFeatureIDMap(), new Shape(64));

@@ -19,6 +19,7 @@ import org.tribuoadapt.robust.attack.SquareAttack;
 import org.tribuoadapt.robust.smoothing.AdaptiveSmoothingModel;
 import org.tribuoadapt.robust.testing.OnnxBlackBox;
 import org.tribuoadapt.robust.testing.RobustFixtures;
+import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,7 +62,7 @@ public class RobustnessEvaluatorTest {
     @Test
     public void blackBoxModelsTakeBlackBoxAttacksOnly(@TempDir Path dir) throws Exception {
         try (ONNXExternalModel<Label> blackBox = OnnxBlackBox.create(dir)) {
-            RobustnessEvaluation e = new RobustnessEvaluator(List.of(new SquareAttack(0.1, 100, 1, 8, 8)), 2L)
+            RobustnessEvaluation e = new RobustnessEvaluator(List.of(new SquareAttack(0.1, 100, 1, 8, 8)), TestSeeds.of(2))
                     .evaluate(blackBox, RobustFixtures.test());
             assertTrue(e.outcomes().get(0).accuracy() < e.cleanAccuracy());
             IllegalArgumentException gradient = assertThrows(IllegalArgumentException.class, () ->

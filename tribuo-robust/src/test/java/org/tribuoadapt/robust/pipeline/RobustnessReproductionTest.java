@@ -56,8 +56,8 @@ public class RobustnessReproductionTest {
                         new AdamOptimiserFactory(0.01), 1, 30, 2L), 60);
         SourceTrainingStep source = new SourceTrainingStep(new NetworkTrainer(RobustFixtures.cnn(),
                 new AdamOptimiserFactory(0.01), 3, 32, 7L), "source", "Source network");
-        Pipeline pipeline = new Pipeline("reproduction", RobustFixtures.faintBarsSource(data, "train", 240, 11),
-                RobustFixtures.faintBarsSource(data, "t10k", 60, 12), List.of(source, step));
+        Pipeline pipeline = new Pipeline("reproduction", RobustFixtures.barsAndStripesSource(data, "train", 240, 11),
+                RobustFixtures.barsAndStripesSource(data, "t10k", 60, 12), List.of(source, step));
         report = ReportReader.read(pipeline.run(dir.resolve("out"), ProgressSink.NONE).json());
         recorded = report.recordedMetrics();
     }

@@ -15,6 +15,7 @@ import org.tribuoadapt.robust.attack.PGDAttack;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluation;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
 import org.tribuoadapt.robust.testing.RobustFixtures;
+import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,11 +33,12 @@ public class RobustnessEvaluationReproducerTest {
 
     private static final RobustnessEvaluator EVALUATOR = new RobustnessEvaluator(List.of(
             new PGDAttack(AttackNorm.LINF, 0.05, 3), new FGSMAttack(AttackNorm.LINF, 0.05)),
-            new double[] {0.03, 0.1}, 16, 5L, 40);
+            new double[] {0.03, 0.1}, 16, TestSeeds.of(5), 40);
 
     @Test
     public void recomputesTheRecordedMetricsFromAStoredProvenance(@TempDir Path dir) throws IOException {
-        MutableDataset<Label> test = new MutableDataset<>(RobustFixtures.faintBarsSource(dir, "t10k", 60, 12));
+        MutableDataset<Label> test = new MutableDataset<>(RobustFixtures.barsAndStripesSource(dir, "t10k", 60,
+                TestSeeds.of(12)));
         RobustnessEvaluation recorded = EVALUATOR.evaluate(RobustFixtures.standard(), test);
         // a report stores provenance in its marshalled form; reproduction starts from that copy
         ObjectProvenance stored = ProvenanceUtil.unmarshalProvenance(ProvenanceUtil.marshalProvenance(recorded.getProvenance()));
@@ -50,7 +52,8 @@ public class RobustnessEvaluationReproducerTest {
                 "accuracy@fgsm-linf@0.03", "accuracy@fgsm-linf@0.1"), List.copyOf(recomputed.keySet()));
         assertEquals(recorded.reproducibleMetrics(), recomputed, "identical, not merely close");
         assertEquals(new LabelEvaluator().evaluate(RobustFixtures.standard(),
-                new MutableDataset<>(RobustFixtures.faintBarsSource(dir, "first40", 40, 12))).accuracy(),
+                new MutableDataset<>(RobustFixtures.barsAndStripesSource(dir, "first40", 40, TestSeeds.of(12))))
+                        .accuracy(),
                 recomputed.get("accuracy"), 1e-12, "clean accuracy on the evaluator's first 40 examples");
         assertTrue(recomputed.get("accuracy@pgd-linf-3@0.1") < recomputed.get("accuracy"),
                 "an undefended network loses accuracy under PGD at Linf 0.1");
@@ -63,7 +66,7 @@ public class RobustnessEvaluationReproducerTest {
 
     @Test
     public void isRegisteredForRobustnessEvaluationsOnly(@TempDir Path dir) throws IOException {
-        MutableDataset<Label> test = new MutableDataset<>(RobustFixtures.faintBarsSource(dir, "t10k", 30, 12));
+        MutableDataset<Label> test = new MutableDataset<>(RobustFixtures.barsAndStripesSource(dir, "t10k", 30, 12));
         List<String> registered = ServiceLoader.load(EvaluationReproducer.class).stream()
                 .map(provider -> provider.type().getName()).toList();
         assertTrue(registered.contains(RobustnessEvaluationReproducer.class.getName()), registered.toString());

@@ -20,6 +20,7 @@ import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.PGDAttack;
 import org.tribuoadapt.robust.testing.RobustFixtures;
+import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -38,7 +39,7 @@ public class MixingNetworkTest {
     private static MixingNetworkTrainer trainer() {
         return new MixingNetworkTrainer(RobustFixtures.standard(), RobustFixtures.robust(),
                 new MixingNetworkSpec("pool1", "pool1", 8, 16), new PGDAttack(AttackNorm.LINF, 0.1, 0.03, 3, true, 1),
-                new AdamOptimiserFactory(0.01), 3, 32, 5L);
+                new AdamOptimiserFactory(0.01), 10, 32, TestSeeds.of(5));
     }
 
     private static synchronized MixingNetworkModel model() {
@@ -57,7 +58,7 @@ public class MixingNetworkTest {
             int[] all = Evaluation.range(0, data.size());
             NDArray clean = data.features(m, all);
             NDArray attacked = new PGDAttack(AttackNorm.LINF, 0.1, 0.03, 3, true, 1).perturb(composite, clean,
-                    data.labels(m, all), new SplittableRandom(11));
+                    data.labels(m, all), new SplittableRandom(TestSeeds.of(11)));
             try (GradientMode off = GradientMode.disabled()) {
                 double cleanGamma = composite.parts(clean).gamma().mean().getFloat();
                 double attackedGamma = composite.parts(attacked).gamma().mean().getFloat();

@@ -1,18 +1,22 @@
 package org.tribuoadapt.robust.testing;
 
+import org.tribuoadapt.core.testing.TestSeeds;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.oracle.labs.mlrg.olcut.util.Pair;
+import org.tribuo.Trainer;
 import org.tribuo.VariableIDInfo;
 import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
 import org.tribuo.classification.sgd.linear.LinearSGDModel;
-import org.tribuo.classification.sgd.linear.LogisticRegressionTrainer;
+import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
+import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.interop.onnx.DenseTransformer;
 import org.tribuo.interop.onnx.LabelTransformer;
 import org.tribuo.interop.onnx.ONNXExternalModel;
+import org.tribuo.math.optimisers.AdaGrad;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,9 +24,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A black-box model built without external tools: a Tribuo logistic regression trained on the faint bars, exported
- * to ONNX by Tribuo and loaded back through ONNX Runtime as an {@link ONNXExternalModel}, which only exposes
- * predicted probabilities.
+ * A black-box model built without external tools: a Tribuo logistic regression trained on
+ * {@link RobustFixtures#train()}, exported to ONNX by Tribuo and loaded back through ONNX Runtime as an
+ * {@link ONNXExternalModel}, which only exposes predicted probabilities. It trains for 20 epochs (Tribuo's default
+ * logistic regression stops at 5) so that it learns the stripes, and not only the bar, of every class.
  */
 public final class OnnxBlackBox {
 
@@ -36,7 +41,8 @@ public final class OnnxBlackBox {
      * @throws OrtException if ONNX Runtime cannot load it.
      */
     public static ONNXExternalModel<Label> create(Path dir) throws IOException, OrtException {
-        LinearSGDModel model = new LogisticRegressionTrainer().train(RobustFixtures.train());
+        LinearSGDModel model = new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(1.0, 0.1), 20,
+                TestSeeds.of(Trainer.DEFAULT_SEED)).train(RobustFixtures.train());
         Path file = dir.resolve("logistic-regression.onnx");
         model.saveONNXModel("org.tribuoadapt.robust.test", 1, file);
         Map<String, Integer> features = new HashMap<>();

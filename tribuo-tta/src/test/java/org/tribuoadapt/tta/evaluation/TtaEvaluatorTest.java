@@ -29,6 +29,7 @@ import org.tribuoadapt.tta.scenario.ShiftScenario;
 import org.tribuoadapt.tta.scenario.StreamBatch;
 import org.tribuoadapt.tta.scenario.StreamMode;
 import org.tribuoadapt.tta.scenario.TtaStream;
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.tta.testing.TtaFixtures;
 
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public class TtaEvaluatorTest {
 
     private static CorruptionScenario scenario(StreamMode mode, int batchSize) {
         return new CorruptionScenario(List.of("gaussian_noise", "fog"), List.of(3, 5), TtaFixtures.SIZE,
-                TtaFixtures.SIZE, mode, batchSize, 0.0, 0, 3L);
+                TtaFixtures.SIZE, mode, batchSize, 0.0, 0, TestSeeds.of(3));
     }
 
     @Test
@@ -100,7 +101,8 @@ public class TtaEvaluatorTest {
                 TtaFixtures.train(), methods);
         assertEquals(DefaultAdapters.NAMES, results.evaluations().stream().map(TtaEvaluation::method).toList());
         for (TtaEvaluation e : results.evaluations()) {
-            assertTrue(e.accuracy() > 0.2 && e.accuracy() <= 1, e.toString());
+            // well above the 1/3 of a method that collapses onto one class
+            assertTrue(e.accuracy() > 0.6 && e.accuracy() <= 1, e.toString());
             assertTrue(e.msPerBatch() > 0 && e.latencyRatio() > 0 && e.peakMemoryMiB() > 0, e.toString());
             assertEquals(4, e.domains().size());
         }

@@ -1,5 +1,6 @@
 package org.tribuoadapt.tta.testing;
 
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuoadapt.core.model.NetworkModel;
@@ -23,7 +24,8 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Small models and data shared by the module's tests: 8x8 synthetic bar images of 3 classes, a tiny CNN with
- * BatchNorm and an MLP without any normalisation layer, each trained once per JVM.
+ * BatchNorm and an MLP without any normalisation layer, each trained once per JVM. Every seed goes through
+ * {@link TestSeeds}.
  */
 public final class TtaFixtures {
 
@@ -45,7 +47,7 @@ public final class TtaFixtures {
      * @return 300 examples.
      */
     public static MutableDataset<Label> train() {
-        return SyntheticImages.dataset(300, CLASSES, SIZE, 1);
+        return SyntheticImages.dataset(300, CLASSES, SIZE, TestSeeds.of(1));
     }
 
     /**
@@ -54,7 +56,7 @@ public final class TtaFixtures {
      * @return The data.
      */
     public static MutableDataset<Label> test(int examples) {
-        return SyntheticImages.dataset(examples, CLASSES, SIZE, 2);
+        return SyntheticImages.dataset(examples, CLASSES, SIZE, TestSeeds.of(2));
     }
 
     /**
@@ -64,7 +66,7 @@ public final class TtaFixtures {
     public static synchronized NetworkModel cnn() {
         if (cnn == null) {
             CNNSpec spec = new CNNSpec(1, SIZE, SIZE, new int[] {4, 8}, true, 2, new int[] {16});
-            cnn = new NetworkTrainer(spec, new AdamOptimiserFactory(0.01), 4, 32, 7L).train(train());
+            cnn = new NetworkTrainer(spec, new AdamOptimiserFactory(0.01), 4, 32, TestSeeds.of(7)).train(train());
         }
         return cnn;
     }
@@ -76,7 +78,7 @@ public final class TtaFixtures {
     public static synchronized NetworkModel mlp() {
         if (mlp == null) {
             MLPSpec spec = new MLPSpec(SIZE * SIZE, new int[] {16}, Activation.RELU, 0.0);
-            mlp = new NetworkTrainer(spec, new AdamOptimiserFactory(0.01), 3, 32, 7L).train(train());
+            mlp = new NetworkTrainer(spec, new AdamOptimiserFactory(0.01), 3, 32, TestSeeds.of(7)).train(train());
         }
         return mlp;
     }
@@ -90,7 +92,7 @@ public final class TtaFixtures {
      */
     public static float[] shiftedInputs(int n, String corruption, int severity) {
         CorruptionScenario scenario = new CorruptionScenario(List.of(corruption), List.of(severity), SIZE, SIZE,
-                StreamMode.RESET, n, 0.0, 0, 5L);
+                StreamMode.RESET, n, 0.0, 0, TestSeeds.of(5));
         NetworkModel model = cnn();
         return scenario.open(test(n), model.getFeatureIDMap(), model.getOutputIDInfo()).batch(0).features();
     }
