@@ -13,7 +13,11 @@ def main(path):
     loads = [r["load1"] for r in rows if "load1" in r]
     speed = defaultdict(list)
     times = defaultdict(list)
+    own = defaultdict(list)  # figures of our side with no peer counterpart: merged/base speed, peak memory
     for r in rows:
+        for metric in ("merged_over_base", "peak_rss_bytes"):
+            if metric in r:
+                own[(r["model"], r["method"], metric)].append(r[metric])
         if "seconds" in r:
             times[r["condition"]].append(r["seconds"])
         elif "side" in r:
@@ -35,6 +39,9 @@ def main(path):
         out.append({"model": model, "mode": mode, "metric": metric, side: values, baseline: reference,
                     side + "_median": statistics.median(values), baseline + "_median": statistics.median(reference),
                     "ratio_of_medians": round(statistics.median(values) / statistics.median(reference), 2)})
+    for (model, method, metric), values in sorted(own.items()):
+        out.append({"model": model, "method": method, "metric": metric, "values": values,
+                    "median": statistics.median(values)})
     for condition, values in sorted(times.items()):
         out.append({"condition": condition, "seconds": values, "median_seconds": round(statistics.median(values), 1)})
     for o in out:
