@@ -3,12 +3,14 @@ package org.tribuoadapt.core.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import org.tribuo.Dataset;
 import org.tribuo.Example;
 import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
+import org.tribuoadapt.core.bridge.FeatureSpaceCheck;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 
 import java.util.ArrayList;
@@ -37,11 +39,16 @@ public final class LabelPredictions {
      * @param outputs The labels.
      * @param features The features (to count the features each example uses).
      * @return One prediction per example, in order.
+     * @throws IllegalArgumentException if {@code examples} is a dense dataset whose features are not the model's
+     * ({@link FeatureSpaceCheck}).
      */
     public static List<Prediction<Label>> predict(Iterable<Example<Label>> examples, int batchSize,
                                                   FeatureTensorizer tensorizer, NDManager memory,
                                                   UnaryOperator<NDArray> logits, ImmutableOutputInfo<Label> outputs,
                                                   ImmutableFeatureMap features) {
+        if (examples instanceof Dataset<?> dataset) {
+            FeatureSpaceCheck.requireMatch(features, dataset);
+        }
         List<Prediction<Label>> out = new ArrayList<>();
         List<Example<Label>> batch = new ArrayList<>(batchSize);
         for (Example<Label> example : examples) {
