@@ -68,7 +68,8 @@ public final class FeatureTensorizer {
      * @param index The example's position, for error messages.
      * @param target The destination.
      * @param offset Where its first value goes.
-     * @throws IllegalArgumentException if a value is NaN or infinite, or no feature is known to the map.
+     * @throws IllegalArgumentException if a value is NaN, infinite or beyond the float32 range, or no feature is
+     * known to the map.
      */
     public void write(Example<?> example, int index, float[] target, int offset) {
         int known = 0;
@@ -81,6 +82,10 @@ public final class FeatureTensorizer {
             if (!Double.isFinite(value)) {
                 throw new IllegalArgumentException("example " + index + " has a non-finite value " + value
                         + " for feature '" + f.getName() + "'");
+            }
+            if (Math.abs(value) > Float.MAX_VALUE) {
+                throw new IllegalArgumentException("example " + index + " has the value " + value + " for feature '"
+                        + f.getName() + "', beyond the float32 range (+-" + Float.MAX_VALUE + ") networks compute in");
             }
             target[offset + ((org.tribuo.VariableIDInfo) info).getID()] = (float) value;
             known++;

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Prediction and evaluation refuse dense data whose features are not the model's, naming both sides, and keep
- * Tribuo's convention for sparse data.
+ * Tribuo's convention for sparse data; values a float32 network cannot read are refused with the example named.
  */
 public class FeatureSpaceTest {
 
@@ -71,5 +71,25 @@ public class FeatureSpaceTest {
             sparse.add(new ArrayExample<>(new Label("c0"), new String[] {names[i], names[i + 10]}, new double[] {1, 1}));
         }
         assertEquals(4, model.predict(sparse).size());
+    }
+
+    @Test
+    public void valuesBeyondFloat32AreRefusedInTrainingAndPrediction() {
+        MutableDataset<Label> data = SyntheticImages.dataset(20, 3, 8, 4);
+        String[] names = SyntheticImages.featureNames(64);
+        double[] values = new double[64];
+        values[7] = 1e308; // finite as a double, infinite as a float
+        data.add(new ArrayExample<>(new Label("c1"), names, values));
+        IllegalArgumentException training = assertThrows(IllegalArgumentException.class, () ->
+                new NetworkTrainer(NetworkTrainerTest.mlp(), new AdamOptimiserFactory(0.01), 1, 8, 1L).train(data));
+        assertTrue(training.getMessage().contains("example 20 has the value 1.0E308 for feature 'px07', beyond the "
+                + "float32 range"), training.getMessage());
+        IllegalArgumentException prediction = assertThrows(IllegalArgumentException.class,
+                () -> model.predict(data.getExample(20)));
+        assertTrue(prediction.getMessage().contains("1.0E308 for feature 'px07'"), prediction.getMessage());
+        values[7] = Double.NaN;
+        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+                () -> model.predict(new ArrayExample<>(new Label("c1"), names, values)));
+        assertTrue(nan.getMessage().contains("non-finite value NaN for feature 'px07'"), nan.getMessage());
     }
 }
