@@ -7,6 +7,8 @@ import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
+import org.tribuoadapt.core.safetensors.SafetensorsFile;
+import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.TensorData;
 
@@ -72,12 +74,25 @@ public final class BaseNetwork {
      * @param spec The architecture the weights belong to.
      * @param weightsFile The file.
      * @return The base; its hash is the file's.
-     * @throws IOException if the file cannot be read or is not a safetensors file.
-     * @throws IllegalArgumentException if the file has no output layer weight for the spec.
+     * @throws IOException if the file cannot be read or is not a safetensors file, naming the file.
+     * @throws IllegalArgumentException if the file has no output layer weight for the spec, or a NaN or infinite
+     * weight.
      */
     public static BaseNetwork fromSafetensors(NetworkSpec spec, Path weightsFile) throws IOException {
-        byte[] bytes = Files.readAllBytes(weightsFile);
-        Map<String, TensorData> tensors = SafetensorsReader.read(bytes).tensors();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(weightsFile);
+        } catch (IOException e) {
+            throw new IOException("cannot read the base weights " + weightsFile + ": " + e, e);
+        }
+        SafetensorsFile file;
+        try {
+            file = SafetensorsReader.read(bytes);
+        } catch (SafetensorsFormatException e) {
+            throw new IOException("the base weights " + weightsFile + " are not a safetensors file: " + e.getMessage(), e);
+        }
+        file.requireFinite("the base weights " + weightsFile);
+        Map<String, TensorData> tensors = file.tensors();
         String sha = NetworkProvenance.sha256(bytes);
         return new BaseNetwork(spec, outputsOf(spec, tensors), tensors, sha, null, sha);
     }

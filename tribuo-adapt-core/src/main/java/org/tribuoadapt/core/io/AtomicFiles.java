@@ -18,6 +18,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * one: the content goes to a uniquely named temporary sibling, is forced to disk, and is moved over the target
  * with {@link StandardCopyOption#ATOMIC_MOVE}. On any failure the temporary file is deleted and an existing
  * target is left untouched. Every file Tribuo Adapt writes (weights, adapters, models, reports) goes through here.
+ * <p>
+ * A target that is a symbolic link is followed: the file it points to is replaced and the link stays. A target that
+ * exists but is not a regular file (a device such as {@code /dev/full}, a directory, a pipe), or a link that points
+ * nowhere, is refused before anything is written.
  */
 public final class AtomicFiles {
 
@@ -58,7 +62,7 @@ public final class AtomicFiles {
      * @throws IOException if the file cannot be written or moved into place.
      */
     public static void write(Path target, ContentWriter writer) throws IOException {
-        Path absolute = Objects.requireNonNull(target, "target").toAbsolutePath();
+        Path absolute = replaceableTarget(Objects.requireNonNull(target, "target"));
         Path temporary = writeTemporary(absolute, writer);
         moveOrDelete(List.of(temporary), List.of(absolute));
     }
@@ -75,7 +79,7 @@ public final class AtomicFiles {
         List<Path> targets = new ArrayList<>();
         try {
             for (Map.Entry<Path, byte[]> e : contents.entrySet()) {
-                Path absolute = e.getKey().toAbsolutePath();
+                Path absolute = replaceableTarget(e.getKey());
                 temporaries.add(writeTemporary(absolute, channel -> writeFully(channel, ByteBuffer.wrap(e.getValue()))));
                 targets.add(absolute);
             }
@@ -84,6 +88,28 @@ public final class AtomicFiles {
             throw failure;
         }
         moveOrDelete(temporaries, targets);
+    }
+
+    /**
+     * The absolute file a write to {@code target} replaces: the target itself, or the file a symbolic link points to.
+     * @param target The path given.
+     * @return The file to replace.
+     * @throws IOException if the target exists but is not a regular file, or is a link that points nowhere.
+     */
+    private static Path replaceableTarget(Path target) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        if (Files.isSymbolicLink(absolute)) {
+            if (!Files.exists(absolute)) {
+                throw new IOException("cannot write " + target + ": it is a symbolic link to "
+                        + Files.readSymbolicLink(absolute) + ", which does not exist");
+            }
+            absolute = absolute.toRealPath();
+        }
+        if (Files.exists(absolute) && !Files.isRegularFile(absolute)) {
+            throw new IOException("cannot write " + target + ": it exists and is not a regular file (a directory, "
+                    + "device or pipe); refusing to replace it");
+        }
+        return absolute;
     }
 
     private static Path writeTemporary(Path absolute, ContentWriter writer) throws IOException {

@@ -1,5 +1,6 @@
 package org.tribuoadapt.core.safetensors;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,6 +60,25 @@ public final class SafetensorsFile {
      */
     public Map<String, TensorData> tensors() {
         return tensors;
+    }
+
+    /**
+     * Refuses NaN and infinite values: a network fed one computes NaN everywhere without an error.
+     *
+     * @param source what the tensors are (a file name), for the message.
+     * @throws IllegalArgumentException naming the source, the tensor, the value and its position at the first
+     * non-finite element.
+     */
+    public void requireFinite(String source) {
+        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+            TensorData tensor = e.getValue();
+            long index = tensor.indexOfNonFinite();
+            if (index >= 0) {
+                throw new IllegalArgumentException(source + ": tensor '" + e.getKey() + "' (shape "
+                        + Arrays.toString(tensor.shape()) + ") holds the non-finite value "
+                        + tensor.toDoubleArray()[(int) index] + " at element " + index);
+            }
+        }
     }
 
     /**

@@ -245,6 +245,25 @@ public final class TensorData {
     }
 
     /**
+     * The position of the first NaN or infinite element.
+     *
+     * @return its row-major index, or -1 when every element is finite (always for integer and boolean types).
+     */
+    public long indexOfNonFinite() {
+        if (!dtype.isFloatingPoint()) {
+            return -1;
+        }
+        ByteBuffer buffer = littleEndian();
+        for (int i = 0; i < numElements; i++) {
+            double value = dtype == SafetensorsDType.F64 ? buffer.getDouble(i * Double.BYTES) : floatAt(buffer, i);
+            if (!Double.isFinite(value)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * The elements as doubles. Every type converts exactly except I64 and U64 values beyond 53
      * bits, which are rounded once to the nearest double; BOOL gives 0 or 1.
      *

@@ -98,4 +98,19 @@ class SafetensorsFileTest {
         assertNotEquals(twoTensors(), new SafetensorsFile(reversed, null));
         assertTrue(twoTensors().toString().contains("zeta=TensorData[dtype=F32, shape=[1], bytes=4]"));
     }
+
+    @Test
+    void requireFiniteNamesTheTensorValueAndPosition() {
+        twoTensors().requireFinite("model.safetensors");
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        tensors.put("counts", TWO);
+        tensors.put("fc.weight", TensorData.ofFloats(new long[]{2, 2}, new float[]{0, 1, Float.POSITIVE_INFINITY, 2}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SafetensorsFile(tensors, Map.of()).requireFinite("model.safetensors"));
+        assertMessageContains(e, "model.safetensors: tensor 'fc.weight' (shape [2, 2]) holds the non-finite value "
+                + "Infinity at element 2");
+        Map<String, TensorData> doubles = Map.of("x", TensorData.ofDoubles(new long[]{2}, new double[]{1, Double.NaN}));
+        assertMessageContains(assertThrows(IllegalArgumentException.class,
+                () -> new SafetensorsFile(doubles, Map.of()).requireFinite("in")), "value NaN at element 1");
+    }
 }

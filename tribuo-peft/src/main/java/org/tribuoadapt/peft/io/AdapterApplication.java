@@ -68,6 +68,7 @@ public final class AdapterApplication {
         if (!inputs.contains(INPUT)) {
             throw new IllegalArgumentException(input + " has no tensor '" + INPUT + "'; it has " + inputs.names());
         }
+        inputs.requireFinite(input.toString());
         TensorData x = inputs.get(INPUT);
         Map<String, TensorData> out = new LinkedHashMap<>();
         Map<String, TensorData> mergedWeights;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.tribuoadapt.core.model.NetworkProvenance;
+import org.tribuoadapt.core.safetensors.SafetensorsFile;
 import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
@@ -94,6 +95,7 @@ public final class AdapterFiles {
      * @throws AdapterFormatException naming the file and the problem if a file is missing, corrupt or describes
      * something this project does not implement.
      * @throws IOException if a file cannot be read.
+     * @throws IllegalArgumentException naming the file and tensor if a weight is NaN or infinite.
      */
     public static LoadedAdapter load(Path directory) throws IOException {
         if (!Files.isDirectory(directory)) {
@@ -112,12 +114,14 @@ public final class AdapterFiles {
         byte[] configBytes = Files.readAllBytes(configFile);
         byte[] weightBytes = Files.readAllBytes(weightsFile);
         AdapterSpec spec = parseConfig(configBytes, configFile.toString());
-        Map<String, TensorData> tensors;
+        SafetensorsFile weights;
         try {
-            tensors = SafetensorsReader.read(weightBytes).tensors();
+            weights = SafetensorsReader.read(weightBytes);
         } catch (SafetensorsFormatException e) {
             throw new AdapterFormatException(weightsFile + " is not a valid safetensors file: " + e.getMessage(), e);
         }
+        weights.requireFinite(weightsFile.toString());
+        Map<String, TensorData> tensors = weights.tensors();
         return new LoadedAdapter(spec, tensors, NetworkProvenance.sha256(configBytes), NetworkProvenance.sha256(weightBytes));
     }
 

@@ -23,6 +23,7 @@ import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.safetensors.SafetensorsFile;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
+import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
@@ -34,11 +35,14 @@ import org.tribuoadapt.peft.lora.LoraSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -179,5 +183,35 @@ public class HuggingFacePeftInteropTest {
     @Test
     public void applyCommandReproducesPeftOnTheCnn(@TempDir Path dir) throws Exception {
         applyThroughFiles("hf-peft-cnn.xml", "cnn_lora", dir);
+    }
+
+    @Test
+    public void applyRefusesNonFiniteBaseWeightsAndInputsAndWritesNothing(@TempDir Path dir) throws Exception {
+        Path config = Paths.get("../examples/configs/hf-peft-mlp.xml");
+        SafetensorsFile base = SafetensorsReader.read(fixture("mlp_lora/base_model.safetensors"));
+        Map<String, TensorData> poisoned = new LinkedHashMap<>(base.tensors());
+        String name = poisoned.keySet().iterator().next();
+        float[] values = poisoned.get(name).toFloatArray();
+        values[3] = Float.NaN;
+        poisoned.put(name, TensorData.ofFloats(poisoned.get(name).shape(), values));
+        Path badBase = dir.resolve("nan-base.safetensors");
+        SafetensorsWriter.write(badBase, poisoned, base.metadata());
+        Path out = dir.resolve("out.safetensors");
+        IllegalArgumentException weights = assertThrows(IllegalArgumentException.class, () -> AdapterApplication.apply(
+                config, badBase, fixture("mlp_lora/adapter"), fixture("mlp_lora/expected.safetensors"), out));
+        assertTrue(weights.getMessage().contains("the base weights " + badBase + ": tensor '" + name + "'")
+                && weights.getMessage().contains("non-finite value NaN at element 3"), weights.getMessage());
+
+        SafetensorsFile expected = SafetensorsReader.read(fixture("mlp_lora/expected.safetensors"));
+        float[] x = expected.get(AdapterApplication.INPUT).toFloatArray();
+        x[0] = Float.POSITIVE_INFINITY;
+        Path badInput = dir.resolve("inf-input.safetensors");
+        SafetensorsWriter.write(badInput, Map.of(AdapterApplication.INPUT,
+                TensorData.ofFloats(expected.get(AdapterApplication.INPUT).shape(), x)), Map.of());
+        IllegalArgumentException input = assertThrows(IllegalArgumentException.class, () -> AdapterApplication.apply(
+                config, fixture("mlp_lora/base_model.safetensors"), fixture("mlp_lora/adapter"), badInput, out));
+        assertTrue(input.getMessage().contains(badInput + ": tensor 'input'") && input.getMessage().contains("Infinity"),
+                input.getMessage());
+        assertFalse(Files.exists(out), "nothing is written when the inputs are refused");
     }
 }
