@@ -8,6 +8,7 @@ import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuoadapt.core.data.CheckedDatasets;
 import org.tribuoadapt.core.model.ModelFiles;
 
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ final class EvaluateCommand implements CliCommand {
                 throw new IllegalArgumentException(options.model + " is not a classification model");
             }
             Model<Label> model = loaded.castModel(Label.class);
-            MutableDataset<Label> data = new MutableDataset<>((ConfigurableDataSource<Label>) cm.lookup(options.source));
+            MutableDataset<Label> data = CheckedDatasets.load((ConfigurableDataSource<Label>) cm.lookup(options.source));
             System.out.println(new LabelEvaluator().evaluate(model, data));
             return 0;
         }

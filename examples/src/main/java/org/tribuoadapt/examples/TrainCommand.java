@@ -10,6 +10,7 @@ import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluation;
 import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuoadapt.core.data.CheckedDatasets;
 import org.tribuoadapt.core.io.AtomicFiles;
 import org.tribuoadapt.core.model.NetworkTrainer;
 
@@ -55,11 +56,11 @@ final class TrainCommand implements CliCommand {
             if (trainer instanceof NetworkTrainer) {
                 ((NetworkTrainer) trainer).setListener(new CliProgress().task("train"));
             }
-            MutableDataset<Label> train = new MutableDataset<>((ConfigurableDataSource<Label>) cm.lookup(options.trainSource));
+            MutableDataset<Label> train = CheckedDatasets.load((ConfigurableDataSource<Label>) cm.lookup(options.trainSource));
             Model<Label> model = trainer.train(train);
             System.out.println("trained " + model.getClass().getSimpleName() + " on " + train.size() + " examples");
             if (options.testSource != null) {
-                MutableDataset<Label> test = new MutableDataset<>((ConfigurableDataSource<Label>) cm.lookup(options.testSource));
+                MutableDataset<Label> test = CheckedDatasets.load((ConfigurableDataSource<Label>) cm.lookup(options.testSource));
                 LabelEvaluation evaluation = new LabelEvaluator().evaluate(model, test);
                 System.out.println(evaluation);
             }

@@ -8,9 +8,9 @@ import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuo.ConfigurableDataSource;
 import org.tribuo.Dataset;
-import org.tribuo.MutableDataset;
 import org.tribuo.Tribuo;
 import org.tribuo.classification.Label;
+import org.tribuoadapt.core.data.CheckedDatasets;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.Kernels;
 import org.tribuoadapt.core.report.Report;
@@ -96,8 +96,8 @@ public final class Pipeline implements Configurable, Provenancable<ConfiguredObj
     public ReportFiles run(Path outputDirectory, ProgressSink progress) throws IOException {
         Report.Builder report = Report.builder(title).addEnvironment(environment());
         PipelineContext context = new PipelineContext(report, outputDirectory, progress);
-        Dataset<Label> train = new MutableDataset<>(trainSource);
-        Dataset<Label> test = new MutableDataset<>(testSource);
+        Dataset<Label> train = CheckedDatasets.load(trainSource);
+        Dataset<Label> test = CheckedDatasets.load(testSource);
         context.putDataset(TRAIN, train);
         context.putDataset(TEST, test);
         report.addProvenance(PROVENANCE_NAME, getProvenance());

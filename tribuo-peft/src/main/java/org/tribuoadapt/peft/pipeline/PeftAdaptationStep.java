@@ -6,11 +6,11 @@ import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl
 import org.tribuo.ConfigurableDataSource;
 import org.tribuo.Dataset;
 import org.tribuo.Model;
-import org.tribuo.MutableDataset;
 import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluation;
 import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuoadapt.core.data.CheckedDatasets;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.core.io.AtomicFiles;
@@ -116,9 +116,9 @@ public final class PeftAdaptationStep implements PipelineStep {
 
     @Override
     public void run(PipelineContext context) throws IOException {
-        Dataset<Label> sourceTrain = new MutableDataset<>(sourceTrainData);
-        Dataset<Label> sourceTest = new MutableDataset<>(sourceTestData);
-        Dataset<Label> targetTest = new MutableDataset<>(targetTestData);
+        Dataset<Label> sourceTrain = CheckedDatasets.load(sourceTrainData);
+        Dataset<Label> sourceTest = CheckedDatasets.load(sourceTestData);
+        Dataset<Label> targetTest = CheckedDatasets.load(targetTestData);
         if (sourceTrainer instanceof NetworkTrainer) {
             ((NetworkTrainer) sourceTrainer).setListener(context.progress().task("train " + modelName + "-source"));
         }
@@ -149,7 +149,7 @@ public final class PeftAdaptationStep implements PipelineStep {
         AtomicFiles.write(baseFile, sourceModel.serialize().toByteArray());
         for (String setting : List.of("few-shot", "full")) {
             boolean full = setting.equals("full");
-            Dataset<Label> train = new MutableDataset<>(full ? fullTrainData : fewShotTrainData);
+            Dataset<Label> train = CheckedDatasets.load(full ? fullTrainData : fewShotTrainData);
             PeftTrainer adapterTrainer = full || fewShotTrainer == null ? trainer : fewShotTrainer;
             adapterTrainer.setListener(context.progress().task("train " + modelName + "-" + setting));
             try (PeakMemory memory = PeakMemory.start()) {
