@@ -33,6 +33,10 @@ final class ReproduceCommand implements CliCommand {
         }
         Path reportPath = Paths.get(args[0]);
         ReportContents report = ReportReader.read(reportPath);
+        if (!report.hasContentDigest()) {
+            System.out.println("warning: " + reportPath + " has no contentDigest, so edits to what it displays cannot be"
+                    + " detected; only its recorded metrics are checked");
+        }
         Map<String, Map<String, Double>> recorded = report.recordedMetrics();
         List<ReproductionCheck> checks = Reproducer.reproduce(report.provenance(), recorded::get);
         boolean all = true;

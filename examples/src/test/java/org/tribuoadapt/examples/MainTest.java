@@ -45,9 +45,15 @@ public class MainTest {
                 ((ObjectNode) results.get("source-evaluation")).put("accuracy", 0.01);
             }
         }
+        // the content digest finds the edit before anything is retrained
         Path tampered = dir.resolve("tampered.json");
         mapper.writeValue(tampered.toFile(), report);
         assertEquals(1, Main.execute(new String[] {"reproduce", tampered.toString()}));
+        // without a digest (a report from an earlier version), the recomputed metrics find it
+        report.remove("contentDigest");
+        Path undigested = dir.resolve("undigested.json");
+        mapper.writeValue(undigested.toFile(), report);
+        assertEquals(1, Main.execute(new String[] {"reproduce", undigested.toString()}));
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.tribuoadapt.core.safetensors.TensorData;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -82,8 +83,10 @@ public final class BaseNetwork {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(weightsFile);
+        } catch (NoSuchFileException e) {
+            throw new IOException("the base weights " + weightsFile + " do not exist", e);
         } catch (IOException e) {
-            throw new IOException("cannot read the base weights " + weightsFile + ": " + e, e);
+            throw new IOException("cannot read the base weights " + weightsFile + ": " + e.getMessage(), e);
         }
         SafetensorsFile file;
         try {

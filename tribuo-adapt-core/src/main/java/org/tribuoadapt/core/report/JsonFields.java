@@ -36,6 +36,7 @@ final class JsonFields {
     static final String VALUES = "values";
     static final String RESULTS = "results";
     static final String PROVENANCE = "provenance";
+    static final String CONTENT_DIGEST = "contentDigest";
 
     private JsonFields() {}
 }

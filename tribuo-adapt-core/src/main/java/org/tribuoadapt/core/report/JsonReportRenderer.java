@@ -38,7 +38,8 @@ import static org.tribuoadapt.core.report.JsonFields.*;
  *       "results": { "accuracy": 0.93, "perClass": { ... }, ... }
  *     }
  *   ],
- *   "provenance": { "source-model": [ ...OLCUT marshalled provenance objects... ] }
+ *   "provenance": { "source-model": [ ...OLCUT marshalled provenance objects... ] },
+ *   "contentDigest": "9f86d0..."                          // SHA-256 of all the above (ReportDigest)
  * }
  * }</pre>
  * Tables and charts are listed separately, each in the order it was added to its section. Numbers are written
@@ -55,13 +56,16 @@ public final class JsonReportRenderer {
     private JsonReportRenderer() {}
 
     /**
-     * Renders the report as pretty-printed JSON text.
+     * Renders the report as pretty-printed JSON text ending with its content digest.
      * @param report The report.
      * @return The JSON document.
      */
     public static String render(Report report) {
         try {
-            return MAPPER.writeValueAsString(toJson(report)) + "\n";
+            ObjectNode root = toJson(report);
+            // the digest is taken over the document as a reader will parse it
+            root.put(CONTENT_DIGEST, ReportDigest.of(MAPPER.readTree(MAPPER.writeValueAsString(root))));
+            return MAPPER.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("Failed to write report '" + report.title() + "' as JSON", e);
         }

@@ -160,6 +160,15 @@ public final class ReportContents {
     }
 
     /**
+     * Whether the report carries a content digest (every report this version writes does; {@link ReportReader}
+     * has checked it). Without one, edits to what the report displays cannot be detected.
+     * @return True when the document has a {@code contentDigest}.
+     */
+    public boolean hasContentDigest() {
+        return json().has(JsonFields.CONTENT_DIGEST);
+    }
+
+    /**
      * The whole JSON document.
      * @return A copy of the parsed document.
      */

@@ -37,8 +37,8 @@ public final class ReportReader {
      * @return The contents.
      * @throws NoSuchFileException If the file does not exist.
      * @throws IOException If the file cannot be read, is not JSON, is not a Tribuo Adapt report of a supported
-     *     version, lacks a required field, or a provenance entry cannot be unmarshalled; the message names the
-     *     file and the problem.
+     *     version, lacks a required field, was changed after it was written (its content digest does not match), or
+     *     a provenance entry cannot be unmarshalled; the message names the file and the problem.
      */
     public static ReportContents read(Path reportJson) throws IOException {
         if (!Files.exists(reportJson)) {
@@ -51,6 +51,13 @@ public final class ReportReader {
         Checker check = new Checker(reportJson, "");
         if (!root.isObject()) {
             throw check.error("the document is " + describe(root.getNodeType()) + ", expected an object");
+        }
+        if (root.has(CONTENT_DIGEST)) {
+            String recorded = check.field(root, CONTENT_DIGEST, JsonNodeType.STRING).asText();
+            if (!recorded.equals(ReportDigest.of(root))) {
+                throw check.error("its contents changed after it was written: they no longer match its contentDigest "
+                        + recorded + " (a report is checked exactly as it was written; rerun to get a new one)");
+            }
         }
         String format = check.field(root, FORMAT, JsonNodeType.STRING).asText();
         if (!FORMAT_NAME.equals(format)) {

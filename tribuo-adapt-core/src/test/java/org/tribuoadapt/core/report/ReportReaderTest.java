@@ -1,5 +1,7 @@
 package org.tribuoadapt.core.report;
 
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,10 +65,40 @@ class ReportReaderTest {
         Report report = Report.builder("Broken").addProvenance("source-model", fixtures.model.getProvenance())
                 .build();
         ReportFiles files = ReportWriter.write(report, tmp);
-        String json = Files.readString(files.json())
+        String json = withoutDigest(Files.readString(files.json()))
                 .replace("\"org.tribuo.provenance.ModelProvenance\"", "\"org.tribuo.provenance.NoSuchProvenance\"");
         Files.writeString(files.json(), json);
         IOException e = readFails(files.json());
         assertTrue(e.getMessage().contains("provenance entry 'source-model' cannot be unmarshalled"), e.getMessage());
+    }
+
+    /** A report as an earlier version wrote it: no content digest. */
+    private static String withoutDigest(String json) throws IOException {
+        ObjectNode root = (ObjectNode) JsonReportRenderer.mapper().readTree(json);
+        root.remove("contentDigest");
+        return JsonReportRenderer.mapper().writeValueAsString(root);
+    }
+
+    @Test
+    void anEditAnywhereIsFoundByTheContentDigest(@TempDir Path tmp) throws IOException {
+        ReportFiles files = ReportWriter.write(new ReportFixtures().report(), tmp);
+        String written = Files.readString(files.json());
+        ReportContents intact = ReportReader.read(files.json());
+        assertTrue(intact.hasContentDigest());
+        // a displayed table cell, a recorded result, a provenance class name, and mere re-indentation
+        String[][] edits = {
+                {"\"accuracy\", 0.75", "\"accuracy\", 0.95"},
+                {"\"accuracy\" : 0.25", "\"accuracy\" : 0.35"},
+                {"\"org.tribuo.provenance.ModelProvenance\"", "\"org.tribuo.provenance.EvaluationProvenance\""}};
+        for (String[] edit : edits) {
+            assertTrue(written.contains(edit[0]), edit[0] + " is not in " + written);
+            IOException e = readFails(write(tmp, written.replace(edit[0], edit[1])));
+            assertTrue(e.getMessage().contains("its contents changed after it was written"), e.getMessage());
+        }
+        ReportReader.read(write(tmp, JsonReportRenderer.mapper().writer().withoutFeatures(
+                SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(JsonReportRenderer.mapper().readTree(written))));
+        ReportContents old = ReportReader.read(write(tmp, withoutDigest(written)));
+        assertFalse(old.hasContentDigest());
     }
 }

@@ -32,6 +32,7 @@ import org.tribuoadapt.peft.PeftModel;
 import org.tribuoadapt.peft.PeftNetwork;
 import org.tribuoadapt.peft.lora.LoraSpec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -213,5 +214,9 @@ public class HuggingFacePeftInteropTest {
         assertTrue(input.getMessage().contains(badInput + ": tensor 'input'") && input.getMessage().contains("Infinity"),
                 input.getMessage());
         assertFalse(Files.exists(out), "nothing is written when the inputs are refused");
+        Path missing = dir.resolve("no-such-base.safetensors");
+        IOException absent = assertThrows(IOException.class, () -> AdapterApplication.apply(
+                config, missing, fixture("mlp_lora/adapter"), fixture("mlp_lora/expected.safetensors"), out));
+        assertEquals("the base weights " + missing + " do not exist", absent.getMessage());
     }
 }
