@@ -4,6 +4,10 @@ import com.oracle.labs.mlrg.olcut.config.ArgumentException;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.config.UsageException;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -74,10 +78,31 @@ public final class Main {
             System.err.println("tribuo-adapt " + command.name() + ": " + e.getMessage());
             return 2;
         } catch (Exception e) {
-            System.err.println("tribuo-adapt " + command.name() + " failed: " + (e.getMessage() != null ? e.getMessage() : e));
+            System.err.println("tribuo-adapt " + command.name() + " failed: " + describe(e));
             Logger.getLogger(Main.class.getName()).log(Level.FINE, "failure", e);
             return 1;
         }
+    }
+
+    /**
+     * A failure in words: the file-system exceptions of {@code java.nio.file} carry only a path as their message.
+     * @param e The failure.
+     * @return What went wrong, naming the file where there is one.
+     */
+    static String describe(Exception e) {
+        if (e instanceof NoSuchFileException missing) {
+            return missing.getFile() + " does not exist";
+        }
+        if (e instanceof AccessDeniedException denied) {
+            return "permission denied for " + denied.getFile();
+        }
+        if (e instanceof FileAlreadyExistsException exists) {
+            return exists.getFile() + " already exists";
+        }
+        if (e instanceof FileSystemException other) {
+            return "cannot use " + other.getFile() + (other.getReason() != null ? ": " + other.getReason() : "");
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     private static String usage(Map<String, CliCommand> commands) {

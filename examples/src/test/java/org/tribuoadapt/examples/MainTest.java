@@ -81,6 +81,16 @@ public class MainTest {
     }
 
     @Test
+    public void fileSystemFailuresAreDescribedInWords() {
+        assertEquals("/data/x.csv does not exist", Main.describe(new java.nio.file.NoSuchFileException("/data/x.csv")));
+        assertEquals("permission denied for /root/m.tribuo",
+                Main.describe(new java.nio.file.AccessDeniedException("/root/m.tribuo")));
+        assertEquals("cannot use /dev/full: No space left on device",
+                Main.describe(new java.nio.file.FileSystemException("/dev/full", null, "No space left on device")));
+        assertEquals("plain message", Main.describe(new java.io.IOException("plain message")));
+    }
+
+    @Test
     public void usageErrorsExitWithTwo() {
         assertEquals(2, Main.execute(new String[] {"no-such-command"}));
         assertEquals(2, Main.execute(new String[] {"reproduce"}));
