@@ -63,6 +63,21 @@ public final class FeatureTensorizer {
     }
 
     /**
+     * Why a feature value cannot be a network input, which is float32.
+     * @param value The value.
+     * @return {@code null} when it can; otherwise the reason, as a clause to follow the value in a message.
+     */
+    public static String unusableValue(double value) {
+        if (!Double.isFinite(value)) {
+            return "which is not a finite number";
+        }
+        if (Math.abs(value) > Float.MAX_VALUE) {
+            return "beyond the float32 range (+-" + Float.MAX_VALUE + ") networks compute in";
+        }
+        return null;
+    }
+
+    /**
      * Writes one example's dense values into {@code target} at {@code offset}.
      * @param example The example.
      * @param index The example's position, for error messages.
@@ -79,13 +94,10 @@ public final class FeatureTensorizer {
                 continue;
             }
             double value = f.getValue();
-            if (!Double.isFinite(value)) {
-                throw new IllegalArgumentException("example " + index + " has a non-finite value " + value
-                        + " for feature '" + f.getName() + "'");
-            }
-            if (Math.abs(value) > Float.MAX_VALUE) {
+            String problem = unusableValue(value);
+            if (problem != null) {
                 throw new IllegalArgumentException("example " + index + " has the value " + value + " for feature '"
-                        + f.getName() + "', beyond the float32 range (+-" + Float.MAX_VALUE + ") networks compute in");
+                        + f.getName() + "', " + problem);
             }
             target[offset + ((org.tribuo.VariableIDInfo) info).getID()] = (float) value;
             known++;

@@ -5,6 +5,7 @@ import org.tribuo.Example;
 import org.tribuo.Feature;
 import org.tribuo.MutableDataset;
 import org.tribuo.Output;
+import org.tribuoadapt.core.bridge.FeatureTensorizer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,11 +43,10 @@ public final class CheckedDatasets {
 
     private static void check(Example<?> example, int index, DataSource<?> source) {
         for (Feature feature : example) {
-            double value = feature.getValue();
-            if (!Double.isFinite(value) || Math.abs(value) > Float.MAX_VALUE) {
+            String problem = FeatureTensorizer.unusableValue(feature.getValue());
+            if (problem != null) {
                 throw new IllegalArgumentException(where(index, source) + ": feature '" + feature.getName()
-                        + "' has the value " + value + (Double.isFinite(value) ? ", beyond the float32 range (+-"
-                        + Float.MAX_VALUE + ") networks compute in" : ", which is not a number a network can use"));
+                        + "' has the value " + feature.getValue() + ", " + problem);
             }
         }
         if (!example.validateExample()) {

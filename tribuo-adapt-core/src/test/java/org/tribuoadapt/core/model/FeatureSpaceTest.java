@@ -90,6 +90,6 @@ public class FeatureSpaceTest {
         values[7] = Double.NaN;
         IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
                 () -> model.predict(new ArrayExample<>(new Label("c1"), names, values)));
-        assertTrue(nan.getMessage().contains("non-finite value NaN for feature 'px07'"), nan.getMessage());
+        assertTrue(nan.getMessage().contains("the value NaN for feature 'px07', which is not a finite number"), nan.getMessage());
     }
 }
