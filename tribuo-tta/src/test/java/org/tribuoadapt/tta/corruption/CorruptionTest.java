@@ -1,8 +1,11 @@
 package org.tribuoadapt.tta.corruption;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.tribuoadapt.tta.testing.TtaFixtures;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -30,40 +33,43 @@ public class CorruptionTest {
         return 10 * Math.log10(1 / mse);
     }
 
-    @Test
-    public void distortionGrowsWithSeverity() {
-        for (Corruption c : Corruption.values()) {
-            double previous = Double.POSITIVE_INFINITY;
-            for (int s = 1; s <= 5; s++) {
-                double psnr = meanPsnr(c, s);
-                assertTrue(psnr < previous, c + ": PSNR at severity " + s + " is " + psnr + ", not below " + previous);
-                previous = psnr;
-            }
+    /** Each corruption distorts more (lower PSNR against the clean images) at each higher severity. */
+    @ParameterizedTest
+    @EnumSource(Corruption.class)
+    public void distortionGrowsWithSeverity(Corruption c) {
+        double previous = Double.POSITIVE_INFINITY;
+        for (int s = Corruption.MIN_SEVERITY; s <= Corruption.MAX_SEVERITY; s++) {
+            double psnr = meanPsnr(c, s);
+            assertTrue(psnr < previous, c + ": PSNR at severity " + s + " is " + psnr + ", not below " + previous);
+            previous = psnr;
         }
     }
 
-    @Test
-    public void deterministicForASeedAndInRange() {
+    /** Each corruption gives the same 8-bit image in [0, 1] for the same seed, at every severity. */
+    @ParameterizedTest
+    @EnumSource(Corruption.class)
+    public void deterministicForASeedAndInRange(Corruption c) {
         float[] image = IMAGES.get(3);
-        for (Corruption c : Corruption.values()) {
-            float[] first = c.apply(image, N, N, 3, 42L);
-            assertArrayEquals(first, c.apply(image, N, N, 3, 42L), c + " is not deterministic");
-            assertArrayEquals(first, c.apply(image, N, N, 3, new SplittableRandom(42L)), c.id());
+        float[] copy = image.clone();
+        for (int s = Corruption.MIN_SEVERITY; s <= Corruption.MAX_SEVERITY; s++) {
+            float[] first = c.apply(image, N, N, s, 42L);
+            assertArrayEquals(first, c.apply(image, N, N, s, 42L), c + " is not deterministic at severity " + s);
+            assertArrayEquals(first, c.apply(image, N, N, s, new SplittableRandom(42L)), c.id());
             for (float v : first) {
-                assertTrue(v >= 0 && v <= 1, c + " produced " + v);
+                assertTrue(v >= 0 && v <= 1, c + " produced " + v + " at severity " + s);
                 assertEquals(Math.round(v * 255), v * 255, 1e-3, c + " is not 8-bit");
             }
         }
-        // the random corruptions change with the seed
-        for (Corruption c : List.of(Corruption.GAUSSIAN_NOISE, Corruption.SHOT_NOISE, Corruption.IMPULSE_NOISE,
-                Corruption.GLASS_BLUR, Corruption.MOTION_BLUR, Corruption.SNOW, Corruption.FROST, Corruption.FOG,
-                Corruption.ELASTIC_TRANSFORM)) {
-            assertFalse(java.util.Arrays.equals(c.apply(image, N, N, 5, 1L), c.apply(image, N, N, 5, 2L)), c.id());
-        }
-        // the input is left alone
-        float[] copy = image.clone();
-        Corruption.SNOW.apply(image, N, N, 5, 9L);
-        assertArrayEquals(copy, image);
+        assertArrayEquals(copy, image, c + " changed its input");
+    }
+
+    /** The random corruptions draw new noise for a new seed. */
+    @ParameterizedTest
+    @EnumSource(value = Corruption.class, names = {"GAUSSIAN_NOISE", "SHOT_NOISE", "IMPULSE_NOISE", "GLASS_BLUR",
+            "MOTION_BLUR", "SNOW", "FROST", "FOG", "ELASTIC_TRANSFORM"})
+    public void randomCorruptionsChangeWithTheSeed(Corruption c) {
+        float[] image = IMAGES.get(3);
+        assertFalse(Arrays.equals(c.apply(image, N, N, 5, 1L), c.apply(image, N, N, 5, 2L)), c.id());
     }
 
     @Test
