@@ -6,7 +6,6 @@ import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
-import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
 import org.tribuoadapt.core.safetensors.SafetensorsFile;
 import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;

@@ -165,7 +165,7 @@ public final class ReportContents {
      * @return True when the document has a {@code contentDigest}.
      */
     public boolean hasContentDigest() {
-        return json().has(JsonFields.CONTENT_DIGEST);
+        return json.has(JsonFields.CONTENT_DIGEST);
     }
 
     /**

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
 
 import static org.tribuoadapt.core.report.JsonFields.CONTENT_DIGEST;
 
@@ -24,7 +21,7 @@ final class ReportDigest {
     /**
      * The digest of a report document.
      * @param root The parsed document, with or without a digest field (which is left out).
-     * @return Lower-case hexadecimal SHA-256.
+     * @return The hexadecimal SHA-256, as OLCUT writes the project's other hashes.
      */
     static String of(JsonNode root) {
         ObjectNode content = ((ObjectNode) root).deepCopy();
@@ -32,11 +29,9 @@ final class ReportDigest {
         try {
             byte[] compact = JsonReportRenderer.mapper().writer().withoutFeatures(
                     SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(content);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(compact));
+            return ProvenanceUtil.hashArray(ProvenanceUtil.HashType.SHA256, compact);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed report cannot be written back as JSON", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform provides SHA-256", e);
         }
     }
 }
