@@ -1,11 +1,11 @@
 package org.tribuoadapt.examples;
 
-import org.tribuoadapt.core.bench.BenchmarkCommand;
-import org.tribuoadapt.core.bench.TrainBenchmark;
-import org.tribuoadapt.hpo.bench.HpoBenchmark;
-import org.tribuoadapt.peft.bench.PeftBenchmark;
-import org.tribuoadapt.robust.bench.RobustBenchmark;
-import org.tribuoadapt.tta.bench.TtaBenchmark;
+import org.tribuoadapt.examples.bench.core.BenchmarkCommand;
+import org.tribuoadapt.examples.bench.core.TrainBenchmark;
+import org.tribuoadapt.examples.bench.hpo.HpoBenchmark;
+import org.tribuoadapt.examples.bench.peft.PeftBenchmark;
+import org.tribuoadapt.examples.bench.robust.RobustBenchmark;
+import org.tribuoadapt.examples.bench.tta.TtaBenchmark;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

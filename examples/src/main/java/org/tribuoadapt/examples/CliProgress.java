@@ -3,8 +3,8 @@ package org.tribuoadapt.examples;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.tribuoadapt.core.pipeline.ProgressSink;
 import org.tribuoadapt.core.train.TrainingListener;
+import org.tribuoadapt.pipeline.ProgressSink;
 
 import java.util.Locale;
 

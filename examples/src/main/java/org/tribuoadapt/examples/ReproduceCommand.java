@@ -1,9 +1,9 @@
 package org.tribuoadapt.examples;
 
-import org.tribuoadapt.core.report.ReportContents;
-import org.tribuoadapt.core.report.ReportReader;
-import org.tribuoadapt.core.reproduce.Reproducer;
-import org.tribuoadapt.core.reproduce.ReproductionCheck;
+import org.tribuoadapt.report.ReportContents;
+import org.tribuoadapt.report.ReportReader;
+import org.tribuoadapt.reproduce.Reproducer;
+import org.tribuoadapt.reproduce.ReproductionCheck;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;

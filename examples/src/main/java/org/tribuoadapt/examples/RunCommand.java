@@ -3,9 +3,9 @@ package org.tribuoadapt.examples;
 import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.config.Option;
 import com.oracle.labs.mlrg.olcut.config.Options;
-import org.tribuoadapt.core.pipeline.Pipeline;
-import org.tribuoadapt.core.report.ReportFiles;
-import org.tribuoadapt.core.report.ReportWriter;
+import org.tribuoadapt.pipeline.Pipeline;
+import org.tribuoadapt.report.ReportFiles;
+import org.tribuoadapt.report.ReportWriter;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;

@@ -26,7 +26,6 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
-import org.tribuoadapt.core.onnx.NetworkOnnxExporter;
 import org.tribuoadapt.core.protos.NetworkModelProto;
 import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
@@ -52,8 +51,9 @@ import java.util.Optional;
  * <p>
  * The model exports to ONNX like Tribuo's own classifiers ({@link ONNXExportable}): the graph takes the flat feature
  * vector {@code [N, features]} in feature-id order and gives softmax probabilities {@code [N, labels]} in label-id
- * order, so Tribuo's {@code ONNXExternalModel} loads it as a classifier. Every layer must have an ONNX exporter (see
- * {@link NetworkOnnxExporter}); adapters are merged first.
+ * order, so Tribuo's {@code ONNXExternalModel} loads it as a classifier. The graph is written by the
+ * {@link OnnxNetworkWriter} of the {@code tribuo-adapt-onnx} module, which must be on the class path; every layer
+ * must have an ONNX exporter there; adapters are merged first.
  */
 public final class NetworkModel extends Model<Label> implements ONNXExportable {
     private static final long serialVersionUID = 1L;
@@ -220,7 +220,8 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
      * @param domain A reverse-DNS name for the model.
      * @param modelVersion The model version.
      * @return The ONNX model.
-     * @throws UnsupportedOperationException naming the layer, if a layer type has no ONNX exporter.
+     * @throws UnsupportedOperationException naming the layer, if a layer type has no ONNX exporter, or if the
+     *         {@code tribuo-adapt-onnx} module is not on the class path.
      */
     @Override
     public OnnxMl.ModelProto exportONNXModel(String domain, long modelVersion) {
@@ -238,7 +239,7 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
      */
     @Override
     public ONNXNode writeONNXGraph(ONNXRef<?> input) {
-        ONNXRef<?> logits = NetworkOnnxExporter.standard().writeNetwork(network(), input);
+        ONNXRef<?> logits = OnnxNetworkWriter.onClassPath().writeNetwork(network(), input);
         return logits.apply(ONNXOperators.SOFTMAX, Map.<String, Object>of("axis", 1));
     }
 

@@ -1,5 +1,6 @@
 /**
- * Reproduction of recorded results: provenance to configuration, retraining, and comparison of weights, metrics and
- * provenance.
+ * The service interface through which a module lets recorded evaluations of its own kind be reproduced
+ * ({@link org.tribuoadapt.core.reproduce.EvaluationReproducer}), and the configuration recovered from a provenance
+ * that it works from. The reproduction engine itself lives in the {@code tribuo-adapt-report} module.
  */
 package org.tribuoadapt.core.reproduce;

@@ -1,9 +1,5 @@
 package org.tribuoadapt.robust.evaluation;
 
-import org.tribuoadapt.core.report.LineChart;
-import org.tribuoadapt.core.report.ReportTable;
-
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -56,43 +52,5 @@ public final class AlphaCurve {
      */
     public double[] robustAccuracy(int index) {
         return evaluations.stream().mapToDouble(e -> e.outcomes().get(index).accuracy()).toArray();
-    }
-
-    /**
-     * A line chart of clean and robust accuracy against alpha.
-     * @param title The chart title.
-     * @return The chart.
-     */
-    public LineChart toChart(String title) {
-        LineChart.Builder chart = LineChart.builder(title, "alpha (weight of the robust model)", "accuracy")
-                .addSeries("clean", alphas, cleanAccuracy());
-        List<AttackOutcome> first = evaluations.get(0).outcomes();
-        for (int i = 0; i < first.size(); i++) {
-            chart.addSeries(first.get(i).key(), alphas, robustAccuracy(i));
-        }
-        return chart.build();
-    }
-
-    /**
-     * A report table with one row per alpha.
-     * @param caption The caption.
-     * @return The table.
-     */
-    public ReportTable toTable(String caption) {
-        List<String> columns = new ArrayList<>(List.of("alpha", "clean accuracy"));
-        for (AttackOutcome o : evaluations.get(0).outcomes()) {
-            columns.add("accuracy under " + o.key());
-        }
-        ReportTable.Builder table = ReportTable.builder(caption, columns.toArray(new String[0]));
-        for (int a = 0; a < alphas.length; a++) {
-            List<Object> row = new ArrayList<>();
-            row.add(alphas[a]);
-            row.add(evaluations.get(a).cleanAccuracy());
-            for (AttackOutcome o : evaluations.get(a).outcomes()) {
-                row.add(o.accuracy());
-            }
-            table.addRow(row);
-        }
-        return table.build();
     }
 }

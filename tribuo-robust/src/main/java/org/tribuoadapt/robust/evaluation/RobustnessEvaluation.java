@@ -5,7 +5,6 @@ import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.evaluation.metrics.MetricID;
 import org.tribuo.evaluation.metrics.MetricTarget;
-import org.tribuoadapt.core.report.ReportTable;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -109,22 +108,6 @@ public final class RobustnessEvaluation implements Provenancable<RobustnessEvalu
      */
     public List<Prediction<Label>> getPredictions() {
         return predictions;
-    }
-
-    /**
-     * A report table: one row for clean data and one per attack and budget.
-     * @param caption The caption.
-     * @return The table.
-     */
-    public ReportTable toTable(String caption) {
-        ReportTable.Builder table = ReportTable.builder(caption, "attack", "norm", "epsilon", "accuracy",
-                "attack success rate", "mean perturbation", "seconds");
-        table.addRow("none (clean)", "", 0.0, cleanAccuracy, 0.0, 0.0, 0.0);
-        for (AttackOutcome o : outcomes) {
-            table.addRow(o.attack(), o.norm().toString(), o.epsilon(), o.accuracy(), o.successRate(),
-                    o.meanPerturbation(), o.seconds());
-        }
-        return table.build();
     }
 
     @Override

@@ -11,7 +11,7 @@ import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.test.Helpers;
 import org.tribuoadapt.core.io.AtomicFiles;
 import org.tribuoadapt.core.model.NetworkProvenance;
-import org.tribuoadapt.core.report.LineChart;
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.FGSMAttack;
 import org.tribuoadapt.robust.attack.PGDAttack;
@@ -19,7 +19,6 @@ import org.tribuoadapt.robust.attack.SquareAttack;
 import org.tribuoadapt.robust.smoothing.AdaptiveSmoothingModel;
 import org.tribuoadapt.robust.testing.OnnxBlackBox;
 import org.tribuoadapt.robust.testing.RobustFixtures;
-import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +51,6 @@ public class RobustnessEvaluatorTest {
         }
         assertEquals(e.outcomes().get(3).accuracy(), e.robustAccuracy("pgd-linf-5", 0.05));
         assertEquals(5, e.asMap().size());
-        assertTrue(e.toTable("robustness").rows().size() == 5);
         Helpers.testProvenanceMarshalling(e.getProvenance());
         assertEquals(evaluator.getProvenance(), e.getProvenance().getEvaluatorProvenance());
         Helpers.testConfigurableRoundtrip(evaluator);
@@ -84,9 +83,10 @@ public class RobustnessEvaluatorTest {
                 curve.evaluations().get(0).getProvenance().getModelProvenance());
         assertEquals(RobustFixtures.robust().getProvenance(),
                 curve.evaluations().get(2).getProvenance().getModelProvenance());
-        LineChart chart = curve.toChart("trade-off");
-        assertEquals(List.of("clean", "pgd-linf-3@0.05"), chart.series().stream().map(LineChart.Series::name).toList());
-        assertEquals(3, curve.toTable("curve").rows().size());
+        assertArrayEquals(new double[] {0.0, 0.5, 1.0}, curve.alphas());
+        assertEquals("pgd-linf-3@0.05", curve.evaluations().get(0).outcomes().get(0).key());
+        assertEquals(3, curve.robustAccuracy(0).length);
+        assertEquals(curve.evaluations().get(1).cleanAccuracy(), curve.cleanAccuracy()[1]);
     }
 
     @Test

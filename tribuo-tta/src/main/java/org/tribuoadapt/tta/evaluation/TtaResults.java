@@ -1,6 +1,5 @@
 package org.tribuoadapt.tta.evaluation;
 
-import org.tribuoadapt.core.report.ReportSection;
 import org.tribuoadapt.tta.scenario.ShiftScenario;
 import org.tribuoadapt.tta.scenario.TtaStream;
 
@@ -71,25 +70,11 @@ public final class TtaResults {
     }
 
     /**
-     * A report section with the summary, per-domain and per-severity tables and the accuracy-versus-severity
-     * chart.
-     * @param title The section title.
-     * @param notes Paragraphs to put first (for example, why a subset of corruptions was chosen).
-     * @return The section.
+     * Whether the evaluations' peak memory is the resident set of the whole process (on Linux), rather than the Java
+     * heap only.
+     * @return True if memory figures include native memory.
      */
-    public ReportSection section(String title, String... notes) {
-        return TtaReport.section(title, this, java.util.Collections.emptyMap(), notes);
-    }
-
-    /**
-     * A report section as {@link #section(String, String...)}, that also records each method's reproducible metrics
-     * under the name of its evaluation's provenance entry in the report.
-     * @param title The section title.
-     * @param provenanceNames The provenance entry name of each method's evaluation, by method name.
-     * @param notes Paragraphs to put first.
-     * @return The section.
-     */
-    public ReportSection section(String title, java.util.Map<String, String> provenanceNames, String... notes) {
-        return TtaReport.section(title, this, provenanceNames, notes);
+    public boolean memoryIsProcessWide() {
+        return MemoryProbe.measuresProcess();
     }
 }

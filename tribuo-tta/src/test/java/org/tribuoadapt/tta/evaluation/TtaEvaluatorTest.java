@@ -4,8 +4,8 @@ import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.junit.jupiter.api.Test;
 import org.tribuo.Example;
-import org.tribuo.Model;
 import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
@@ -17,7 +17,7 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuo.test.Helpers;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.provenance.ConfiguredObjects;
-import org.tribuoadapt.core.report.ReportSection;
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.tta.method.AdaptationContext;
 import org.tribuoadapt.tta.method.AdaptationSession;
 import org.tribuoadapt.tta.method.DefaultAdapters;
@@ -29,7 +29,6 @@ import org.tribuoadapt.tta.scenario.ShiftScenario;
 import org.tribuoadapt.tta.scenario.StreamBatch;
 import org.tribuoadapt.tta.scenario.StreamMode;
 import org.tribuoadapt.tta.scenario.TtaStream;
-import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.tta.testing.TtaFixtures;
 
 import java.util.ArrayList;
@@ -122,14 +121,6 @@ public class TtaEvaluatorTest {
         assertEquals(TentAdapter.withDefaults().toString(),
                 ConfiguredObjects.instantiate(stream.method(), TestTimeAdapter.class).toString());
 
-        ReportSection section = results.section("TTA", "a note");
-        assertEquals("a note", section.text().get(0));
-        assertEquals(3, section.tables().size());
-        assertEquals(1, section.charts().size());
-        assertEquals(5, section.tables().get(1).rows().size() + 1);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> figures = (Map<String, Object>) section.results().get("methods");
-        assertEquals(DefaultAdapters.NAMES, new ArrayList<>(figures.keySet()));
         assertFalse(Double.isNaN(results.evaluation("lame").meanOverSeverities()));
     }
 

@@ -3,8 +3,8 @@ package org.tribuoadapt.core.nn.spec;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.oracle.labs.mlrg.olcut.config.Configurable;
-import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.Layer;
@@ -77,8 +77,8 @@ public interface NetworkSpec extends Configurable, Provenancable<ConfiguredObjec
 
     /**
      * Binary resources the layers are built from besides their weights and the configuration, keyed by name: for
-     * example the frozen ONNX model of an {@link org.tribuoadapt.core.onnx.OnnxBackboneSpec}. A model stores them next
-     * to the spec's configuration, so that it still works when the files they were read from are gone.
+     * example the frozen ONNX model of the {@code tribuo-adapt-onnx} module's {@code OnnxBackboneSpec}. A model
+     * stores them next to the spec's configuration, so that it still works when the files they were read from are gone.
      * @return The resources; empty (the default) for specs built from their configuration alone.
      */
     default Map<String, byte[]> resources() {

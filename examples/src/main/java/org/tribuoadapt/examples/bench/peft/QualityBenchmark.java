@@ -1,0 +1,177 @@
+package org.tribuoadapt.examples.bench.peft;
+
+import org.tribuoadapt.core.bridge.TensorDataset;
+import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.nn.spec.CNNSpec;
+import org.tribuoadapt.core.safetensors.TensorData;
+import org.tribuoadapt.core.train.Evaluation;
+import org.tribuoadapt.peft.AdapterSpec;
+import org.tribuoadapt.peft.AdapterTargets;
+import org.tribuoadapt.peft.PeftNetwork;
+import org.tribuoadapt.peft.TrainableSummary;
+import org.tribuoadapt.peft.bitfit.BitFitSpec;
+import org.tribuoadapt.peft.diffusekrona.DiffuseKronASpec;
+import org.tribuoadapt.peft.flora.FloraSpec;
+import org.tribuoadapt.peft.hydra.HydraSpec;
+import org.tribuoadapt.peft.ia3.IA3Spec;
+import org.tribuoadapt.peft.loha.LoHaSpec;
+import org.tribuoadapt.peft.lokr.LoKrSpec;
+import org.tribuoadapt.peft.loldu.LolduSpec;
+import org.tribuoadapt.peft.lora.LoraInit;
+import org.tribuoadapt.peft.lora.LoraSpec;
+import org.tribuoadapt.peft.lycoris.LycorisOptions;
+import org.tribuoadapt.peft.normtuning.NormTuningSpec;
+import org.tribuoadapt.peft.randlora.RandLoraSpec;
+import org.tribuoadapt.peft.sora.SoraSpec;
+import org.tribuoadapt.peft.svfit.SvfitSpec;
+import org.tribuoadapt.peft.vera.VeraSpec;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The quality half of {@code bench peft}: the main job's task on Fashion-MNIST. The main job's CNN is trained on
+ * classes 0-4; then, starting from it, classes 5-9 are learned with a new head by full fine-tuning, by training the
+ * head alone, and by every implemented adapter method (each with the head as a module to save). Each run reports test
+ * accuracy on classes 5-9, the trainable parameters and their share, and the training time.
+ */
+final class QualityBenchmark {
+
+    /** The main job's CNN. */
+    static final CNNSpec NETWORK = new CNNSpec(1, 28, 28, new int[] {32, 64}, true, 2, new int[] {128});
+
+    private final TensorDataset[] source;
+    private final TensorDataset[] target;
+    private final int sourceEpochs;
+    private final int epochs;
+    private final int batchSize;
+    private final double learningRate;
+    private final double fullLearningRate;
+    private final long seed;
+
+    QualityBenchmark(TensorDataset[] source, TensorDataset[] target, int sourceEpochs, int epochs, int batchSize,
+                     double learningRate, double fullLearningRate, long seed) {
+        this.source = source;
+        this.target = target;
+        this.sourceEpochs = sourceEpochs;
+        this.epochs = epochs;
+        this.batchSize = batchSize;
+        this.learningRate = learningRate;
+        this.fullLearningRate = fullLearningRate;
+        this.seed = seed;
+    }
+
+    /**
+     * The adapter methods compared, with the main job's placement: the convolutions and the hidden Linear layer, the
+     * head as a module to save. The hidden layer {@code fc1} holds 95% of the network's weights, so {@code lora} gives
+     * it half the rank (at the full rank its adapter alone is 6% of the weights); {@code lora-uniform} uses the full
+     * rank everywhere. VeRA and RandLoRA adapt Linear layers only, so they target {@code fc1}; SVFit and LoLDU train
+     * only r values per layer and use r = 4 x rank on the two largest layers; BitFit trains every bias and norm-only
+     * tuning the BatchNorm layers. LT-SFT (a two-phase trainer) and aTLAS (which needs task vectors of other
+     * fine-tunings) are not adapters of this loop and are measured by their own tests.
+     * @param rank The LoRA rank.
+     * @return Specs by method name.
+     */
+    static Map<String, AdapterSpec> methods(int rank) {
+        AdapterTargets layers = AdapterTargets.modules("conv1", "conv2", "fc1").saving("head");
+        int half = Math.max(1, rank / 2);
+        Map<String, AdapterSpec> out = new LinkedHashMap<>();
+        out.put("lora", new LoraSpec(layers, rank, 2.0 * rank, 0.0, false, false, LoraInit.DEFAULT, Map.of("fc1", half),
+                Map.of("fc1", 2.0 * half)));
+        out.put("lora-uniform", new LoraSpec(layers, rank, 2.0 * rank));
+        out.put("dora", new LoraSpec(layers, rank, 2.0 * rank, 0.0, false, true, LoraInit.DEFAULT, Map.of(), Map.of()));
+        out.put("rslora-pissa", new LoraSpec(layers, rank, rank, 0.0, true, false, LoraInit.PISSA, Map.of(), Map.of()));
+        out.put("ia3", new IA3Spec(layers, List.of("fc1")));
+        out.put("loha", new LoHaSpec(layers, LycorisOptions.of(Math.max(1, rank / 2), rank), true));
+        out.put("lokr", new LoKrSpec(layers, new LycorisOptions(Math.max(1, rank / 2), rank, 0.0, 0.0, true, Map.of(), Map.of())));
+        out.put("vera", new VeraSpec(AdapterTargets.modules("fc1").saving("head"), 8 * rank));
+        // the seed methods, placed as in examples/configs/peft-<method>.xml
+        AdapterTargets large = AdapterTargets.modules("conv2", "fc1").saving("head");
+        out.put("hydra", new HydraSpec(layers, half, 1.0));
+        out.put("randlora", new RandLoraSpec(AdapterTargets.modules("fc1").saving("head"), 32, 640));
+        out.put("svfit", new SvfitSpec(large, 4 * rank));
+        out.put("loldu", new LolduSpec(large, 4 * rank, 1.0));
+        out.put("flora", new FloraSpec(layers, rank, 2, 1.0));
+        out.put("sora", new SoraSpec(layers, rank, 2.0 * rank, 1e-3));
+        out.put("diffusekrona", new DiffuseKronASpec(layers, 0, 0, 1.0));
+        out.put("bitfit", new BitFitSpec(AdapterTargets.modules("conv1", "bn1", "conv2", "bn2", "fc1").saving("head")));
+        out.put("norm-tuning", new NormTuningSpec(AdapterTargets.modules("bn1", "bn2").saving("head")));
+        return out;
+    }
+
+    /**
+     * Runs every comparison.
+     * @param rank The LoRA rank.
+     * @param out Receives one map per run.
+     */
+    void run(int rank, Consumer<Map<String, Object>> out) {
+        Map<String, TensorData> sourceWeights;
+        try (Network network = NETWORK.build(5, seed)) {
+            double seconds = sum(BenchmarkRuns.train(network, source[0], sourceEpochs, batchSize, fullLearningRate, seed));
+            long weights = network.countWeights(false);
+            out.accept(line("source", network, source, sourceEpochs, new TrainableSummary(weights, weights), seconds));
+            sourceWeights = network.stateDict();
+        }
+        try (Network network = start(sourceWeights)) {
+            long weights = network.countWeights(false);
+            double seconds = sum(BenchmarkRuns.train(network, target[0], epochs, batchSize, fullLearningRate, seed));
+            out.accept(line("full-fine-tuning", network, target, epochs, new TrainableSummary(weights, weights), seconds));
+        }
+        try (PeftNetwork peft = PeftNetwork.wrap(start(sourceWeights))) {
+            for (Parameter p : peft.network().layer("head").parameters().values()) {
+                p.setTrainable(true);
+            }
+            TrainableSummary summary = peft.trainableSummary();
+            double seconds = sum(BenchmarkRuns.train(peft.network(), target[0], epochs, batchSize, learningRate, seed));
+            out.accept(line("head-only", peft.network(), target, epochs, summary, seconds));
+        }
+        for (Map.Entry<String, AdapterSpec> method : methods(rank).entrySet()) {
+            try (PeftNetwork peft = PeftNetwork.wrap(start(sourceWeights))) {
+                peft.addAdapter("default", method.getValue(), 5, seed);
+                peft.setActiveAdapters(List.of("default"));
+                peft.setTrainable("default");
+                TrainableSummary summary = peft.trainableSummary();
+                double seconds = sum(BenchmarkRuns.train(peft.network(), target[0], epochs, batchSize, learningRate, seed,
+                        optimiser -> peft.withStepHooks("default", optimiser)));
+                Map<String, Object> line = line(method.getKey(), peft.network(), target, epochs, summary, seconds);
+                line.put("spec", method.getValue().toString());
+                out.accept(line);
+            }
+        }
+    }
+
+    private static Network start(Map<String, TensorData> weights) {
+        Network network = NETWORK.assemble(5);
+        network.loadStateDict(weights, true);
+        return network;
+    }
+
+    private Map<String, Object> line(String method, Network network, TensorDataset[] data, int runEpochs,
+                                     TrainableSummary summary, double seconds) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("benchmark", "peft");
+        out.put("mode", "quality");
+        out.put("method", method);
+        out.put("task", method.equals("source") ? "classes 0-4" : "classes 0-4 -> 5-9");
+        out.put("train_examples", data[0].size());
+        out.put("test_examples", data[1].size());
+        out.put("epochs", runEpochs);
+        out.put("trainable_params", summary.trainable());
+        out.put("all_params", summary.all());
+        out.put("trainable_percent", Math.round(summary.percent() * 10000) / 10000.0);
+        out.put("accuracy", Math.round(Evaluation.lossAndAccuracy(network, data[1])[1] * 10000) / 10000.0);
+        out.put("train_seconds", Math.round(seconds * 10) / 10.0);
+        return out;
+    }
+
+    private static double sum(double[] values) {
+        double total = 0;
+        for (double v : values) {
+            total += v;
+        }
+        return total;
+    }
+}

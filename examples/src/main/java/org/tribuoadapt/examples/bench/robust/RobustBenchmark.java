@@ -1,0 +1,192 @@
+package org.tribuoadapt.examples.bench.robust;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.tribuo.Dataset;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import org.tribuo.dataset.DatasetView;
+import org.tribuoadapt.core.data.IDXImageDataSource;
+import org.tribuoadapt.core.model.NetworkModel;
+import org.tribuoadapt.core.model.NetworkTrainer;
+import org.tribuoadapt.core.nn.DjlRuntime;
+import org.tribuoadapt.core.nn.spec.CNNSpec;
+import org.tribuoadapt.core.train.AdamOptimiserFactory;
+import org.tribuoadapt.core.train.Evaluation;
+import org.tribuoadapt.examples.bench.core.BenchmarkCommand;
+import org.tribuoadapt.robust.adversarial.AdversarialTrainer;
+import org.tribuoadapt.robust.attack.APGDAttack;
+import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.PGDAttack;
+import org.tribuoadapt.robust.evaluation.AlphaCurve;
+import org.tribuoadapt.robust.evaluation.AttackOutcome;
+import org.tribuoadapt.robust.evaluation.RobustnessEvaluation;
+import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
+import org.tribuoadapt.robust.smoothing.MixingNetworkModel;
+import org.tribuoadapt.robust.smoothing.MixingNetworkSpec;
+import org.tribuoadapt.robust.smoothing.MixingNetworkTrainer;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bench robust}: the adaptive-smoothing claim of Bai et al. (2024) on Fashion-MNIST with a CNN and a Linf
+ * budget (default 0.1). It trains a standard CNN and a PGD-AT CNN (Madry et al. 2018), evaluates both, fixed-alpha
+ * mixtures over an alpha grid and a mixing-network mixture under PGD (default PGD-20) through the whole evaluated
+ * model, checks the mixing-network model again with APGD-CE through the composite on a subset, and reports whether
+ * the goal was met: the mixture's clean accuracy within 2 points of the standard model's while keeping at least 90%
+ * of the PGD-AT model's robust accuracy. One JSON object is printed per measurement.
+ */
+public final class RobustBenchmark implements BenchmarkCommand {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String name() {
+        return "robust";
+    }
+
+    @Override
+    public String description() {
+        return "standard vs PGD-AT vs adaptive smoothing on Fashion-MNIST under PGD (options: "
+                + String.join(" ", RobustBenchmarkOptions.NAMES) + ")";
+    }
+
+    @Override
+    public void run(List<String> args, PrintStream out) throws Exception {
+        RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(args);
+        Dataset<Label> train = load(o.data(), "train", o.trainExamples());
+        Dataset<Label> test = load(o.data(), "t10k", o.testExamples());
+        emit(out, Map.of("measurement", "setup", "trainExamples", train.size(), "testExamples", test.size(),
+                "epsilon", o.epsilon(), "threads", DjlRuntime.intraOpThreads(), "options", describe(o)));
+        CNNSpec spec = new CNNSpec(1, 28, 28, o.channels(), true, 2, new int[] {o.hidden()});
+
+        long start = System.nanoTime();
+        NetworkModel standard = new NetworkTrainer(spec, new AdamOptimiserFactory(o.learningRate()), o.epochs(),
+                o.batchSize(), o.seed()).train(train);
+        emit(out, timing("standard-training", start));
+
+        start = System.nanoTime();
+        PGDAttack trainingAttack = new PGDAttack(AttackNorm.LINF, o.epsilon(), 0.0, o.atSteps(), true, 1);
+        NetworkModel robust = new AdversarialTrainer(spec, new AdamOptimiserFactory(o.learningRate()), trainingAttack,
+                o.atEpochs(), o.batchSize(), o.seed()).train(train);
+        emit(out, timing("pgd-at-training", start));
+
+        RobustnessEvaluator evaluator = new RobustnessEvaluator(
+                List.of(new PGDAttack(AttackNorm.LINF, o.epsilon(), o.evalSteps())), o.seed());
+        AlphaCurve curve = evaluator.alphaCurve(standard, robust, o.alphas(), 1.0, 1.0, test);
+        double standardClean = Double.NaN;
+        double robustAttacked = Double.NaN;
+        for (int i = 0; i < o.alphas().length; i++) {
+            double alpha = o.alphas()[i];
+            String model = alpha == 0 ? "standard" : alpha == 1 ? "pgd-at" : "fixed-alpha";
+            RobustnessEvaluation e = curve.evaluations().get(i);
+            emit(out, measurement(model, alpha, e));
+            if (alpha == 0) {
+                standardClean = e.cleanAccuracy();
+            } else if (alpha == 1) {
+                robustAttacked = e.outcomes().get(0).accuracy();
+            }
+        }
+
+        start = System.nanoTime();
+        Dataset<Label> mixingData = new DatasetView<>(train, Evaluation.range(0, Math.min(train.size(),
+                o.mixingExamples())), "first-" + o.mixingExamples());
+        MixingNetworkModel mixed = new MixingNetworkTrainer(standard, robust, new MixingNetworkSpec("pool1", "pool1", 16, 32),
+                new PGDAttack(AttackNorm.LINF, o.epsilon(), 0.0, o.mixingSteps(), true, 1),
+                new AdamOptimiserFactory(o.learningRate()), o.mixingEpochs(), o.batchSize(), o.seed())
+                .withLossWeights(MixingNetworkTrainer.DEFAULT_BCE_WEIGHT, MixingNetworkTrainer.DEFAULT_CE_WEIGHT,
+                        MixingNetworkTrainer.DEFAULT_PRODUCT_WEIGHT, o.mixingCleanWeight()).train(mixingData);
+        emit(out, timing("mixing-network-training", start));
+        RobustnessEvaluation mixedEvaluation = evaluator.evaluate(mixed, test);
+        emit(out, measurement("mixing-network", Double.NaN, mixedEvaluation));
+        double mixedAttacked = mixedEvaluation.outcomes().get(0).accuracy();
+        if (o.apgdSteps() > 0) {
+            Dataset<Label> subset = new DatasetView<>(test, Evaluation.range(0, Math.min(test.size(), o.apgdExamples())),
+                    "first-" + o.apgdExamples());
+            RobustnessEvaluator apgd = new RobustnessEvaluator(
+                    List.of(new APGDAttack(AttackNorm.LINF, o.epsilon(), o.apgdSteps())), o.seed());
+            RobustnessEvaluation check = apgd.evaluate(mixed, subset);
+            emit(out, measurement("mixing-network-apgd-check", Double.NaN, check));
+            RobustnessEvaluation pgdOnSubset = evaluator.evaluate(mixed, subset);
+            emit(out, measurement("mixing-network-pgd-same-subset", Double.NaN, pgdOnSubset));
+        }
+
+        Map<String, Object> goal = new LinkedHashMap<>();
+        goal.put("measurement", "goal");
+        goal.put("standardClean", standardClean);
+        goal.put("pgdAtRobust", robustAttacked);
+        goal.put("mixedClean", mixedEvaluation.cleanAccuracy());
+        goal.put("mixedRobustCompositeAttack", mixedAttacked);
+        goal.put("cleanGapPoints", 100 * (standardClean - mixedEvaluation.cleanAccuracy()));
+        goal.put("robustRetention", robustAttacked > 0 ? mixedAttacked / robustAttacked : Double.NaN);
+        goal.put("met", standardClean - mixedEvaluation.cleanAccuracy() <= 0.02 && mixedAttacked >= 0.9 * robustAttacked);
+        goal.put("rule", "mixed clean within 2 points of standard and mixed robust >= 90% of PGD-AT robust,"
+                + " robust accuracy under PGD through the whole composite model");
+        emit(out, goal);
+    }
+
+    private static Dataset<Label> load(String folder, String prefix, int examples) throws java.io.IOException {
+        Path dir = Path.of(folder);
+        IDXImageDataSource source = new IDXImageDataSource(dir.resolve(prefix + "-images-idx3-ubyte.gz").toString(),
+                dir.resolve(prefix + "-labels-idx1-ubyte.gz").toString(), Collections.emptyList(), Collections.emptyList(),
+                examples == 0 ? 0 : Math.max(1, examples / 10));
+        return new MutableDataset<>(source);
+    }
+
+    private static Map<String, Object> measurement(String model, double alpha, RobustnessEvaluation e) {
+        AttackOutcome attack = e.outcomes().get(0);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("measurement", "accuracy");
+        m.put("model", model);
+        if (!Double.isNaN(alpha)) {
+            m.put("alpha", alpha);
+        }
+        m.put("cleanAccuracy", e.cleanAccuracy());
+        m.put("attack", attack.attack());
+        m.put("epsilon", attack.epsilon());
+        m.put("robustAccuracy", attack.accuracy());
+        m.put("attackSuccessRate", attack.successRate());
+        m.put("maxPerturbation", attack.maxPerturbation());
+        m.put("examples", attack.examples());
+        m.put("attackSeconds", attack.seconds());
+        return m;
+    }
+
+    private static Map<String, Object> timing(String stage, long start) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("measurement", "time");
+        m.put("stage", stage);
+        m.put("seconds", (System.nanoTime() - start) / 1e9);
+        return m;
+    }
+
+    private static Map<String, Object> describe(RobustBenchmarkOptions o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("channels", o.channels());
+        m.put("hidden", o.hidden());
+        m.put("epochs", o.epochs());
+        m.put("atEpochs", o.atEpochs());
+        m.put("atSteps", o.atSteps());
+        m.put("evalSteps", o.evalSteps());
+        m.put("alphas", o.alphas());
+        m.put("mixingExamples", o.mixingExamples());
+        m.put("mixingEpochs", o.mixingEpochs());
+        m.put("mixingSteps", o.mixingSteps());
+        m.put("mixingCleanWeight", o.mixingCleanWeight());
+        m.put("apgdSteps", o.apgdSteps());
+        m.put("apgdExamples", o.apgdExamples());
+        m.put("batchSize", o.batchSize());
+        m.put("learningRate", o.learningRate());
+        m.put("seed", o.seed());
+        return m;
+    }
+
+    private static void emit(PrintStream out, Map<String, Object> line) throws java.io.IOException {
+        out.println(JSON.writeValueAsString(line));
+        out.flush();
+    }
+}

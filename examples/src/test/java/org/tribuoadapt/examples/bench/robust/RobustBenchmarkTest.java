@@ -1,0 +1,92 @@
+package org.tribuoadapt.examples.bench.robust;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuoadapt.robust.testing.RobustFixtures;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+public class RobustBenchmarkTest {
+
+    /** Writes an MNIST-format pair of gzipped IDX files of 28x28 bar images in three classes. */
+    private static void writeIdx(Path dir, String prefix, int count, long seed) throws IOException {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int[][] images = new int[count][28 * 28];
+        int[] labels = new int[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = i % 3;
+            for (int p = 0; p < 28 * 28; p++) {
+                images[i][p] = rng.nextInt(80) + (p / 28 / 9 == labels[i] ? 120 : 0);
+            }
+        }
+        RobustFixtures.writeIdx(dir, prefix, 28, images, labels);
+    }
+
+    @Test
+    public void printsOneJsonObjectPerMeasurement(@TempDir Path dir) throws Exception {
+        writeIdx(dir, "train", 120, 1);
+        writeIdx(dir, "t10k", 60, 2);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        RobustBenchmark bench = new RobustBenchmark();
+        assertEquals("robust", bench.name());
+        bench.run(List.of("--data", dir.toString(), "--train-examples", "300", "--test-examples", "300",
+                "--channels", "2,4", "--hidden", "8", "--epochs", "1", "--at-epochs", "1", "--at-steps", "1",
+                "--eval-steps", "2", "--alphas", "0,0.5,1", "--mixing-examples", "40", "--mixing-epochs", "1",
+                "--mixing-steps", "1", "--apgd-steps", "3", "--apgd-examples", "20", "--batch-size", "16"),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : bytes.toString(StandardCharsets.UTF_8).split("\n")) {
+            lines.add(json.readTree(line));
+        }
+        assertEquals("setup", lines.get(0).get("measurement").asText());
+        // 300 examples means at most 30 per class (Fashion-MNIST has ten), so 90 of the three synthetic classes
+        assertEquals(90, lines.get(0).get("trainExamples").asInt());
+        List<String> models = new ArrayList<>();
+        for (JsonNode n : lines) {
+            if (n.get("measurement").asText().equals("accuracy")) {
+                models.add(n.get("model").asText());
+                assertTrue(n.get("robustAccuracy").asDouble() <= n.get("cleanAccuracy").asDouble());
+                assertTrue(n.get("maxPerturbation").asDouble() <= 0.1 + 1e-6);
+            }
+        }
+        assertEquals(List.of("standard", "fixed-alpha", "pgd-at", "mixing-network", "mixing-network-apgd-check",
+                "mixing-network-pgd-same-subset"), models);
+        JsonNode goal = lines.get(lines.size() - 1);
+        assertEquals("goal", goal.get("measurement").asText());
+        assertTrue(goal.get("met").isBoolean());
+    }
+
+    @Test
+    public void rejectsUnknownOrMalformedOptions() {
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () ->
+                RobustBenchmarkOptions.parse(List.of("--epoch", "3")));
+        assertTrue(unknown.getMessage().contains("unknown option --epoch; options are [--data"), unknown.getMessage());
+        IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class, () ->
+                RobustBenchmarkOptions.parse(List.of("--epsilon", "big")));
+        assertTrue(malformed.getMessage().contains("option --epsilon has a malformed value 'big'"), malformed.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RobustBenchmarkOptions.parse(List.of("--at-steps", "0")));
+        assertThrows(IllegalArgumentException.class, () -> RobustBenchmarkOptions.parse(List.of("--seed")));
+    }
+
+    @Test
+    public void defaultsAreTheFullProtocol() {
+        RobustBenchmarkOptions o = RobustBenchmarkOptions.defaults();
+        assertEquals(0, o.trainExamples());
+        assertEquals(0.1, o.epsilon());
+        assertEquals(20, o.evalSteps());
+    }
+}

@@ -1,4 +1,0 @@
-/**
- * The peft benchmark (bench peft): LoRA training and inference speed, merged-inference speed, peak memory and quality.
- */
-package org.tribuoadapt.peft.bench;

@@ -1,5 +1,0 @@
-/**
- * The {@code bench robust} benchmark: standard, adversarially trained and adaptive-smoothing classifiers on
- * Fashion-MNIST under PGD.
- */
-package org.tribuoadapt.robust.bench;

@@ -1,4 +1,0 @@
-/**
- * The {@code bench tta} benchmark: test-time adaptation methods on corrupted Fashion-MNIST streams.
- */
-package org.tribuoadapt.tta.bench;
