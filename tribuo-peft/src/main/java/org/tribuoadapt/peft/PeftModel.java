@@ -1,30 +1,21 @@
 package org.tribuoadapt.peft;
 
-import ai.djl.ndarray.NDArray;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
-import com.oracle.labs.mlrg.olcut.util.Pair;
-import org.tribuo.Example;
-import org.tribuo.Excuse;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
-import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ModelDataCarrier;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
-import org.tribuoadapt.core.bridge.FeatureTensorizer;
-import org.tribuoadapt.core.model.LabelPredictions;
 import org.tribuoadapt.core.model.ModelProtos;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.model.TrainingHistoryProtos;
-import org.tribuoadapt.core.nn.ForwardContext;
-import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.provenance.ConfiguredObjects;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
@@ -36,16 +27,19 @@ import org.tribuoadapt.peft.io.LoadedAdapter;
 import org.tribuoadapt.peft.protos.AdapterProto;
 import org.tribuoadapt.peft.protos.PeftModelProto;
 
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
-import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.tribuoadapt.core.model.AbstractNetworkModel;
+import org.tribuoadapt.core.model.LogitNetwork;
 
 /**
  * A classifier made of a frozen base network and named adapters (PEFT's {@code PeftModel}), as an immutable Tribuo
@@ -59,13 +53,11 @@ import java.util.Optional;
  * native memory on first use and freed when the model is garbage collected. Every derived model's run provenance
  * records the base weights' hash and each adapter's configuration, ranks, tensor hash and origin.
  */
-public final class PeftModel extends Model<Label> {
+public final class PeftModel extends AbstractNetworkModel {
     private static final long serialVersionUID = 1L;
 
     /** The protobuf serialization version. */
     public static final int CURRENT_VERSION = 0;
-
-    private static final Cleaner CLEANER = Cleaner.create();
 
     private final NetworkSpec baseSpec;
     private final int baseOutputs;
@@ -75,13 +67,12 @@ public final class PeftModel extends Model<Label> {
     private final boolean adaptersEnabled;
     private final boolean merged;
     private final TrainingHistory history;
-    private transient volatile Loaded loaded;
 
     PeftModel(String name, ModelProvenance provenance, ImmutableFeatureMap featureIDMap,
               ImmutableOutputInfo<Label> outputIDInfo, NetworkSpec baseSpec, int baseOutputs, byte[] baseWeights,
               List<StoredAdapter> adapters, List<String> activeAdapters, boolean adaptersEnabled, boolean merged,
               TrainingHistory history) {
-        super(name, provenance, featureIDMap, outputIDInfo, true);
+        super(name, provenance, featureIDMap, outputIDInfo);
         this.baseSpec = baseSpec;
         this.baseOutputs = baseOutputs;
         this.baseWeights = baseWeights.clone();
@@ -90,8 +81,8 @@ public final class PeftModel extends Model<Label> {
         this.adaptersEnabled = adaptersEnabled;
         this.merged = merged;
         this.history = history;
-        new FeatureTensorizer(featureIDMap, baseSpec.inputShape());
-        network();
+        tensorizer();
+        checkBuilds();
     }
 
     /**
@@ -139,27 +130,50 @@ public final class PeftModel extends Model<Label> {
                 List.of(new StoredAdapter(adapterName, spec, tensors, origin)), List.of(adapterName), true, false, history);
     }
 
-    private PeftNetwork network() {
-        Loaded current = loaded;
-        if (current == null) {
-            synchronized (this) {
-                current = loaded;
-                if (current == null) {
-                    current = new Loaded(build());
-                    CLEANER.register(this, current);
-                    loaded = current;
-                }
-            }
-        }
-        return current.network;
-    }
-
     /**
      * Builds a new, independent network holding this model's base, adapters and state; the caller closes it.
      * @return The network.
      */
-    public PeftNetwork newNetwork() {
+    public PeftNetwork newPeftNetwork() {
         return build();
+    }
+
+    @Override
+    public Shape inputShape() {
+        return baseSpec.inputShape();
+    }
+
+    /**
+     * The network with this model's adapters attached as they are (unmerged unless the model is merged), so that an
+     * attack or a test-time method sees exactly the network that predicts.
+     * @return The computation; the caller closes it.
+     */
+    @Override
+    public LogitNetwork newLogitNetwork() {
+        return LogitNetwork.of(build().network());
+    }
+
+    /**
+     * The parameters of the active adapters and of their modules to save, by state-dict name.
+     * @return The names; empty without active adapters or once merged.
+     */
+    @Override
+    public Set<String> adapterParameters() {
+        Set<String> names = new TreeSet<>();
+        if (merged) {
+            return names;
+        }
+        try (PeftNetwork peft = build()) {
+            for (String adapter : activeAdapters) {
+                peft.setTrainable(adapter);
+                peft.network().parameters().forEach((name, parameter) -> {
+                    if (parameter.isTrainable()) {
+                        names.add(name);
+                    }
+                });
+            }
+        }
+        return names;
     }
 
     private PeftNetwork build() {
@@ -264,7 +278,9 @@ public final class PeftModel extends Model<Label> {
      */
     public Map<String, Integer> ranks(String name) {
         stored(name);
-        return network().ranks(name);
+        try (PeftNetwork peft = build()) {
+            return peft.ranks(name);
+        }
     }
 
     /**
@@ -277,29 +293,6 @@ public final class PeftModel extends Model<Label> {
             fresh.setTrainable(activeAdapters.isEmpty() ? null : activeAdapters.get(0));
             return fresh.trainableSummary();
         }
-    }
-
-    /**
-     * The raw outputs (logits) for a batch of inputs, without gradients.
-     * @param batch Inputs {@code [N, inputShape...]}; the result is allocated in the batch's manager.
-     * @return Logits {@code [N, classes]}, columns in label-id order.
-     */
-    public NDArray logits(NDArray batch) {
-        try (GradientMode ignored = GradientMode.disabled()) {
-            return network().network().forward(batch, ForwardContext.inference(batch.getManager()));
-        }
-    }
-
-    @Override
-    public Prediction<Label> predict(Example<Label> example) {
-        return innerPredict(Collections.singletonList(example)).get(0);
-    }
-
-    @Override
-    protected List<Prediction<Label>> innerPredict(Iterable<Example<Label>> examples) {
-        return LabelPredictions.predict(examples, NetworkModel.PREDICTION_BATCH_SIZE,
-                new FeatureTensorizer(featureIDMap, baseSpec.inputShape()), network().network().manager(), this::logits,
-                outputIDInfo, featureIDMap);
     }
 
     /**
@@ -511,16 +504,6 @@ public final class PeftModel extends Model<Label> {
     }
 
     @Override
-    public Map<String, List<Pair<String, Double>>> getTopFeatures(int n) {
-        return Collections.emptyMap();
-    }
-
-    @Override
-    public Optional<Excuse<Label>> getExcuse(Example<Label> example) {
-        return Optional.empty();
-    }
-
-    @Override
     protected PeftModel copy(String newName, ModelProvenance newProvenance) {
         return new PeftModel(newName, newProvenance, featureIDMap, outputIDInfo, baseSpec, baseOutputs, baseWeights,
                 adapters, activeAdapters, adaptersEnabled, merged, history);
@@ -580,19 +563,5 @@ public final class PeftModel extends Model<Label> {
     public String toString() {
         return "PeftModel(name=" + name + ",base=" + baseSpec + ",adapters=" + adapterNames() + ",active=" + activeAdapters
                 + (adaptersEnabled ? "" : ",disabled") + (merged ? ",merged" : "") + ")";
-    }
-
-    /** Owns the lazily built network and frees its native memory when the model is collected. */
-    private static final class Loaded implements Runnable {
-        private final PeftNetwork network;
-
-        Loaded(PeftNetwork network) {
-            this.network = network;
-        }
-
-        @Override
-        public void run() {
-            network.close();
-        }
     }
 }

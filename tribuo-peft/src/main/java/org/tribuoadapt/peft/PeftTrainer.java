@@ -19,14 +19,12 @@ import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.train.BatchObjective;
-import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
 import org.tribuoadapt.core.train.SeededTrainer;
 import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
-import org.tribuoadapt.core.train.TrainingPlan;
 import org.tribuoadapt.peft.io.AdapterFiles;
 import org.tribuoadapt.peft.io.LoadedAdapter;
 
@@ -39,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.tribuoadapt.core.model.NetworkFit;
 
 /**
  * Trains one adapter on a frozen base network as a Tribuo {@link Trainer} (PEFT's {@code get_peft_model} plus a
@@ -334,14 +333,9 @@ public final class PeftTrainer extends SeededTrainer<PeftModel> implements Adapt
             peft.setActiveAdapters(List.of(adapterName));
             peft.setTrainable(adapterName);
             DjlRuntime.seedNativeRandom(nativeSeed);
-            TrainingPlan plan = new TrainingPlan(peft.network().countWeights(true), peft.network().countWeights(false),
-                    train.size(), featureMap.size(), batchSize, epochs);
-            TrainingHistory history;
-            try (NetworkOptimiser opt = peft.withStepHooks(adapterName,
-                    optimiser.create(peft.network().trainableParameters(), plan))) {
-                history = new TrainingLoop(epochs, batchSize, gradientClipNorm, patience)
-                        .fit(peft.network(), opt, train, validation, BatchObjective.crossEntropy(), localRNG, listener);
-            }
+            TrainingHistory history = new NetworkFit(optimiser, new TrainingLoop(epochs, batchSize, gradientClipNorm,
+                    patience)).train(peft.network(), train, validation, BatchObjective.crossEntropy(), localRNG, listener,
+                    opt -> peft.withStepHooks(adapterName, opt));
             ExportedAdapter exported = spec.export(peft.adapterTensors(adapterName));
             StoredAdapter trained = new StoredAdapter(adapterName, exported.spec(), exported.tensors(), initial == null
                     ? "trained by PeftTrainer" : initial.origin() + ", then trained by PeftTrainer");

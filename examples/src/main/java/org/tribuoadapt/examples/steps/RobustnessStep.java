@@ -16,7 +16,6 @@ import org.tribuoadapt.pipeline.PipelineContext;
 import org.tribuoadapt.pipeline.PipelineStep;
 import org.tribuoadapt.report.ReportSection;
 import org.tribuoadapt.report.ReportTable;
-import org.tribuoadapt.robust.adversarial.AdversarialTrainer;
 import org.tribuoadapt.robust.evaluation.AlphaCurve;
 import org.tribuoadapt.robust.evaluation.AttackOutcome;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluation;
@@ -33,7 +32,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.report.LineChart;
+import org.tribuoadapt.robust.adversarial.AdversarialObjective;
 
 /**
  * The main job's robustness step (Bai et al. 2024): trains a robust network by adversarial training, mixes it with
@@ -69,7 +70,7 @@ public final class RobustnessStep implements PipelineStep {
     private String testDataset = Pipeline.TEST;
 
     @Config(mandatory = true, description = "The adversarial trainer of the robust model.")
-    private AdversarialTrainer adversarialTrainer;
+    private NetworkTrainer adversarialTrainer;
 
     @Config(description = "Train the robust model on the first trainExamples examples; 0 uses all.")
     private int trainExamples = 0;
@@ -112,7 +113,7 @@ public final class RobustnessStep implements PipelineStep {
      * @param mixingTrainer The mixing network's trainer, or null to skip it.
      * @param mixingExamples Training examples of the mixing network (0 for all).
      */
-    public RobustnessStep(AdversarialTrainer adversarialTrainer, int trainExamples, RobustnessEvaluator evaluator,
+    public RobustnessStep(NetworkTrainer adversarialTrainer, int trainExamples, RobustnessEvaluator evaluator,
                           MixingNetworkTrainer mixingTrainer, int mixingExamples) {
         this.adversarialTrainer = adversarialTrainer;
         this.trainExamples = trainExamples;
@@ -124,6 +125,10 @@ public final class RobustnessStep implements PipelineStep {
 
     @Override
     public void postConfig() {
+        if (!(adversarialTrainer.objective() instanceof AdversarialObjective)) {
+            throw new PropertyException("", "adversarialTrainer", "adversarialTrainer must train with an "
+                    + "AdversarialObjective (PGD-AT or TRADES), found " + adversarialTrainer.objective());
+        }
         if (trainExamples < 0 || mixingExamples < 0) {
             throw new PropertyException("", "trainExamples", "trainExamples and mixingExamples must be >= 0 (0 for all), found "
                     + trainExamples + " and " + mixingExamples);

@@ -12,7 +12,7 @@ import org.tribuoadapt.report.ReportContents;
 import org.tribuoadapt.report.ReportReader;
 import org.tribuoadapt.reproduce.Reproducer;
 import org.tribuoadapt.reproduce.ReproductionCheck;
-import org.tribuoadapt.robust.adversarial.AdversarialTrainer;
+import org.tribuoadapt.robust.adversarial.AdversarialObjective;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.PGDAttack;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
@@ -48,8 +48,8 @@ public class RobustnessReproductionTest {
     public static void runThePipeline() throws IOException {
         Path data = Files.createDirectory(dir.resolve("data"));
         PGDAttack training = new PGDAttack(AttackNorm.LINF, 0.05, 0.03, 2, true, 1);
-        RobustnessStep step = new RobustnessStep(new AdversarialTrainer(RobustFixtures.cnn(),
-                new AdamOptimiserFactory(0.01), training, 1, 30, 1L), 120,
+        RobustnessStep step = new RobustnessStep(new NetworkTrainer(RobustFixtures.cnn(),
+                new AdamOptimiserFactory(0.01), 1, 30, 1L).withObjective(new AdversarialObjective(training)), 120,
                 new RobustnessEvaluator(List.of(new PGDAttack(AttackNorm.LINF, 0.05, 2)), new double[0], 64, 3L, 30),
                 new MixingNetworkTrainer(new MixingNetworkSpec("pool1", "pool1", 4, 8), training,
                         new AdamOptimiserFactory(0.01), 1, 30, 2L), 60);

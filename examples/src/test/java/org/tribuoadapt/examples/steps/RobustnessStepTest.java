@@ -15,7 +15,7 @@ import org.tribuoadapt.pipeline.PipelineContext;
 import org.tribuoadapt.pipeline.ProgressSink;
 import org.tribuoadapt.report.Report;
 import org.tribuoadapt.report.ReportSection;
-import org.tribuoadapt.robust.adversarial.AdversarialTrainer;
+import org.tribuoadapt.robust.adversarial.AdversarialObjective;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.PGDAttack;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluationProvenance;
@@ -35,6 +35,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.tribuoadapt.core.model.NetworkTrainer;
 
 public class RobustnessStepTest {
 
@@ -44,8 +45,8 @@ public class RobustnessStepTest {
         // the step supplies the mixing network's bases, as the files it saves
         MixingNetworkTrainer mixing = new MixingNetworkTrainer(new MixingNetworkSpec("pool1", "pool1", 4, 8), training,
                 new AdamOptimiserFactory(0.01), 1, 30, 2L);
-        RobustnessStep step = new RobustnessStep(new AdversarialTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01),
-                training, 1, 30, 1L), 120, new RobustnessEvaluator(List.of(new PGDAttack(AttackNorm.LINF, 0.05, 2)),
+        RobustnessStep step = new RobustnessStep(new NetworkTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01),
+                1, 30, 1L).withObjective(new AdversarialObjective(training)), 120, new RobustnessEvaluator(List.of(new PGDAttack(AttackNorm.LINF, 0.05, 2)),
                 new double[0], 64, 1L, 30), mixing, 60);
         Report.Builder report = Report.builder("test");
         PipelineContext context = new PipelineContext(report, dir, ProgressSink.NONE);

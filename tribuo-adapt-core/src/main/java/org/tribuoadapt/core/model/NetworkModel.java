@@ -1,17 +1,14 @@
 package org.tribuoadapt.core.model;
 
-import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import org.tribuo.Example;
-import org.tribuo.Excuse;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
 import org.tribuo.ONNXExportable;
-import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ModelDataCarrier;
 import org.tribuo.protos.core.ModelProto;
@@ -20,10 +17,7 @@ import org.tribuo.util.onnx.ONNXContext;
 import org.tribuo.util.onnx.ONNXNode;
 import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXRef;
-import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.io.AtomicFiles;
-import org.tribuoadapt.core.nn.ForwardContext;
-import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.protos.NetworkModelProto;
@@ -34,10 +28,7 @@ import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.TrainingHistory;
 
 import java.io.IOException;
-import java.lang.ref.Cleaner;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -55,21 +46,15 @@ import java.util.Optional;
  * {@link OnnxNetworkWriter} of the {@code tribuo-adapt-onnx} module, which must be on the class path; every layer
  * must have an ONNX exporter there; adapters are merged first.
  */
-public final class NetworkModel extends Model<Label> implements ONNXExportable {
+public final class NetworkModel extends AbstractNetworkModel implements ONNXExportable {
     private static final long serialVersionUID = 1L;
 
     /** The protobuf serialization version. */
     public static final int CURRENT_VERSION = 0;
 
-    /** The number of examples per inference batch. */
-    public static final int PREDICTION_BATCH_SIZE = 256;
-
-    private static final Cleaner CLEANER = Cleaner.create();
-
     private final NetworkSpec spec;
     private final byte[] weights;
     private final TrainingHistory history;
-    private transient volatile LoadedNetwork loaded;
 
     /**
      * Creates a model. Trainers and importers call this; the weights are checked against the spec.
@@ -84,12 +69,33 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
      */
     public NetworkModel(String name, ModelProvenance provenance, ImmutableFeatureMap featureIDMap,
                         ImmutableOutputInfo<Label> outputIDInfo, NetworkSpec spec, byte[] weights, TrainingHistory history) {
-        super(name, provenance, featureIDMap, outputIDInfo, true);
+        super(name, provenance, featureIDMap, outputIDInfo);
         this.spec = spec;
         this.weights = weights.clone();
         this.history = history;
-        new FeatureTensorizer(featureIDMap, spec.inputShape());
-        network();
+        tensorizer();
+        checkBuilds();
+    }
+
+    /**
+     * The model as a network model, if it is one.
+     * @param model A model.
+     * @return The network model, or empty.
+     */
+    public static Optional<NetworkModel> asNetworkModel(Model<Label> model) {
+        return model instanceof NetworkModel network ? Optional.of(network) : Optional.empty();
+    }
+
+    /**
+     * Requires a network model, for a component that needs its spec and weights.
+     * @param model A model.
+     * @param user What needs it, for the message (for example "PEFT's base model").
+     * @return The model as a network model.
+     * @throws IllegalArgumentException naming the model and its class, if it is another kind of model.
+     */
+    public static NetworkModel require(Model<Label> model, String user) {
+        return asNetworkModel(model).orElseThrow(() -> new IllegalArgumentException(user + " must be a NetworkModel, "
+                + "but '" + model.getName() + "' is a " + model.getClass().getSimpleName()));
     }
 
     /**
@@ -162,51 +168,14 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
         }
     }
 
-    private Network network() {
-        LoadedNetwork current = loaded;
-        if (current == null) {
-            synchronized (this) {
-                current = loaded;
-                if (current == null) {
-                    current = new LoadedNetwork(newNetwork());
-                    CLEANER.register(this, current);
-                    loaded = current;
-                }
-            }
-        }
-        return current.network;
-    }
-
-    /**
-     * The raw outputs (logits) of the network for a batch of inputs, without gradients.
-     * @param batch Inputs {@code [N, inputShape...]}; the result is allocated in the batch's manager.
-     * @return Logits {@code [N, classes]}, columns in label-id order.
-     */
-    public NDArray logits(NDArray batch) {
-        try (GradientMode ignored = GradientMode.disabled()) {
-            return network().forward(batch, ForwardContext.inference(batch.getManager()));
-        }
+    @Override
+    public Shape inputShape() {
+        return spec.inputShape();
     }
 
     @Override
-    public Prediction<Label> predict(Example<Label> example) {
-        return innerPredict(Collections.singletonList(example)).get(0);
-    }
-
-    @Override
-    protected List<Prediction<Label>> innerPredict(Iterable<Example<Label>> examples) {
-        return LabelPredictions.predict(examples, PREDICTION_BATCH_SIZE, new FeatureTensorizer(featureIDMap, spec.inputShape()),
-                network().manager(), this::logits, outputIDInfo, featureIDMap);
-    }
-
-    @Override
-    public Map<String, List<com.oracle.labs.mlrg.olcut.util.Pair<String, Double>>> getTopFeatures(int n) {
-        return Collections.emptyMap();
-    }
-
-    @Override
-    public Optional<Excuse<Label>> getExcuse(Example<Label> example) {
-        return Optional.empty();
+    public LogitNetwork newLogitNetwork() {
+        return LogitNetwork.of(newNetwork());
     }
 
     @Override
@@ -239,7 +208,10 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
      */
     @Override
     public ONNXNode writeONNXGraph(ONNXRef<?> input) {
-        ONNXRef<?> logits = OnnxNetworkWriter.onClassPath().writeNetwork(network(), input);
+        ONNXRef<?> logits;
+        try (Network network = newNetwork()) {
+            logits = OnnxNetworkWriter.onClassPath().writeNetwork(network, input);
+        }
         return logits.apply(ONNXOperators.SOFTMAX, Map.<String, Object>of("axis", 1));
     }
 
@@ -293,19 +265,5 @@ public final class NetworkModel extends Model<Label> implements ONNXExportable {
     @Override
     public String toString() {
         return "NetworkModel(name=" + name + ",spec=" + spec + ",labels=" + outputIDInfo.getDomain() + ")";
-    }
-
-    /** Owns the lazily built network and frees its native memory when the model is collected. */
-    private static final class LoadedNetwork implements Runnable {
-        private final Network network;
-
-        LoadedNetwork(Network network) {
-            this.network = network;
-        }
-
-        @Override
-        public void run() {
-            network.close();
-        }
     }
 }

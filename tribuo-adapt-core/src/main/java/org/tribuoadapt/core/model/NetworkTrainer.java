@@ -19,14 +19,11 @@ import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.BatchObjective;
-import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
 import org.tribuoadapt.core.train.SeededTrainer;
 import org.tribuoadapt.core.train.TrainerInvocations;
-import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
-import org.tribuoadapt.core.train.TrainingPlan;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,6 +35,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.tribuoadapt.core.train.CrossEntropyObjective;
+import org.tribuoadapt.core.train.TrainingObjective;
 
 /**
  * Trains a neural network classifier on DJL's PyTorch engine as a Tribuo {@link Trainer}: from scratch, or by full
@@ -75,6 +74,10 @@ public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
 
     @Config(description = "Layers whose initial weights are drawn afresh instead of loaded, e.g. a new head.")
     private List<String> reinitialisedLayers = new ArrayList<>();
+
+    @Config(description = "What training minimises: cross-entropy (the default) or another module's objective, such "
+            + "as tribuo-robust's adversarial training.")
+    private TrainingObjective objective = new CrossEntropyObjective();
 
     private transient TrainingListener listener = TrainingListener.NONE;
 
@@ -115,6 +118,25 @@ public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
         this.validationFraction = validationFraction;
         this.patience = patience;
         postConfig();
+    }
+
+    /**
+     * Trains with another objective than cross-entropy (for example adversarial training).
+     * @param objective The objective.
+     * @return This trainer.
+     */
+    public NetworkTrainer withObjective(TrainingObjective objective) {
+        this.objective = objective;
+        postConfig();
+        return this;
+    }
+
+    /**
+     * The objective this trainer minimises.
+     * @return The objective.
+     */
+    public TrainingObjective objective() {
+        return objective;
     }
 
     /**
@@ -216,6 +238,7 @@ public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
 
         long initSeed = localRNG.nextLong();
         DjlRuntime.seedNativeRandom(localRNG.nextLong());
+        BatchObjective batchObjective = objective.newBatchObjective(localRNG);
         TensorDataset train = data;
         TensorDataset validation = null;
         if (validationFraction > 0) {
@@ -227,20 +250,14 @@ public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
             if (initial != null) {
                 loadInitialWeights(net, initial);
             }
-            TrainingPlan plan = new TrainingPlan(net.countWeights(true), net.countWeights(false), train.size(),
-                    featureMap.size(), batchSize, epochs);
-            TrainingHistory history;
-            try (NetworkOptimiser opt = optimiser.create(net.trainableParameters(), plan)) {
-                history = new TrainingLoop(epochs, batchSize, gradientClipNorm, patience)
-                        .fit(net, opt, train, validation, BatchObjective.crossEntropy(), localRNG, listener);
-            }
-            byte[] weights = NetworkModel.weightsOf(net);
+            NetworkFit.Result result = new NetworkFit(optimiser, new TrainingLoop(epochs, batchSize, gradientClipNorm, patience))
+                    .fit(net, train, validation, batchObjective, localRNG, listener);
             Map<String, Provenance> instance = new LinkedHashMap<>(runProvenance);
-            instance.putAll(NetworkProvenance.describeWeights(weights));
-            instance.putAll(NetworkProvenance.describeTraining(history));
+            instance.putAll(result.provenance());
             ModelProvenance provenance = new ModelProvenance(NetworkModel.class.getName(), OffsetDateTime.now(),
                     examples.getProvenance(), trainerProvenance, instance);
-            return new NetworkModel("network-model", provenance, featureMap, outputInfo, network, weights, history);
+            return new NetworkModel("network-model", provenance, featureMap, outputInfo, network, result.weights(),
+                    result.history());
         }
     }
 
@@ -278,6 +295,7 @@ public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
         return "NetworkTrainer(network=" + network + ",optimiser=" + optimiser + ",epochs=" + epochs + ",batchSize="
                 + batchSize + ",seed=" + seed + ",gradientClipNorm=" + gradientClipNorm + ",validationFraction="
                 + validationFraction + ",patience=" + patience + (initialWeights == null ? "" : ",initialWeights="
-                + initialWeights + ",reinitialisedLayers=" + reinitialisedLayers) + ")";
+                + initialWeights + ",reinitialisedLayers=" + reinitialisedLayers)
+                + (objective instanceof CrossEntropyObjective ? "" : ",objective=" + objective) + ")";
     }
 }

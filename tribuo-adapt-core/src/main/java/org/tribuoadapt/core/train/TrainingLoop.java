@@ -55,6 +55,22 @@ public final class TrainingLoop {
     }
 
     /**
+     * The maximum number of passes over the data.
+     * @return The epochs.
+     */
+    public int epochs() {
+        return epochs;
+    }
+
+    /**
+     * The minibatch size.
+     * @return The batch size.
+     */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
      * Trains the network in place.
      * @param network The network; its trainable parameters are updated.
      * @param optimiser The optimiser over {@code network.trainableParameters()}.

@@ -107,7 +107,7 @@ public final class AdapterCombination {
         Map<String, Integer> ranks = new LinkedHashMap<>();
         List<String> saved = new ArrayList<>();
         double dropout;
-        try (PeftNetwork peft = model.newNetwork(); NDManager scratch = peft.network().manager().newSubManager()) {
+        try (PeftNetwork peft = model.newPeftNetwork(); NDManager scratch = peft.network().manager().newSubManager()) {
             List<Map<String, AdapterModule>> sources = new ArrayList<>();
             for (String name : adapters) {
                 sources.add(peft.modules(name));

@@ -20,14 +20,12 @@ import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.BatchObjective;
-import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
 import org.tribuoadapt.core.train.SeededTrainer;
 import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
-import org.tribuoadapt.core.train.TrainingPlan;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.AdapterTrainer;
 import org.tribuoadapt.peft.BaseNetwork;
@@ -46,6 +44,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.tribuoadapt.core.model.NetworkFit;
 
 /**
  * Lottery-ticket sparse fine-tuning, LT-SFT (Ansell et al. 2022, "Composable Sparse Fine-Tuning for Cross-Lingual
@@ -228,13 +227,8 @@ public final class LtSftTrainer extends SeededTrainer<PeftModel> implements Adap
 
     /** Trains the adapter's trainable parameters for some epochs with a fresh optimiser. */
     private TrainingHistory phase(PeftNetwork peft, TensorDataset data, int epochs, SplittableRandom localRNG) {
-        TrainingPlan plan = new TrainingPlan(peft.network().countWeights(true), peft.network().countWeights(false),
-                data.size(), data.exampleShape().size(), batchSize, epochs);
-        try (NetworkOptimiser opt = peft.withStepHooks(adapterName,
-                optimiser.create(peft.network().trainableParameters(), plan))) {
-            return new TrainingLoop(epochs, batchSize, gradientClipNorm, 1).fit(peft.network(), opt, data, null,
-                    BatchObjective.crossEntropy(), localRNG, listener);
-        }
+        return new NetworkFit(optimiser, new TrainingLoop(epochs, batchSize, gradientClipNorm, 1)).train(peft.network(),
+                data, null, BatchObjective.crossEntropy(), localRNG, listener, opt -> peft.withStepHooks(adapterName, opt));
     }
 
     @Override

@@ -60,7 +60,7 @@ public class AdapterCombinationTest {
 
     /** The update of each adapter at each module, by adapter then module path. */
     private static float[] delta(PeftModel m, String adapter, String path) {
-        try (PeftNetwork peft = m.newNetwork(); NDManager scratch = peft.network().manager().newSubManager()) {
+        try (PeftNetwork peft = m.newPeftNetwork(); NDManager scratch = peft.network().manager().newSubManager()) {
             return peft.modules(adapter).get(path).deltaWeight(scratch).toFloatArray();
         }
     }

@@ -1,71 +1,89 @@
 package org.tribuoadapt.robust.adversarial;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
-import org.tribuoadapt.core.nn.ForwardContext;
-import org.tribuoadapt.core.nn.GradientMode;
-import org.tribuoadapt.core.nn.Network;
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.train.BatchObjective;
-import org.tribuoadapt.robust.attack.AttackGoal;
-import org.tribuoadapt.robust.attack.AttackLoss;
+import org.tribuoadapt.core.train.TrainingObjective;
 import org.tribuoadapt.robust.attack.GradientAttack;
-import org.tribuoadapt.robust.attack.NetworkClassifier;
-import org.tribuoadapt.core.nn.TapeConstants;
 
 import java.util.SplittableRandom;
 
 /**
- * The minibatch objective of adversarial training. {@link #prepareInputs} crafts the adversarial examples against
- * the network as it currently is (in inference mode, with its parameters frozen so that crafting leaves no gradient
- * on them); {@link #loss} is then recorded on them in training mode.
+ * Adversarial training as the objective of a core {@code NetworkTrainer}: PGD adversarial training (Madry et al.
+ * 2018, equation 2), the min-max problem {@code min_theta E max_{||delta|| <= eps} L(theta, x + delta, y)} whose inner
+ * maximisation is the configured attack, or TRADES (Zhang et al. 2019, equation 5),
+ * {@code CE(f(x), y) + beta * KL(f(x) || f(x'))} with {@code x'} maximising the KL term. Each minibatch is attacked
+ * against the current network, in inference mode, before the optimiser step. The trainer's seed and invocation count
+ * fix the attack's random starts, as they fix the initial weights and the batch order.
+ * <p>
+ * This replaces the former {@code AdversarialTrainer}: configure a {@code NetworkTrainer} with
+ * {@code <property name="objective" value="..."/>} naming a component of this class.
  */
-final class AdversarialObjective implements BatchObjective {
+public final class AdversarialObjective implements TrainingObjective {
 
-    private final GradientAttack attack;
-    private final AdversarialMethod method;
-    private final double beta;
-    private final SplittableRandom rng;
+    @Config(mandatory = true, description = "The attack that crafts the training examples (the inner maximisation).")
+    private GradientAttack attack;
+
+    @Config(description = "PGD_AT (Madry et al. 2018) or TRADES (Zhang et al. 2019).")
+    private AdversarialMethod method = AdversarialMethod.PGD_AT;
+
+    @Config(description = "TRADES' weight beta of the KL robustness term.")
+    private double tradesBeta = 6.0;
+
+    /** For OLCUT. */
+    private AdversarialObjective() {}
 
     /**
-     * Creates the objective.
-     * @param attack The attack that crafts the training examples.
-     * @param method PGD-AT or TRADES.
-     * @param beta TRADES' weight of the robustness term.
-     * @param rng The random stream of the attack's starts.
+     * PGD adversarial training (Madry et al. 2018).
+     * @param attack The training attack, usually a {@link org.tribuoadapt.robust.attack.PGDAttack}.
      */
-    AdversarialObjective(GradientAttack attack, AdversarialMethod method, double beta, SplittableRandom rng) {
+    public AdversarialObjective(GradientAttack attack) {
+        this(attack, AdversarialMethod.PGD_AT, 6.0);
+    }
+
+    /**
+     * Adversarial training.
+     * @param attack The training attack.
+     * @param method PGD-AT or TRADES.
+     * @param tradesBeta TRADES' beta (ignored by PGD-AT).
+     */
+    public AdversarialObjective(GradientAttack attack, AdversarialMethod method, double tradesBeta) {
         this.attack = attack;
         this.method = method;
-        this.beta = beta;
-        this.rng = rng;
+        this.tradesBeta = tradesBeta;
+        postConfig();
     }
 
     @Override
-    public NDArray prepareInputs(Network network, NDArray features, NDArray labels, ForwardContext context) {
-        try (NetworkClassifier classifier = NetworkClassifier.borrow(network)) {
-            if (method == AdversarialMethod.PGD_AT) {
-                return attack.perturb(classifier, features, labels, AttackLoss.CROSS_ENTROPY, AttackGoal.MAXIMISE_LOSS, rng);
-            }
-            NDArray clean;
-            try (GradientMode off = GradientMode.disabled()) {
-                clean = classifier.logits(features).softmax(1);
-            }
-            NDArray adversarial = attack.perturb(classifier, features, labels, AttackLoss.klDivergenceFrom(clean),
-                    AttackGoal.MAXIMISE_LOSS, rng);
-            return features.concat(adversarial, 0);
+    public void postConfig() {
+        if (!(tradesBeta >= 0) || Double.isInfinite(tradesBeta)) {
+            throw new PropertyException("", "tradesBeta", "tradesBeta must be finite and >= 0, found " + tradesBeta);
         }
     }
 
+    /**
+     * The attack used for training.
+     * @return The attack.
+     */
+    public GradientAttack attack() {
+        return attack;
+    }
+
     @Override
-    public NDArray loss(Network network, NDArray features, NDArray labels, ForwardContext context) {
-        if (method == AdversarialMethod.PGD_AT) {
-            return BatchObjective.crossEntropy(network.forward(features, context), labels);
-        }
-        long n = labels.getShape().get(0);
-        NDArray cleanLogits = network.forward(features.get(new NDIndex("0:{}", n)), context);
-        NDArray adversarialLogits = network.forward(features.get(new NDIndex("{}:", n)), context);
-        NDArray cleanLog = cleanLogits.logSoftmax(1);
-        NDArray divergence = cleanLog.exp().mul(cleanLog.sub(adversarialLogits.logSoftmax(1))).sum(new int[] {1}).mean();
-        return BatchObjective.crossEntropy(cleanLogits, labels).add(TapeConstants.times(divergence, beta));
+    public BatchObjective newBatchObjective(SplittableRandom runRandom) {
+        return new AdversarialBatchObjective(attack, method, tradesBeta, runRandom.split());
+    }
+
+    @Override
+    public ConfiguredObjectProvenance getProvenance() {
+        return new ConfiguredObjectProvenanceImpl(this, "TrainingObjective");
+    }
+
+    @Override
+    public String toString() {
+        return "AdversarialObjective(attack=" + attack + ",method=" + method
+                + (method == AdversarialMethod.TRADES ? ",tradesBeta=" + tradesBeta : "") + ")";
     }
 }

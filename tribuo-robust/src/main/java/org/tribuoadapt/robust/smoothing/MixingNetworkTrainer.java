@@ -11,17 +11,13 @@ import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.model.NetworkModel;
-import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.Network;
-import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.OptimiserFactory;
 import org.tribuoadapt.core.train.SeededTrainer;
 import org.tribuoadapt.core.train.TrainerInvocations;
-import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
-import org.tribuoadapt.core.train.TrainingPlan;
 import org.tribuoadapt.robust.attack.GradientAttack;
 
 import java.nio.file.Path;
@@ -29,6 +25,7 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.tribuoadapt.core.model.NetworkFit;
 
 /**
  * Trains the mixing network of an adaptive-smoothing classifier (Bai et al. 2024, section 4.2) as a Tribuo
@@ -276,29 +273,22 @@ public final class MixingNetworkTrainer extends SeededTrainer<MixingNetworkModel
         TrainerProvenance trainerProvenance = invocation.provenance();
         long initSeed = localRNG.nextLong();
         DjlRuntime.seedNativeRandom(localRNG.nextLong());
-        byte[] weights;
-        TrainingHistory history;
+        NetworkFit.Result fit;
         try (Network mixer = mixingNetwork.build(featureShapes[0], featureShapes[1], initSeed);
              MixedNetworks composite = MixedNetworks.mixing(standard, robust, mixingNetwork, mixer, false,
                      standardTemperature, robustTemperature)) {
             MixingObjective objective = new MixingObjective(composite, attack,
                     new MixingLossWeights(bceWeight, ceWeight, productWeight, cleanWeight), localRNG.split());
-            TrainingPlan plan = new TrainingPlan(mixer.countWeights(true), mixer.countWeights(false), data.size(),
-                    data.exampleShape().size(), batchSize, epochs);
-            try (NetworkOptimiser opt = optimiser.create(mixer.trainableParameters(), plan)) {
-                history = new TrainingLoop(epochs, batchSize, 0.0, 1).fit(mixer, opt, data, null, objective, localRNG,
-                        listener);
-            }
-            weights = NetworkModel.weightsOf(mixer);
+            fit = new NetworkFit(optimiser, new TrainingLoop(epochs, batchSize, 0.0, 1)).fit(mixer, data, null, objective,
+                    localRNG, listener);
         }
         instance.putAll(BaseModels.describe(standard, robust));
-        instance.putAll(NetworkProvenance.describeWeights(weights));
-        instance.putAll(NetworkProvenance.describeTraining(history));
+        instance.putAll(fit.provenance());
         ModelProvenance provenance = new ModelProvenance(MixingNetworkModel.class.getName(), OffsetDateTime.now(),
                 examples.getProvenance(), trainerProvenance, instance);
         return new MixingNetworkModel("mixing-network-model", provenance, standard.getFeatureIDMap(),
-                standard.getOutputIDInfo(), standard, robust, mixingNetwork, featureShapes[0], featureShapes[1], weights,
-                standardTemperature, robustTemperature);
+                standard.getOutputIDInfo(), standard, robust, mixingNetwork, featureShapes[0], featureShapes[1],
+                fit.weights(), standardTemperature, robustTemperature);
     }
 
     @Override

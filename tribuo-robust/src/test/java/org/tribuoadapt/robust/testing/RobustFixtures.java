@@ -1,18 +1,18 @@
 package org.tribuoadapt.robust.testing;
 
-import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
 import org.tribuo.impl.ArrayExample;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
-import org.tribuo.classification.Label;
 import org.tribuoadapt.core.data.IDXImageDataSource;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.core.testing.SyntheticImages;
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
-import org.tribuoadapt.robust.adversarial.AdversarialTrainer;
+import org.tribuoadapt.robust.adversarial.AdversarialObjective;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.PGDAttack;
 
@@ -187,8 +187,9 @@ public final class RobustFixtures {
      */
     public static synchronized NetworkModel robust() {
         if (robust == null) {
-            robust = new AdversarialTrainer(cnn(), new AdamOptimiserFactory(0.01),
-                    new PGDAttack(AttackNorm.LINF, 0.05, 0.03, 2, true, 1), 8, 32, TestSeeds.of(3)).train(train());
+            robust = new NetworkTrainer(cnn(), new AdamOptimiserFactory(0.01), 8, 32, TestSeeds.of(3))
+                    .withObjective(new AdversarialObjective(new PGDAttack(AttackNorm.LINF, 0.05, 0.03, 2, true, 1)))
+                    .train(train());
         }
         return robust;
     }

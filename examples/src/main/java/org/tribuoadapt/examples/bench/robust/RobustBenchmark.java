@@ -13,7 +13,7 @@ import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.examples.bench.core.BenchmarkCommand;
-import org.tribuoadapt.robust.adversarial.AdversarialTrainer;
+import org.tribuoadapt.robust.adversarial.AdversarialObjective;
 import org.tribuoadapt.robust.attack.APGDAttack;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.PGDAttack;
@@ -71,8 +71,8 @@ public final class RobustBenchmark implements BenchmarkCommand {
 
         start = System.nanoTime();
         PGDAttack trainingAttack = new PGDAttack(AttackNorm.LINF, o.epsilon(), 0.0, o.atSteps(), true, 1);
-        NetworkModel robust = new AdversarialTrainer(spec, new AdamOptimiserFactory(o.learningRate()), trainingAttack,
-                o.atEpochs(), o.batchSize(), o.seed()).train(train);
+        NetworkModel robust = new NetworkTrainer(spec, new AdamOptimiserFactory(o.learningRate()), o.atEpochs(),
+                o.batchSize(), o.seed()).withObjective(new AdversarialObjective(trainingAttack)).train(train);
         emit(out, timing("pgd-at-training", start));
 
         RobustnessEvaluator evaluator = new RobustnessEvaluator(

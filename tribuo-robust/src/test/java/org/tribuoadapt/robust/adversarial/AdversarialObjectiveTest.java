@@ -15,13 +15,13 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.PGDAttack;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
 import org.tribuoadapt.robust.testing.RobustFixtures;
-import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.util.Arrays;
 import java.util.List;
@@ -32,12 +32,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.tribuoadapt.core.model.NetworkTrainer;
+import org.tribuoadapt.core.train.CrossEntropyObjective;
 
-public class AdversarialTrainerTest {
+public class AdversarialObjectiveTest {
 
-    private static AdversarialTrainer small(AdversarialMethod method, long seed) {
-        return new AdversarialTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01),
-                new PGDAttack(AttackNorm.LINF, 0.05, 0.03, 2, true, 1), method, 6.0, 1, 30, seed);
+    private static NetworkTrainer small(AdversarialMethod method, long seed) {
+        return new NetworkTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01), 1, 30, seed).withObjective(
+                new AdversarialObjective(new PGDAttack(AttackNorm.LINF, 0.05, 0.03, 2, true, 1), method, 6.0));
     }
 
     @Test
@@ -55,8 +57,9 @@ public class AdversarialTrainerTest {
     public void roundTripsAndRecordsTheAttack() {
         NetworkModel robust = RobustFixtures.robust();
         Helpers.testModelProtoSerialization(robust, Label.class, RobustFixtures.test());
-        ConfiguredObjectProvenance attack = (ConfiguredObjectProvenance) robust.getProvenance().getTrainerProvenance()
-                .getConfiguredParameters().get("attack");
+        ConfiguredObjectProvenance objective = (ConfiguredObjectProvenance) robust.getProvenance()
+                .getTrainerProvenance().getConfiguredParameters().get("objective");
+        ConfiguredObjectProvenance attack = (ConfiguredObjectProvenance) objective.getConfiguredParameters().get("attack");
         assertEquals("0.05", attack.getConfiguredParameters().get("epsilon").toString());
         assertEquals("2", attack.getConfiguredParameters().get("steps").toString());
         Helpers.testConfigurableRoundtrip(small(AdversarialMethod.TRADES, 1L));
@@ -66,7 +69,7 @@ public class AdversarialTrainerTest {
     public void sameSeedSameWeightsAndTradesDiffers() {
         byte[] first = small(AdversarialMethod.PGD_AT, 4L).train(RobustFixtures.test()).weightBytes();
         assertArrayEquals(first, small(AdversarialMethod.PGD_AT, 4L).train(RobustFixtures.test()).weightBytes());
-        AdversarialTrainer trainer = small(AdversarialMethod.PGD_AT, 4L);
+        NetworkTrainer trainer = small(AdversarialMethod.PGD_AT, 4L);
         trainer.train(RobustFixtures.test());
         assertFalse(Arrays.equals(first, trainer.train(RobustFixtures.test()).weightBytes()));
         trainer.setInvocationCount(0);
@@ -87,7 +90,7 @@ public class AdversarialTrainerTest {
                 List<Parameter> trainable = network.trainableParameters();
                 int[] all = Evaluation.range(0, 32);
                 NDArray inputs = data.features(batch, all);
-                NDArray prepared = new AdversarialObjective(new PGDAttack(AttackNorm.LINF, 0.1, 3), method, 6.0,
+                NDArray prepared = new AdversarialBatchObjective(new PGDAttack(AttackNorm.LINF, 0.1, 3), method, 6.0,
                         new SplittableRandom(1)).prepareInputs(network, inputs, data.labels(batch, all),
                         ForwardContext.training(batch));
                 assertEquals(method == AdversarialMethod.TRADES ? 64 : 32, prepared.getShape().get(0));
@@ -98,7 +101,7 @@ public class AdversarialTrainerTest {
                     assertEquals(0f, gradient.abs().sum().getFloat(), p + " has a gradient after crafting");
                 }
                 try (GradientMode on = GradientMode.enabled()) {
-                    NDArray loss = new AdversarialObjective(new PGDAttack(AttackNorm.LINF, 0.1, 3), method, 6.0,
+                    NDArray loss = new AdversarialBatchObjective(new PGDAttack(AttackNorm.LINF, 0.1, 3), method, 6.0,
                             new SplittableRandom(1)).loss(network, prepared, data.labels(batch, all),
                             ForwardContext.training(batch));
                     assertTrue(Float.isFinite(loss.getFloat()));
@@ -109,12 +112,20 @@ public class AdversarialTrainerTest {
 
     @Test
     public void rejectsBadSettings() {
-        PropertyException batch = assertThrows(PropertyException.class, () -> new AdversarialTrainer(RobustFixtures.cnn(),
-                new AdamOptimiserFactory(0.01), new PGDAttack(AttackNorm.LINF, 0.1, 2), 1, 1, 1L));
-        assertTrue(batch.getMessage().contains("batchSize must be at least 2"), batch.getMessage());
-        assertThrows(PropertyException.class, () -> new AdversarialTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01),
-                new PGDAttack(AttackNorm.LINF, 0.1, 2), AdversarialMethod.TRADES, -1.0, 1, 8, 1L));
-        assertThrows(PropertyException.class, () -> new AdversarialTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01),
-                new PGDAttack(AttackNorm.LINF, 0.1, 2), 0, 8, 1L));
+        PropertyException beta = assertThrows(PropertyException.class, () -> new AdversarialObjective(
+                new PGDAttack(AttackNorm.LINF, 0.1, 2), AdversarialMethod.TRADES, -1.0));
+        assertTrue(beta.getMessage().contains("tradesBeta must be finite and >= 0"), beta.getMessage());
+        assertThrows(PropertyException.class, () -> new NetworkTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01),
+                0, 8, 1L).withObjective(new AdversarialObjective(new PGDAttack(AttackNorm.LINF, 0.1, 2))));
+    }
+
+    @Test
+    public void anExplicitCrossEntropyObjectiveTrainsAsTheDefault() {
+        // cross-entropy draws nothing from the run's stream, so configuring it explicitly changes no weight
+        NetworkTrainer plain = new NetworkTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01), 1, 30, 5L);
+        NetworkTrainer explicit = new NetworkTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01), 1, 30, 5L)
+                .withObjective(new CrossEntropyObjective());
+        assertArrayEquals(plain.train(RobustFixtures.test()).weightBytes(),
+                explicit.train(RobustFixtures.test()).weightBytes());
     }
 }
