@@ -1,10 +1,12 @@
 package org.tribuoadapt.tta.method;
 
+import org.tribuoadapt.tta.method.t3a.T3A;
+
 /**
  * The softmax of each row of a row-major matrix, computed stably (the row maximum is subtracted first); LAME and
  * T3A turn their scores into probabilities with it.
  */
-final class RowSoftmax {
+public final class RowSoftmax {
 
     private RowSoftmax() {}
 
@@ -15,7 +17,7 @@ final class RowSoftmax {
      * @param columns The number of columns.
      * @return The probabilities, each row summing to 1.
      */
-    static double[] apply(double[] x, int rows, int columns) {
+    public static double[] apply(double[] x, int rows, int columns) {
         double[] out = new double[x.length];
         for (int i = 0; i < rows; i++) {
             double max = Double.NEGATIVE_INFINITY;
