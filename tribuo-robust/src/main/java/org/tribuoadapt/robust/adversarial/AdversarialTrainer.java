@@ -76,7 +76,7 @@ public final class AdversarialTrainer extends SeededTrainer<NetworkModel> {
      * Creates a PGD adversarial trainer.
      * @param network The architecture.
      * @param optimiser The optimiser.
-     * @param attack The training attack, usually a {@link org.tribuoadapt.robust.attack.PGDAttack}.
+     * @param attack The training attack, usually a {@link org.tribuoadapt.robust.attack.pgd.PGDAttack}.
      * @param epochs The number of epochs.
      * @param batchSize The minibatch size.
      * @param seed The seed.

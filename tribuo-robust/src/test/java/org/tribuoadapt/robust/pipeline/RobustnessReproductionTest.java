@@ -15,7 +15,7 @@ import org.tribuoadapt.core.reproduce.ReproductionCheck;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.robust.adversarial.AdversarialTrainer;
 import org.tribuoadapt.robust.attack.AttackNorm;
-import org.tribuoadapt.robust.attack.PGDAttack;
+import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
 import org.tribuoadapt.robust.smoothing.MixingNetworkSpec;
 import org.tribuoadapt.robust.smoothing.MixingNetworkTrainer;

@@ -1,4 +1,4 @@
-package org.tribuoadapt.robust.attack;
+package org.tribuoadapt.robust.attack.pgd;
 
 import ai.djl.ndarray.NDArray;
 import com.oracle.labs.mlrg.olcut.config.Config;
@@ -6,6 +6,16 @@ import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.robust.attack.Attack;
+import org.tribuoadapt.robust.attack.AttackChecks;
+import org.tribuoadapt.robust.attack.AttackGoal;
+import org.tribuoadapt.robust.attack.AttackLoss;
+import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.AttackRun;
+import org.tribuoadapt.robust.attack.DifferentiableClassifier;
+import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.Probe;
+import org.tribuoadapt.robust.attack.StepScope;
 
 import java.util.SplittableRandom;
 
@@ -20,6 +30,10 @@ import java.util.SplittableRandom;
  * attacking for misclassification more steps never succeed on fewer examples.
  */
 public final class PGDAttack implements GradientAttack {
+
+    /** The attack's family name, the prefix of {@link #name()}. */
+    public static final String NAME = "pgd";
+
     private static final long serialVersionUID = 1L;
 
     /** Madry et al.'s step size rule: {@code 2.5 * epsilon / steps}. */
@@ -104,7 +118,7 @@ public final class PGDAttack implements GradientAttack {
 
     @Override
     public String name() {
-        return "pgd-" + norm.name().toLowerCase(java.util.Locale.ROOT) + "-" + steps + (restarts > 1 ? "x" + restarts : "");
+        return NAME + "-" + norm.name().toLowerCase(java.util.Locale.ROOT) + "-" + steps + (restarts > 1 ? "x" + restarts : "");
     }
 
     @Override

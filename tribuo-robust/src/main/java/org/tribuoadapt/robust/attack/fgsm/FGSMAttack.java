@@ -1,10 +1,20 @@
-package org.tribuoadapt.robust.attack;
+package org.tribuoadapt.robust.attack.fgsm;
 
 import ai.djl.ndarray.NDArray;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.robust.attack.Attack;
+import org.tribuoadapt.robust.attack.AttackChecks;
+import org.tribuoadapt.robust.attack.AttackGoal;
+import org.tribuoadapt.robust.attack.AttackLoss;
+import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.AttackRun;
+import org.tribuoadapt.robust.attack.DifferentiableClassifier;
+import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.Probe;
+import org.tribuoadapt.robust.attack.StepScope;
 
 import java.util.SplittableRandom;
 
@@ -14,6 +24,10 @@ import java.util.SplittableRandom;
  * follows the normalised gradient instead (the fast gradient method).
  */
 public final class FGSMAttack implements GradientAttack {
+
+    /** The attack's family name, the prefix of {@link #name()}. */
+    public static final String NAME = "fgsm";
+
     private static final long serialVersionUID = 1L;
 
     @Config(description = "The norm of the budget.")
@@ -43,7 +57,7 @@ public final class FGSMAttack implements GradientAttack {
 
     @Override
     public String name() {
-        return "fgsm-" + norm.name().toLowerCase(java.util.Locale.ROOT);
+        return NAME + "-" + norm.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override

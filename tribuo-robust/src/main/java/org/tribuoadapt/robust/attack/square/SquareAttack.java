@@ -1,4 +1,4 @@
-package org.tribuoadapt.robust.attack;
+package org.tribuoadapt.robust.attack.square;
 
 import ai.djl.ndarray.types.Shape;
 import com.oracle.labs.mlrg.olcut.config.Config;
@@ -13,6 +13,10 @@ import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ArrayExample;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
+import org.tribuoadapt.robust.attack.Attack;
+import org.tribuoadapt.robust.attack.AttackChecks;
+import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.BlackBoxAttack;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +39,10 @@ import java.util.SplittableRandom;
  * Inputs are read in the model's feature-id order and laid out as {@code [channels, height, width]}.
  */
 public final class SquareAttack implements BlackBoxAttack {
+
+    /** The attack's family name, the prefix of {@link #name()}. */
+    public static final String NAME = "square";
+
     private static final long serialVersionUID = 1L;
 
     private static final int[] SCHEDULE = {10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000};
@@ -112,7 +120,7 @@ public final class SquareAttack implements BlackBoxAttack {
 
     @Override
     public String name() {
-        return "square-linf-" + queries;
+        return NAME + "-linf-" + queries;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package org.tribuoadapt.robust.attack;
+package org.tribuoadapt.robust.attack.square;
 
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.junit.jupiter.api.Test;

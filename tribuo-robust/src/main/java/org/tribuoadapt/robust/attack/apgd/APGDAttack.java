@@ -1,4 +1,4 @@
-package org.tribuoadapt.robust.attack;
+package org.tribuoadapt.robust.attack.apgd;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -8,6 +8,17 @@ import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.robust.attack.Attack;
+import org.tribuoadapt.robust.attack.AttackChecks;
+import org.tribuoadapt.robust.attack.AttackGoal;
+import org.tribuoadapt.robust.attack.AttackLoss;
+import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.AttackRun;
+import org.tribuoadapt.robust.attack.DifferentiableClassifier;
+import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.PerExample;
+import org.tribuoadapt.robust.attack.Probe;
+import org.tribuoadapt.robust.attack.StepScope;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +42,10 @@ import java.util.SplittableRandom;
  * The attack starts from a random point on the sphere of radius epsilon, as the reference implementation does.
  */
 public final class APGDAttack implements GradientAttack {
+
+    /** The attack's family name, the prefix of {@link #name()}. */
+    public static final String NAME = "apgd-ce";
+
     private static final long serialVersionUID = 1L;
 
     @Config(description = "The norm of the budget.")
@@ -126,7 +141,7 @@ public final class APGDAttack implements GradientAttack {
 
     @Override
     public String name() {
-        return "apgd-ce-" + norm.name().toLowerCase(java.util.Locale.ROOT) + "-" + steps + (restarts > 1 ? "x" + restarts : "");
+        return NAME + "-" + norm.name().toLowerCase(java.util.Locale.ROOT) + "-" + steps + (restarts > 1 ? "x" + restarts : "");
     }
 
     @Override
