@@ -1,4 +1,4 @@
-package org.tribuoadapt.hpo.tribuo;
+package org.tribuoadapt.hpo.hypergradient;
 
 import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;

@@ -1,10 +1,8 @@
-package org.tribuoadapt.hpo.tribuo;
+package org.tribuoadapt.hpo.hypergradient;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import org.tribuo.math.Parameters;
 import org.tribuo.math.la.Tensor;
-import org.tribuoadapt.hpo.hypergradient.BaseMethodSettings;
-import org.tribuoadapt.hpo.hypergradient.HypergradientRule;
 
 import java.util.function.DoubleUnaryOperator;
 
@@ -39,31 +37,26 @@ public final class SGDHD extends HypergradientStochasticOptimiser {
      * @param maxLearningRate The upper clip of the learning rate.
      */
     public SGDHD(double learningRate, double beta, double minLearningRate, double maxLearningRate) {
-        this(learningRate, beta, 0.0, false, HypergradientRule.ADDITIVE, minLearningRate, maxLearningRate);
+        this(HypergradientSettings.additive(learningRate, beta, minLearningRate, maxLearningRate),
+                HypergradientSettings.Momentum.NONE);
     }
 
     /**
      * Creates SGD-HD, SGD-HD with momentum, or SGDN-HD.
-     * @param learningRate The initial learning rate.
-     * @param beta The hypergradient learning rate.
-     * @param momentum The momentum factor, 0 for none.
-     * @param nesterov Whether to use Nesterov momentum.
-     * @param rule The learning-rate update rule.
-     * @param minLearningRate The lower clip of the learning rate.
-     * @param maxLearningRate The upper clip of the learning rate.
+     * @param settings The hypergradient settings.
+     * @param momentum The momentum of the base method.
      */
-    public SGDHD(double learningRate, double beta, double momentum, boolean nesterov, HypergradientRule rule,
-                 double minLearningRate, double maxLearningRate) {
-        super(learningRate, beta, rule, minLearningRate, maxLearningRate);
-        this.momentum = momentum;
-        this.nesterov = nesterov;
-        postConfig();
+    public SGDHD(HypergradientSettings settings, HypergradientSettings.Momentum momentum) {
+        super(settings);
+        this.momentum = momentum.momentum();
+        this.nesterov = momentum.nesterov();
     }
 
     @Override
     public void postConfig() {
         super.postConfig();
-        BaseMethodSettings.validateMomentum(momentum, nesterov);
+        // the record checks the momentum settings
+        new HypergradientSettings.Momentum(momentum, nesterov);
     }
 
     @Override
@@ -95,7 +88,7 @@ public final class SGDHD extends HypergradientStochasticOptimiser {
 
     @Override
     public SGDHD copy() {
-        return new SGDHD(learningRate, beta, momentum, nesterov, rule, minLearningRate, maxLearningRate);
+        return new SGDHD(settings(), new HypergradientSettings.Momentum(momentum, nesterov));
     }
 
     @Override

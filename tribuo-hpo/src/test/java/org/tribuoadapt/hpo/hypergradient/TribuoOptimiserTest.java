@@ -1,4 +1,4 @@
-package org.tribuoadapt.hpo.tribuo;
+package org.tribuoadapt.hpo.hypergradient;
 
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.junit.jupiter.api.Test;
@@ -7,7 +7,6 @@ import org.tribuo.math.la.DenseMatrix;
 import org.tribuo.math.la.Tensor;
 import org.tribuo.math.optimisers.Adam;
 import org.tribuo.test.Helpers;
-import org.tribuoadapt.hpo.hypergradient.HypergradientRule;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,7 +49,7 @@ public class TribuoOptimiserTest {
 
     @Test
     public void sgdnHdMatchesHandComputedSteps() {
-        SGDHD sgd = new SGDHD(0.1, 0.001, 0.9, true, HypergradientRule.ADDITIVE, 0.0, 1.0);
+        SGDHD sgd = new SGDHD(new HypergradientSettings(0.1, 0.001, HypergradientRule.ADDITIVE, 0.0, 1.0), new HypergradientSettings.Momentum(0.9, true));
         TensorQuadratic q = new TensorQuadratic(A, START, sgd);
         q.step();
         assertArrayEquals(new double[] {0.81, -0.48}, q.theta(), 1e-12);
@@ -103,7 +102,7 @@ public class TribuoOptimiserTest {
         assertTrue(new TensorQuadratic(spread(), ones(), new SGDHD(0.001, 0.0, 0.0, 1.0)).run(200) > 0.05);
         assertTrue(new TensorQuadratic(spread(), ones(), new SGDHD(0.001, 1e-4, 0.0, 1.0)).run(200) < 1e-12);
         for (double start : new double[] {0.001, 1.0}) {
-            SGDHD multiplicative = new SGDHD(start, 0.3, 0.0, false, HypergradientRule.MULTIPLICATIVE, 1e-6, 10.0);
+            SGDHD multiplicative = new SGDHD(new HypergradientSettings(start, 0.3, HypergradientRule.MULTIPLICATIVE, 1e-6, 10.0), new HypergradientSettings.Momentum(0.0, false));
             assertTrue(new TensorQuadratic(spread(), ones(), multiplicative).run(300) < 1e-12, "multiplicative from " + start);
         }
         for (double start : new double[] {1e-4, 0.1}) {
@@ -113,14 +112,14 @@ public class TribuoOptimiserTest {
 
     @Test
     public void copiesKeepTheConfigurationAndNotTheState() {
-        AdamHD adam = new AdamHD(0.01, 0.001, 0.95, 0.99, 1e-7, HypergradientRule.MULTIPLICATIVE, 1e-5, 0.5);
+        AdamHD adam = new AdamHD(new HypergradientSettings(0.01, 0.001, HypergradientRule.MULTIPLICATIVE, 1e-5, 0.5), new HypergradientSettings.Adam(0.95, 0.99, 1e-7));
         new TensorQuadratic(A, START, adam).run(5);
         AdamHD copy = adam.copy();
         assertEquals(adam.getProvenance(), copy.getProvenance());
         assertEquals(0.01, copy.currentLearningRate(), 0.0);
-        SGDHD sgd = new SGDHD(0.1, 0.001, 0.5, true, HypergradientRule.ADDITIVE, 0.0, 2.0);
+        SGDHD sgd = new SGDHD(new HypergradientSettings(0.1, 0.001, HypergradientRule.ADDITIVE, 0.0, 2.0), new HypergradientSettings.Momentum(0.5, true));
         assertEquals(sgd.getProvenance(), sgd.copy().getProvenance());
-        CorrectedAdam corrected = new CorrectedAdam(0.02, 0.8, 0.99, 1e-6);
+        CorrectedAdam corrected = new CorrectedAdam(0.02, new HypergradientSettings.Adam(0.8, 0.99, 1e-6));
         assertEquals(corrected.getProvenance(), corrected.copy().getProvenance());
         // reset then initialise starts again from the initial rate
         adam.reset();
@@ -131,7 +130,7 @@ public class TribuoOptimiserTest {
 
     @Test
     public void configurationRoundTrips() {
-        Helpers.testConfigurableRoundtrip(new SGDHD(0.1, 0.001, 0.9, true, HypergradientRule.MULTIPLICATIVE, 0.001, 2.0));
+        Helpers.testConfigurableRoundtrip(new SGDHD(new HypergradientSettings(0.1, 0.001, HypergradientRule.MULTIPLICATIVE, 0.001, 2.0), new HypergradientSettings.Momentum(0.9, true)));
         Helpers.testConfigurableRoundtrip(new AdamHD(0.01, 1e-6, 0.0, 0.5));
         Helpers.testConfigurableRoundtrip(new CorrectedAdam(0.01));
     }
@@ -142,7 +141,7 @@ public class TribuoOptimiserTest {
         assertTrue(beta.getMessage().contains("beta"), beta.getMessage());
         PropertyException clip = assertThrows(PropertyException.class, () -> new SGDHD(0.1, 0.001, 1.0, 0.5));
         assertTrue(clip.getMessage().contains("must not exceed maxLearningRate"), clip.getMessage());
-        assertThrows(PropertyException.class, () -> new CorrectedAdam(0.01, 1.0, 0.999, 1e-8));
+        assertThrows(PropertyException.class, () -> new CorrectedAdam(0.01, new HypergradientSettings.Adam(1.0, 0.999, 1e-8)));
         assertThrows(PropertyException.class, () -> new CorrectedAdam(-0.01));
 
         SGDHD uninitialised = new SGDHD(0.1, 0.001, 0.0, 1.0);

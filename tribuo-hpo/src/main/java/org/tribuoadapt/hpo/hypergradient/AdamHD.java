@@ -1,10 +1,8 @@
-package org.tribuoadapt.hpo.tribuo;
+package org.tribuoadapt.hpo.hypergradient;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import org.tribuo.math.Parameters;
 import org.tribuo.math.la.Tensor;
-import org.tribuoadapt.hpo.hypergradient.BaseMethodSettings;
-import org.tribuoadapt.hpo.hypergradient.HypergradientRule;
 
 /**
  * Adam-HD (Baydin et al. 2018, "Online Learning Rate Adaptation with Hypergradient Descent", Algorithm 6) as a Tribuo
@@ -24,6 +22,8 @@ public final class AdamHD extends HypergradientStochasticOptimiser {
     @Config(description = "Added to the denominator for stability.")
     private double epsilon = 1e-8;
 
+    private HypergradientSettings.Adam adam;
+
     private AdamMoments moments;
 
     /** For OLCUT. */
@@ -37,38 +37,32 @@ public final class AdamHD extends HypergradientStochasticOptimiser {
      * @param maxLearningRate The upper clip of the learning rate.
      */
     public AdamHD(double learningRate, double beta, double minLearningRate, double maxLearningRate) {
-        this(learningRate, beta, 0.9, 0.999, 1e-8, HypergradientRule.ADDITIVE, minLearningRate, maxLearningRate);
+        this(HypergradientSettings.additive(learningRate, beta, minLearningRate, maxLearningRate),
+                HypergradientSettings.Adam.DEFAULT);
     }
 
     /**
      * Creates Adam-HD.
-     * @param learningRate The initial learning rate.
-     * @param beta The hypergradient learning rate.
-     * @param beta1 First-moment decay.
-     * @param beta2 Second-moment decay.
-     * @param epsilon Denominator term.
-     * @param rule The learning-rate update rule.
-     * @param minLearningRate The lower clip of the learning rate.
-     * @param maxLearningRate The upper clip of the learning rate.
+     * @param settings The hypergradient settings.
+     * @param adam The moments of the base method.
      */
-    public AdamHD(double learningRate, double beta, double beta1, double beta2, double epsilon, HypergradientRule rule,
-                  double minLearningRate, double maxLearningRate) {
-        super(learningRate, beta, rule, minLearningRate, maxLearningRate);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
-        postConfig();
+    public AdamHD(HypergradientSettings settings, HypergradientSettings.Adam adam) {
+        super(settings);
+        this.beta1 = adam.beta1();
+        this.beta2 = adam.beta2();
+        this.epsilon = adam.epsilon();
+        this.adam = adam;
     }
 
     @Override
     public void postConfig() {
         super.postConfig();
-        BaseMethodSettings.validateAdam(beta1, beta2, epsilon);
+        adam = new HypergradientSettings.Adam(beta1, beta2, epsilon);
     }
 
     @Override
     protected void initialiseMethod(Parameters parameters) {
-        moments = new AdamMoments(beta1, beta2, epsilon, parameters);
+        moments = new AdamMoments(adam, parameters);
     }
 
     @Override
@@ -83,11 +77,11 @@ public final class AdamHD extends HypergradientStochasticOptimiser {
 
     @Override
     public AdamHD copy() {
-        return new AdamHD(learningRate, beta, beta1, beta2, epsilon, rule, minLearningRate, maxLearningRate);
+        return new AdamHD(settings(), adam);
     }
 
     @Override
     public String toString() {
-        return "Adam-HD(" + describeSchedule() + ",beta1=" + beta1 + ",beta2=" + beta2 + ",epsilon=" + epsilon + ")";
+        return "Adam-HD(" + describeSchedule() + "," + adam.describe() + ")";
     }
 }

@@ -1,4 +1,4 @@
-package org.tribuoadapt.hpo.tribuo;
+package org.tribuoadapt.hpo.hypergradient;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
@@ -6,8 +6,6 @@ import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl
 import org.tribuo.math.Parameters;
 import org.tribuo.math.StochasticGradientOptimiser;
 import org.tribuo.math.la.Tensor;
-import org.tribuoadapt.hpo.hypergradient.HypergradientLearningRate;
-import org.tribuoadapt.hpo.hypergradient.HypergradientRule;
 
 import java.util.logging.Logger;
 
@@ -46,6 +44,8 @@ public abstract class HypergradientStochasticOptimiser implements StochasticGrad
     @Config(description = "The largest learning rate allowed.")
     protected double maxLearningRate = 1.0;
 
+    private HypergradientSettings settings;
+
     private HypergradientLearningRate rate;
     private Tensor[] previousDirections;
     private double previousSquaredNorm;
@@ -57,30 +57,37 @@ public abstract class HypergradientStochasticOptimiser implements StochasticGrad
     protected HypergradientStochasticOptimiser() {}
 
     /**
-     * Sets the hypergradient settings; subclasses call {@link #postConfig()} after setting their own.
-     * @param learningRate The initial learning rate.
-     * @param beta The hypergradient learning rate.
-     * @param rule The update rule.
-     * @param minLearningRate The lower clip.
-     * @param maxLearningRate The upper clip.
+     * Sets the hypergradient settings, already checked by their record.
+     * @param settings The settings.
      */
-    protected HypergradientStochasticOptimiser(double learningRate, double beta, HypergradientRule rule,
-                                               double minLearningRate, double maxLearningRate) {
-        this.learningRate = learningRate;
-        this.beta = beta;
-        this.rule = rule;
-        this.minLearningRate = minLearningRate;
-        this.maxLearningRate = maxLearningRate;
+    protected HypergradientStochasticOptimiser(HypergradientSettings settings) {
+        this.learningRate = settings.learningRate();
+        this.beta = settings.beta();
+        this.rule = settings.rule();
+        this.minLearningRate = settings.minLearningRate();
+        this.maxLearningRate = settings.maxLearningRate();
+        this.settings = settings;
     }
 
+    /**
+     * Checks the configured hypergradient settings by building their record.
+     */
     @Override
     public void postConfig() {
-        HypergradientLearningRate.validate("", rule, learningRate, beta, minLearningRate, maxLearningRate);
+        settings = new HypergradientSettings(learningRate, beta, rule, minLearningRate, maxLearningRate);
+    }
+
+    /**
+     * The hypergradient settings.
+     * @return The settings.
+     */
+    public HypergradientSettings settings() {
+        return settings;
     }
 
     @Override
     public void initialise(Parameters parameters) {
-        rate = new HypergradientLearningRate(rule, learningRate, beta, minLearningRate, maxLearningRate);
+        rate = settings.newLearningRate();
         previousDirections = parameters.getEmptyCopy();
         previousSquaredNorm = 0;
         iteration = 0;
@@ -181,6 +188,6 @@ public abstract class HypergradientStochasticOptimiser implements StochasticGrad
      * @return {@code lr=...,beta=...,rule=...,clip=[...]}.
      */
     protected String describeSchedule() {
-        return HypergradientLearningRate.describe(rule, learningRate, beta, minLearningRate, maxLearningRate);
+        return settings.describe();
     }
 }

@@ -1,4 +1,4 @@
-package org.tribuoadapt.hpo.tribuo;
+package org.tribuoadapt.hpo.hypergradient;
 
 import org.tribuo.math.la.Matrix;
 import org.tribuo.math.la.SGDVector;

@@ -1,4 +1,4 @@
-package org.tribuoadapt.hpo.tribuo;
+package org.tribuoadapt.hpo.hypergradient;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
@@ -7,7 +7,6 @@ import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl
 import org.tribuo.math.Parameters;
 import org.tribuo.math.StochasticGradientOptimiser;
 import org.tribuo.math.la.Tensor;
-import org.tribuoadapt.hpo.hypergradient.BaseMethodSettings;
 
 /**
  * Adam (Kingma and Ba 2015, "Adam: A Method for Stochastic Optimization", Algorithm 1) for Tribuo's SGD trainers,
@@ -33,6 +32,8 @@ public final class CorrectedAdam implements StochasticGradientOptimiser {
     @Config(description = "Added to the denominator for stability.")
     private double epsilon = 1e-8;
 
+    private HypergradientSettings.Adam adam;
+
     private AdamMoments moments;
     private int iteration;
 
@@ -44,21 +45,19 @@ public final class CorrectedAdam implements StochasticGradientOptimiser {
      * @param learningRate The learning rate.
      */
     public CorrectedAdam(double learningRate) {
-        this(learningRate, 0.9, 0.999, 1e-8);
+        this(learningRate, HypergradientSettings.Adam.DEFAULT);
     }
 
     /**
      * Creates Adam.
      * @param learningRate The learning rate.
-     * @param beta1 First-moment decay.
-     * @param beta2 Second-moment decay.
-     * @param epsilon Denominator term.
+     * @param adam The moment settings.
      */
-    public CorrectedAdam(double learningRate, double beta1, double beta2, double epsilon) {
+    public CorrectedAdam(double learningRate, HypergradientSettings.Adam adam) {
         this.learningRate = learningRate;
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
+        this.beta1 = adam.beta1();
+        this.beta2 = adam.beta2();
+        this.epsilon = adam.epsilon();
         postConfig();
     }
 
@@ -67,12 +66,12 @@ public final class CorrectedAdam implements StochasticGradientOptimiser {
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new PropertyException("", "learningRate", "learningRate must be positive and finite, found " + learningRate);
         }
-        BaseMethodSettings.validateAdam(beta1, beta2, epsilon);
+        adam = new HypergradientSettings.Adam(beta1, beta2, epsilon);
     }
 
     @Override
     public void initialise(Parameters parameters) {
-        moments = new AdamMoments(beta1, beta2, epsilon, parameters);
+        moments = new AdamMoments(adam, parameters);
         iteration = 0;
     }
 
@@ -100,7 +99,7 @@ public final class CorrectedAdam implements StochasticGradientOptimiser {
 
     @Override
     public CorrectedAdam copy() {
-        return new CorrectedAdam(learningRate, beta1, beta2, epsilon);
+        return new CorrectedAdam(learningRate, adam);
     }
 
     @Override

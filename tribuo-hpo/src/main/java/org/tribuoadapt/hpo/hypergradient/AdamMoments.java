@@ -1,4 +1,4 @@
-package org.tribuoadapt.hpo.tribuo;
+package org.tribuoadapt.hpo.hypergradient;
 
 import org.tribuo.math.Parameters;
 import org.tribuo.math.la.Tensor;
@@ -19,15 +19,13 @@ final class AdamMoments {
 
     /**
      * Creates zero moments shaped like the parameters.
-     * @param beta1 First-moment decay.
-     * @param beta2 Second-moment decay.
-     * @param epsilon Denominator term.
+     * @param settings Adam's moment settings.
      * @param parameters The parameters.
      */
-    AdamMoments(double beta1, double beta2, double epsilon, Parameters parameters) {
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
+    AdamMoments(HypergradientSettings.Adam settings, Parameters parameters) {
+        this.beta1 = settings.beta1();
+        this.beta2 = settings.beta2();
+        this.epsilon = settings.epsilon();
         this.firstMoments = parameters.getEmptyCopy();
         this.secondMoments = parameters.getEmptyCopy();
     }
