@@ -25,7 +25,6 @@ import org.tribuoadapt.robust.attack.BlackBoxAttack;
 import org.tribuoadapt.robust.attack.DifferentiableClassifier;
 import org.tribuoadapt.robust.attack.DifferentiableModel;
 import org.tribuoadapt.robust.attack.GradientAttack;
-import org.tribuoadapt.robust.attack.square.SquareAttack;
 import org.tribuoadapt.robust.smoothing.AdaptiveSmoothingModel;
 import org.tribuoadapt.robust.smoothing.AdaptiveSmoothingTrainer;
 

@@ -8,7 +8,6 @@ import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import org.tribuo.provenance.DataProvenance;
-import org.tribuoadapt.tta.scenario.TtaStream;
 
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,7 +1,5 @@
 package org.tribuoadapt.tta.method;
 
-import org.tribuoadapt.tta.method.tent.Tent;
-
 /**
  * One run of a {@link TestTimeMethod} over a test stream. Sessions are used from one thread and hold native
  * memory until closed.

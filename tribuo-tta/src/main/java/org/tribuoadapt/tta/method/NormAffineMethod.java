@@ -5,7 +5,6 @@ import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.train.OptimiserFactory;
-import org.tribuoadapt.tta.method.tent.Tent;
 
 import java.util.ArrayList;
 import java.util.List;

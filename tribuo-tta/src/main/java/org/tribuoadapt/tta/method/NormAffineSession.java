@@ -11,7 +11,6 @@ import org.tribuoadapt.core.nn.NetworkSnapshot;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.TrainingPlan;
-import org.tribuoadapt.tta.method.tent.Tent;
 
 import java.util.List;
 

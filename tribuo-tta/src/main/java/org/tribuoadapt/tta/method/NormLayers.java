@@ -5,7 +5,6 @@ import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.BatchNorm;
 import org.tribuoadapt.core.nn.layers.LayerNorm;
-import org.tribuoadapt.tta.method.tent.Tent;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

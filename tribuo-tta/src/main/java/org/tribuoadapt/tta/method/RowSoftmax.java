@@ -1,7 +1,5 @@
 package org.tribuoadapt.tta.method;
 
-import org.tribuoadapt.tta.method.t3a.T3A;
-
 /**
  * The softmax of each row of a row-major matrix, computed stably (the row maximum is subtracted first); LAME and
  * T3A turn their scores into probabilities with it.

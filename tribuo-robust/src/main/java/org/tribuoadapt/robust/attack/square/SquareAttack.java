@@ -13,7 +13,6 @@ import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ArrayExample;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
-import org.tribuoadapt.robust.attack.Attack;
 import org.tribuoadapt.robust.attack.AttackChecks;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.BlackBoxAttack;

@@ -20,7 +20,6 @@ import org.tribuoadapt.tta.method.AdaptationContext;
 import org.tribuoadapt.tta.method.MethodRequirements;
 import org.tribuoadapt.tta.method.NormAffineMethod;
 import org.tribuoadapt.tta.method.NormAffineSession;
-import org.tribuoadapt.tta.method.tent.Tent;
 
 import java.util.ArrayList;
 import java.util.List;
