@@ -85,7 +85,8 @@ public final class Main {
     }
 
     /**
-     * A failure in words: the file-system exceptions of {@code java.nio.file} carry only a path as their message.
+     * A failure in words: the file-system exceptions of {@code java.nio.file} carry only a path as their message, and a
+     * configuration that names a class the library redesign renamed or replaced gets the name to use instead.
      * @param e The failure.
      * @return What went wrong, naming the file where there is one.
      */
@@ -102,7 +103,8 @@ public final class Main {
         if (e instanceof FileSystemException other) {
             return "cannot use " + other.getFile() + (other.getReason() != null ? ": " + other.getReason() : "");
         }
-        return e.getMessage() != null ? e.getMessage() : e.toString();
+        String message = e.getMessage() != null ? e.getMessage() : e.toString();
+        return RenamedClasses.hint(e).map(hint -> message + " (" + hint + ")").orElse(message);
     }
 
     private static String usage(Map<String, CliCommand> commands) {

@@ -13,7 +13,7 @@ import org.tribuoadapt.pipeline.PipelineStep;
 import org.tribuoadapt.tta.evaluation.TtaEvaluation;
 import org.tribuoadapt.tta.evaluation.TtaEvaluator;
 import org.tribuoadapt.tta.evaluation.TtaResults;
-import org.tribuoadapt.tta.method.TestTimeAdapter;
+import org.tribuoadapt.tta.method.TestTimeMethod;
 import org.tribuoadapt.tta.scenario.ShiftScenario;
 
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ public final class TtaStep implements PipelineStep {
     private List<ShiftScenario> scenarios = new ArrayList<>();
 
     @Config(mandatory = true, description = "The adaptation methods; Source is always run as the baseline.")
-    private List<TestTimeAdapter> methods = new ArrayList<>();
+    private List<TestTimeMethod> methods = new ArrayList<>();
 
     @Config(description = "The model to adapt, as published by an earlier step.")
     private String modelName = "source";
@@ -66,7 +66,7 @@ public final class TtaStep implements PipelineStep {
      * @param methods The methods.
      * @param note A paragraph for the report, or empty.
      */
-    public TtaStep(List<? extends ShiftScenario> scenarios, List<? extends TestTimeAdapter> methods, String note) {
+    public TtaStep(List<? extends ShiftScenario> scenarios, List<? extends TestTimeMethod> methods, String note) {
         this.scenarios = new ArrayList<>(scenarios);
         this.methods = new ArrayList<>(methods);
         this.note = note;

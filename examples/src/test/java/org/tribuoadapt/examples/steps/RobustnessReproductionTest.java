@@ -14,7 +14,7 @@ import org.tribuoadapt.reproduce.Reproducer;
 import org.tribuoadapt.reproduce.ReproductionCheck;
 import org.tribuoadapt.robust.adversarial.AdversarialObjective;
 import org.tribuoadapt.robust.attack.AttackNorm;
-import org.tribuoadapt.robust.attack.PGDAttack;
+import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
 import org.tribuoadapt.robust.smoothing.MixingNetworkSpec;
 import org.tribuoadapt.robust.smoothing.MixingNetworkTrainer;

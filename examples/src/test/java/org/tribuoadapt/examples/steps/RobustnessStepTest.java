@@ -17,7 +17,7 @@ import org.tribuoadapt.report.Report;
 import org.tribuoadapt.report.ReportSection;
 import org.tribuoadapt.robust.adversarial.AdversarialObjective;
 import org.tribuoadapt.robust.attack.AttackNorm;
-import org.tribuoadapt.robust.attack.PGDAttack;
+import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluationProvenance;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
 import org.tribuoadapt.robust.smoothing.MixingNetworkModel;

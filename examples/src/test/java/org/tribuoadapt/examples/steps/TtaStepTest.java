@@ -9,9 +9,9 @@ import org.tribuoadapt.pipeline.PipelineContext;
 import org.tribuoadapt.pipeline.ProgressSink;
 import org.tribuoadapt.report.Report;
 import org.tribuoadapt.report.ReportSection;
-import org.tribuoadapt.tta.method.BatchNormAdapter;
-import org.tribuoadapt.tta.method.LameAdapter;
-import org.tribuoadapt.tta.method.TentAdapter;
+import org.tribuoadapt.tta.method.batchnorm.BatchNormAdapt;
+import org.tribuoadapt.tta.method.lame.Lame;
+import org.tribuoadapt.tta.method.tent.Tent;
 import org.tribuoadapt.tta.scenario.CorruptionScenario;
 import org.tribuoadapt.tta.scenario.StreamMode;
 import org.tribuoadapt.tta.testing.TtaFixtures;
@@ -34,7 +34,7 @@ public class TtaStepTest {
     @Test
     public void addsASectionPerScenarioWithProvenance(@TempDir Path dir) {
         TtaStep step = new TtaStep(List.of(scenario(StreamMode.RESET), scenario(StreamMode.CONTINUAL)),
-                List.of(new BatchNormAdapter(), TentAdapter.withDefaults(), LameAdapter.withDefaults()),
+                List.of(new BatchNormAdapt(), Tent.withDefaults(), Lame.withDefaults()),
                 "Subset: 2 corruptions x severities 3 and 5.");
         Report.Builder report = Report.builder("test");
         PipelineContext context = new PipelineContext(report, dir, ProgressSink.NONE);
@@ -80,7 +80,7 @@ public class TtaStepTest {
     @Test
     public void needsScenariosAndMethods() {
         PropertyException e = assertThrows(PropertyException.class,
-                () -> new TtaStep(List.of(), List.of(new BatchNormAdapter()), ""));
+                () -> new TtaStep(List.of(), List.of(new BatchNormAdapt()), ""));
         assertTrue(e.getMessage().contains("at least one scenario"), e.getMessage());
         e = assertThrows(PropertyException.class, () -> new TtaStep(List.of(scenario(StreamMode.RESET)), List.of(), ""));
         assertTrue(e.getMessage().contains("at least one method"), e.getMessage());

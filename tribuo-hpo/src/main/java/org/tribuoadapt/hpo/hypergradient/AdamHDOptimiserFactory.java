@@ -32,6 +32,8 @@ public final class AdamHDOptimiserFactory extends HypergradientOptimiserFactory 
     @Config(description = "Added to the denominator for stability.")
     private double epsilon = 1e-8;
 
+    private HypergradientSettings.Adam adam;
+
     /** For OLCUT. */
     private AdamHDOptimiserFactory() {
         super(1e-7, 0.1);
@@ -45,50 +47,44 @@ public final class AdamHDOptimiserFactory extends HypergradientOptimiserFactory 
      * @param maxLearningRate The upper clip of the learning rate.
      */
     public AdamHDOptimiserFactory(double learningRate, double beta, double minLearningRate, double maxLearningRate) {
-        this(learningRate, beta, 0.9, 0.999, 1e-8, HypergradientRule.ADDITIVE, minLearningRate, maxLearningRate);
+        this(HypergradientSettings.additive(learningRate, beta, minLearningRate, maxLearningRate),
+                HypergradientSettings.Adam.DEFAULT);
     }
 
     /**
      * Creates Adam-HD.
-     * @param learningRate The initial learning rate.
-     * @param beta The hypergradient learning rate.
-     * @param beta1 First-moment decay.
-     * @param beta2 Second-moment decay.
-     * @param epsilon Denominator term.
-     * @param rule The learning-rate update rule.
-     * @param minLearningRate The lower clip of the learning rate.
-     * @param maxLearningRate The upper clip of the learning rate.
+     * @param settings The hypergradient settings.
+     * @param adam The moments of the base method.
      */
-    public AdamHDOptimiserFactory(double learningRate, double beta, double beta1, double beta2, double epsilon,
-                                  HypergradientRule rule, double minLearningRate, double maxLearningRate) {
-        super(learningRate, beta, rule, minLearningRate, maxLearningRate);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
-        postConfig();
+    public AdamHDOptimiserFactory(HypergradientSettings settings, HypergradientSettings.Adam adam) {
+        super(settings);
+        this.beta1 = adam.beta1();
+        this.beta2 = adam.beta2();
+        this.epsilon = adam.epsilon();
+        this.adam = adam;
     }
 
     @Override
     public void postConfig() {
         super.postConfig();
-        BaseMethodSettings.validateAdam(beta1, beta2, epsilon);
+        adam = new HypergradientSettings.Adam(beta1, beta2, epsilon);
     }
 
     @Override
     public NetworkOptimiser create(List<Parameter> parameters, TrainingPlan plan) {
-        return new AdamHD(parameters);
+        return new Optimiser(parameters);
     }
 
     @Override
     public String toString() {
-        return "Adam-HD(" + describeSchedule() + ",beta1=" + beta1 + ",beta2=" + beta2 + ",epsilon=" + epsilon + ")";
+        return "Adam-HD(" + describeSchedule() + "," + adam.describe() + ")";
     }
 
-    private final class AdamHD extends HypergradientOptimiser {
+    private final class Optimiser extends HypergradientOptimiser {
         private final NDArray[] firstMoments;
         private final NDArray[] secondMoments;
 
-        AdamHD(List<Parameter> parameters) {
+        Optimiser(List<Parameter> parameters) {
             super(parameters, newLearningRate());
             this.firstMoments = newState();
             this.secondMoments = newState();

@@ -1,7 +1,5 @@
 package org.tribuoadapt.hpo.hypergradient;
 
-import com.oracle.labs.mlrg.olcut.config.PropertyException;
-
 import java.util.logging.Logger;
 
 /**
@@ -26,72 +24,15 @@ public final class HypergradientLearningRate {
 
     /**
      * Creates a learning rate at its initial value.
-     * @param rule The update rule.
-     * @param initial The initial learning rate {@code alpha_0}.
-     * @param beta The hypergradient learning rate.
-     * @param min The smallest learning rate allowed.
-     * @param max The largest learning rate allowed.
-     * @throws PropertyException if the settings are invalid (see {@link #validate}).
+     * @param settings The validated hypergradient settings.
      */
-    public HypergradientLearningRate(HypergradientRule rule, double initial, double beta, double min, double max) {
-        validate("", rule, initial, beta, min, max);
-        this.rule = rule;
-        this.initial = initial;
-        this.beta = beta;
-        this.min = min;
-        this.max = max;
+    public HypergradientLearningRate(HypergradientSettings settings) {
+        this.rule = settings.rule();
+        this.initial = settings.learningRate();
+        this.beta = settings.beta();
+        this.min = settings.minLearningRate();
+        this.max = settings.maxLearningRate();
         this.rate = initial;
-    }
-
-    /**
-     * Checks hypergradient settings, naming the offending configuration property.
-     * @param instanceName The configured component's name, for the error.
-     * @param rule The update rule.
-     * @param learningRate The initial learning rate; positive, finite and inside {@code [min, max]}.
-     * @param beta The hypergradient learning rate; finite and {@code >= 0}, and {@code < 1} for the multiplicative rule.
-     * @param min The lower clip; {@code >= 0}.
-     * @param max The upper clip; finite and {@code >= min}.
-     * @throws PropertyException if a setting is invalid.
-     */
-    public static void validate(String instanceName, HypergradientRule rule, double learningRate, double beta,
-                                double min, double max) {
-        if (rule == null) {
-            throw new PropertyException(instanceName, "rule", "rule must be ADDITIVE or MULTIPLICATIVE, found null");
-        }
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new PropertyException(instanceName, "learningRate", "learningRate must be positive and finite, found " + learningRate);
-        }
-        if (!(beta >= 0) || Double.isInfinite(beta)) {
-            throw new PropertyException(instanceName, "beta", "beta (the hypergradient learning rate) must be finite and >= 0, found " + beta);
-        }
-        if (rule == HypergradientRule.MULTIPLICATIVE && beta >= 1) {
-            throw new PropertyException(instanceName, "beta", "beta must be < 1 for the multiplicative rule, "
-                    + "otherwise the learning rate can reach zero; found " + beta);
-        }
-        if (!(min >= 0)) {
-            throw new PropertyException(instanceName, "minLearningRate", "minLearningRate must be >= 0, found " + min);
-        }
-        if (!(max >= min) || Double.isInfinite(max)) {
-            throw new PropertyException(instanceName, "maxLearningRate", "minLearningRate (" + min
-                    + ") must not exceed maxLearningRate (" + max + "), and maxLearningRate must be finite");
-        }
-        if (learningRate < min || learningRate > max) {
-            throw new PropertyException(instanceName, "learningRate", "learningRate " + learningRate
-                    + " must lie in [minLearningRate, maxLearningRate] = [" + min + ", " + max + "]");
-        }
-    }
-
-    /**
-     * Describes hypergradient settings for the {@code toString} of the optimisers that use them.
-     * @param rule The update rule.
-     * @param learningRate The initial learning rate.
-     * @param beta The hypergradient learning rate.
-     * @param min The lower clip.
-     * @param max The upper clip.
-     * @return {@code lr=...,beta=...,rule=...,clip=[min,max]}.
-     */
-    public static String describe(HypergradientRule rule, double learningRate, double beta, double min, double max) {
-        return "lr=" + learningRate + ",beta=" + beta + ",rule=" + rule + ",clip=[" + min + "," + max + "]";
     }
 
     /**

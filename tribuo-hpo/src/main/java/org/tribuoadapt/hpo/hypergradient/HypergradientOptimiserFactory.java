@@ -30,6 +30,8 @@ public abstract class HypergradientOptimiserFactory implements OptimiserFactory 
     @Config(description = "The largest learning rate allowed.")
     protected double maxLearningRate;
 
+    private HypergradientSettings settings;
+
     /**
      * For OLCUT: the defaults of a subclass.
      * @param beta The default hypergradient learning rate.
@@ -41,25 +43,32 @@ public abstract class HypergradientOptimiserFactory implements OptimiserFactory 
     }
 
     /**
-     * Sets the hypergradient settings; subclasses call {@link #postConfig()} after setting their own.
-     * @param learningRate The initial learning rate.
-     * @param beta The hypergradient learning rate.
-     * @param rule The update rule.
-     * @param minLearningRate The lower clip.
-     * @param maxLearningRate The upper clip.
+     * Sets the hypergradient settings, already checked by their record.
+     * @param settings The settings.
      */
-    protected HypergradientOptimiserFactory(double learningRate, double beta, HypergradientRule rule,
-                                            double minLearningRate, double maxLearningRate) {
-        this.learningRate = learningRate;
-        this.beta = beta;
-        this.rule = rule;
-        this.minLearningRate = minLearningRate;
-        this.maxLearningRate = maxLearningRate;
+    protected HypergradientOptimiserFactory(HypergradientSettings settings) {
+        this.learningRate = settings.learningRate();
+        this.beta = settings.beta();
+        this.rule = settings.rule();
+        this.minLearningRate = settings.minLearningRate();
+        this.maxLearningRate = settings.maxLearningRate();
+        this.settings = settings;
     }
 
+    /**
+     * Checks the configured hypergradient settings by building their record.
+     */
     @Override
     public void postConfig() {
-        HypergradientLearningRate.validate("", rule, learningRate, beta, minLearningRate, maxLearningRate);
+        settings = new HypergradientSettings(learningRate, beta, rule, minLearningRate, maxLearningRate);
+    }
+
+    /**
+     * The hypergradient settings.
+     * @return The settings.
+     */
+    public HypergradientSettings settings() {
+        return settings;
     }
 
     /**
@@ -67,7 +76,7 @@ public abstract class HypergradientOptimiserFactory implements OptimiserFactory 
      * @return The schedule.
      */
     protected HypergradientLearningRate newLearningRate() {
-        return new HypergradientLearningRate(rule, learningRate, beta, minLearningRate, maxLearningRate);
+        return settings.newLearningRate();
     }
 
     /**
@@ -75,6 +84,6 @@ public abstract class HypergradientOptimiserFactory implements OptimiserFactory 
      * @return {@code lr=...,beta=...,rule=...,clip=[...]}.
      */
     protected String describeSchedule() {
-        return HypergradientLearningRate.describe(rule, learningRate, beta, minLearningRate, maxLearningRate);
+        return settings.describe();
     }
 }

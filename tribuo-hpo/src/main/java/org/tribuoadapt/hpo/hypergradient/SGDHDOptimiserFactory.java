@@ -41,36 +41,31 @@ public final class SGDHDOptimiserFactory extends HypergradientOptimiserFactory {
      * @param maxLearningRate The upper clip of the learning rate.
      */
     public SGDHDOptimiserFactory(double learningRate, double beta, double minLearningRate, double maxLearningRate) {
-        this(learningRate, beta, 0.0, false, HypergradientRule.ADDITIVE, minLearningRate, maxLearningRate);
+        this(HypergradientSettings.additive(learningRate, beta, minLearningRate, maxLearningRate),
+                HypergradientSettings.Momentum.NONE);
     }
 
     /**
      * Creates SGD-HD, SGD-HD with momentum, or SGDN-HD.
-     * @param learningRate The initial learning rate.
-     * @param beta The hypergradient learning rate.
-     * @param momentum The momentum factor, 0 for none.
-     * @param nesterov Whether to use Nesterov momentum.
-     * @param rule The learning-rate update rule.
-     * @param minLearningRate The lower clip of the learning rate.
-     * @param maxLearningRate The upper clip of the learning rate.
+     * @param settings The hypergradient settings.
+     * @param momentum The momentum of the base method.
      */
-    public SGDHDOptimiserFactory(double learningRate, double beta, double momentum, boolean nesterov,
-                                 HypergradientRule rule, double minLearningRate, double maxLearningRate) {
-        super(learningRate, beta, rule, minLearningRate, maxLearningRate);
-        this.momentum = momentum;
-        this.nesterov = nesterov;
-        postConfig();
+    public SGDHDOptimiserFactory(HypergradientSettings settings, HypergradientSettings.Momentum momentum) {
+        super(settings);
+        this.momentum = momentum.momentum();
+        this.nesterov = momentum.nesterov();
     }
 
     @Override
     public void postConfig() {
         super.postConfig();
-        BaseMethodSettings.validateMomentum(momentum, nesterov);
+        // the record checks the momentum settings
+        new HypergradientSettings.Momentum(momentum, nesterov);
     }
 
     @Override
     public NetworkOptimiser create(List<Parameter> parameters, TrainingPlan plan) {
-        return new SGDHD(parameters);
+        return new Optimiser(parameters);
     }
 
     @Override
@@ -78,10 +73,10 @@ public final class SGDHDOptimiserFactory extends HypergradientOptimiserFactory {
         return (nesterov ? "SGDN-HD(" : "SGD-HD(") + describeSchedule() + ",momentum=" + momentum + ")";
     }
 
-    private final class SGDHD extends HypergradientOptimiser {
+    private final class Optimiser extends HypergradientOptimiser {
         private final NDArray[] buffers;
 
-        SGDHD(List<Parameter> parameters) {
+        Optimiser(List<Parameter> parameters) {
             super(parameters, newLearningRate());
             this.buffers = momentum > 0 ? newState() : null;
         }

@@ -53,7 +53,7 @@ public class HypergradientOptimiserTest {
         // Nesterov, mu = 0.9: v1 = g1 = (1, -8); d1 = g1 + 0.9 v1 = (1.9, -15.2); theta1 = (0.81, -0.48).
         // g2 = (0.81, -1.92); h = g2 . d1 = 1.539 + 29.184 = 30.723; alpha2 = 0.130723.
         // v2 = 0.9 v1 + g2 = (1.71, -9.12); d2 = g2 + 0.9 v2 = (2.349, -10.128); theta2 = theta1 - alpha2 d2.
-        SGDHDOptimiserFactory factory = new SGDHDOptimiserFactory(0.1, 0.001, 0.9, true, HypergradientRule.ADDITIVE, 0.0, 1.0);
+        SGDHDOptimiserFactory factory = new SGDHDOptimiserFactory(new HypergradientSettings(0.1, 0.001, HypergradientRule.ADDITIVE, 0.0, 1.0), new HypergradientSettings.Momentum(0.9, true));
         try (Quadratic q = new Quadratic(A, START, factory)) {
             q.step();
             assertArrayEquals(new float[] {0.81f, -0.48f}, q.theta(), 1e-6f);
@@ -81,7 +81,7 @@ public class HypergradientOptimiserTest {
     @Test
     public void multiplicativeRuleMatchesHandComputedStep() {
         // cos(g2, g1) = 39.3 / (sqrt(23.85) sqrt(65)) = 0.998145; alpha2 = 0.1 (1 + 0.5 * 0.998145) = 0.1499073.
-        SGDHDOptimiserFactory factory = new SGDHDOptimiserFactory(0.1, 0.5, 0.0, false, HypergradientRule.MULTIPLICATIVE, 0.0, 1.0);
+        SGDHDOptimiserFactory factory = new SGDHDOptimiserFactory(new HypergradientSettings(0.1, 0.5, HypergradientRule.MULTIPLICATIVE, 0.0, 1.0), new HypergradientSettings.Momentum(0.0, false));
         try (Quadratic q = new Quadratic(A, START, factory)) {
             q.step();
             q.step();
@@ -123,8 +123,7 @@ public class HypergradientOptimiserTest {
     public void multiplicativeSgdHdRecoversFromRatesHundredTimesTooSmallAndTenTimesTooLarge() {
         float[] a = spreadCurvature();
         for (double start : new double[] {0.001, 1.0}) {
-            SGDHDOptimiserFactory factory = new SGDHDOptimiserFactory(start, 0.3, 0.0, false,
-                    HypergradientRule.MULTIPLICATIVE, 1e-6, 10.0);
+            SGDHDOptimiserFactory factory = new SGDHDOptimiserFactory(new HypergradientSettings(start, 0.3, HypergradientRule.MULTIPLICATIVE, 1e-6, 10.0), new HypergradientSettings.Momentum(0.0, false));
             try (Quadratic q = new Quadratic(a, ones(10), factory)) {
                 double adapted = q.run(300);
                 assertTrue(adapted < 1e-10, "from " + start + " reached " + adapted);
@@ -185,10 +184,9 @@ public class HypergradientOptimiserTest {
         assertTrue(clip.getMessage().contains("must not exceed maxLearningRate"), clip.getMessage());
         PropertyException outside = assertThrows(PropertyException.class, () -> new AdamHDOptimiserFactory(0.5, 1e-7, 0.0, 0.1));
         assertTrue(outside.getMessage().contains("must lie in"), outside.getMessage());
-        PropertyException multiplicative = assertThrows(PropertyException.class, () -> new SGDHDOptimiserFactory(
-                0.1, 1.0, 0.0, false, HypergradientRule.MULTIPLICATIVE, 0.0, 1.0));
+        PropertyException multiplicative = assertThrows(PropertyException.class, () -> new SGDHDOptimiserFactory(new HypergradientSettings(0.1, 1.0, HypergradientRule.MULTIPLICATIVE, 0.0, 1.0), new HypergradientSettings.Momentum(0.0, false)));
         assertTrue(multiplicative.getMessage().contains("< 1"), multiplicative.getMessage());
-        assertThrows(PropertyException.class, () -> new SGDHDOptimiserFactory(0.1, 1e-3, 0.0, true, HypergradientRule.ADDITIVE, 0.0, 1.0));
+        assertThrows(PropertyException.class, () -> new SGDHDOptimiserFactory(new HypergradientSettings(0.1, 1e-3, HypergradientRule.ADDITIVE, 0.0, 1.0), new HypergradientSettings.Momentum(0.0, true)));
         assertThrows(PropertyException.class, () -> new SGDHDOptimiserFactory(Double.NaN, 1e-3, 0.0, 1.0));
     }
 

@@ -70,7 +70,7 @@ public class HypergradientTrainingTest {
     @Test
     public void sameSeedGivesTheSameTrajectory() {
         MutableDataset<Label> train = SyntheticImages.dataset(120, 3, SIZE, 13);
-        SGDHDOptimiserFactory factory = new SGDHDOptimiserFactory(0.01, 1e-3, 0.9, true, HypergradientRule.MULTIPLICATIVE, 1e-4, 0.5);
+        SGDHDOptimiserFactory factory = new SGDHDOptimiserFactory(new HypergradientSettings(0.01, 1e-3, HypergradientRule.MULTIPLICATIVE, 1e-4, 0.5), new HypergradientSettings.Momentum(0.9, true));
         NetworkModel first = new NetworkTrainer(cnn(), factory, 2, 32, 9L).train(train);
         NetworkModel second = new NetworkTrainer(cnn(), factory, 2, 32, 9L).train(train);
         assertArrayEquals(first.history().orElseThrow().stepLearningRates(), second.history().orElseThrow().stepLearningRates(), 0.0);
@@ -94,7 +94,7 @@ public class HypergradientTrainingTest {
 
     @Test
     public void factoriesRoundTripThroughConfiguration() {
-        Helpers.testConfigurableRoundtrip(new SGDHDOptimiserFactory(0.01, 1e-3, 0.9, true, HypergradientRule.MULTIPLICATIVE, 1e-4, 0.5));
-        Helpers.testConfigurableRoundtrip(new AdamHDOptimiserFactory(1e-3, 1e-7, 0.8, 0.99, 1e-6, HypergradientRule.ADDITIVE, 0.0, 0.1));
+        Helpers.testConfigurableRoundtrip(new SGDHDOptimiserFactory(new HypergradientSettings(0.01, 1e-3, HypergradientRule.MULTIPLICATIVE, 1e-4, 0.5), new HypergradientSettings.Momentum(0.9, true)));
+        Helpers.testConfigurableRoundtrip(new AdamHDOptimiserFactory(new HypergradientSettings(1e-3, 1e-7, HypergradientRule.ADDITIVE, 0.0, 0.1), new HypergradientSettings.Adam(0.8, 0.99, 1e-6)));
     }
 }

@@ -7,7 +7,7 @@ import com.oracle.labs.mlrg.olcut.config.PropertyException;
  * The validation every attack shares: a budget that is finite and non-negative, positive counts, and batches whose
  * shapes match the attacked classifier.
  */
-final class AttackChecks {
+public final class AttackChecks {
 
     private AttackChecks() {}
 
@@ -16,7 +16,7 @@ final class AttackChecks {
      * @param epsilon The budget.
      * @throws PropertyException if it is negative or not finite.
      */
-    static void epsilon(double epsilon) {
+    public static void epsilon(double epsilon) {
         if (!(epsilon >= 0) || Double.isInfinite(epsilon)) {
             throw new PropertyException("", "epsilon", "epsilon must be finite and >= 0, found " + epsilon);
         }
@@ -28,7 +28,7 @@ final class AttackChecks {
      * @param value The value.
      * @throws PropertyException if it is below 1.
      */
-    static void positive(String name, int value) {
+    public static void positive(String name, int value) {
         if (value < 1) {
             throw new PropertyException("", name, name + " must be at least 1, found " + value);
         }
@@ -41,7 +41,7 @@ final class AttackChecks {
      * @param labels The labels.
      * @throws IllegalArgumentException naming both shapes.
      */
-    static void batch(DifferentiableClassifier classifier, NDArray inputs, NDArray labels) {
+    public static void batch(DifferentiableClassifier classifier, NDArray inputs, NDArray labels) {
         if (inputs.getShape().dimension() != classifier.inputShape().dimension() + 1
                 || !inputs.getShape().slice(1).equals(classifier.inputShape())) {
             throw new IllegalArgumentException("the classifier takes inputs of shape [N, " + classifier.inputShape()

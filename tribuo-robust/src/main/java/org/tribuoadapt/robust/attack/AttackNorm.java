@@ -21,7 +21,7 @@ public enum AttackNorm {
      * @param gradient Per-example gradients {@code [N, ...]}.
      * @return The directions.
      */
-    NDArray ascentDirection(NDArray gradient) {
+    public NDArray ascentDirection(NDArray gradient) {
         if (this == LINF) {
             return gradient.sign();
         }
@@ -59,7 +59,7 @@ public enum AttackNorm {
      * @param epsilon The radius.
      * @return The projected points.
      */
-    NDArray project(NDArray adversarial, NDArray original, double epsilon) {
+    public NDArray project(NDArray adversarial, NDArray original, double epsilon) {
         return original.add(projectDelta(adversarial.sub(original), epsilon)).clip(0f, 1f);
     }
 
@@ -72,7 +72,7 @@ public enum AttackNorm {
      * @param rng The random stream.
      * @return {@code examples * width} values.
      */
-    float[] randomInBall(int examples, int width, double epsilon, SplittableRandom rng) {
+    public float[] randomInBall(int examples, int width, double epsilon, SplittableRandom rng) {
         if (this == LINF) {
             float[] out = new float[examples * width];
             for (int i = 0; i < out.length; i++) {
@@ -96,7 +96,7 @@ public enum AttackNorm {
      * @param rng The random stream.
      * @return {@code examples * width} values.
      */
-    float[] randomOnSphere(int examples, int width, double epsilon, SplittableRandom rng) {
+    public float[] randomOnSphere(int examples, int width, double epsilon, SplittableRandom rng) {
         float[] out = new float[examples * width];
         for (int n = 0; n < examples; n++) {
             for (int i = 0; i < width; i++) {

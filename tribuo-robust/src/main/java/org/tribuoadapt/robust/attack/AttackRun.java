@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
  * there and whether a misclassified point was found. Runs are merged so that restarts only ever make the attack
  * stronger.
  */
-final class AttackRun {
+public final class AttackRun {
 
     private final NDArray point;
     private final NDArray loss;
@@ -24,7 +24,7 @@ final class AttackRun {
     /**
      * Tracks the first misclassified point of each example while a run proceeds.
      */
-    static final class Tracker {
+    public static final class Tracker {
         private NDArray found;
         private NDArray foundPoint;
 
@@ -32,7 +32,7 @@ final class AttackRun {
          * Starts tracking.
          * @param start The starting points.
          */
-        Tracker(NDArray start) {
+        public Tracker(NDArray start) {
             this.found = start.getManager().zeros(new Shape(start.getShape().get(0)), DataType.BOOLEAN);
             this.foundPoint = start.duplicate();
         }
@@ -42,7 +42,7 @@ final class AttackRun {
          * @param point The points.
          * @param wrong Whether each is misclassified.
          */
-        void observe(NDArray point, NDArray wrong) {
+        public void observe(NDArray point, NDArray wrong) {
             NDArray fresh = wrong.logicalAnd(found.logicalNot());
             NDArray updated = PerExample.select(fresh, point, foundPoint);
             NDArray nowFound = found.logicalOr(wrong);
@@ -59,7 +59,7 @@ final class AttackRun {
          * @param goal What to return.
          * @return The run's outcome.
          */
-        AttackRun finish(NDArray end, NDArray endLoss, AttackGoal goal) {
+        public AttackRun finish(NDArray end, NDArray endLoss, AttackGoal goal) {
             NDArray point = goal == AttackGoal.MISCLASSIFY
                     ? PerExample.select(found, foundPoint, end)
                     : end.duplicate();
@@ -84,7 +84,7 @@ final class AttackRun {
      * @param run One run from a fresh random start.
      * @return The adversarial points.
      */
-    static NDArray restarted(int restarts, AttackGoal goal, java.util.function.Supplier<AttackRun> run) {
+    public static NDArray restarted(int restarts, AttackGoal goal, java.util.function.Supplier<AttackRun> run) {
         AttackRun best = run.get();
         for (int r = 1; r < restarts && !(goal == AttackGoal.MISCLASSIFY && best.allFound()); r++) {
             best = best.merge(run.get(), goal);
@@ -135,7 +135,7 @@ final class AttackRun {
      * Releases everything but the returned points.
      * @return The adversarial points.
      */
-    NDArray release() {
+    public NDArray release() {
         loss.close();
         found.close();
         return point;

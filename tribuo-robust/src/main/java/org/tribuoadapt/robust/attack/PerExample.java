@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
  * Per-example values ({@code [N]}) applied to batches ({@code [N, ...]}): broadcasting factors and choosing,
  * example by example, between two batches.
  */
-final class PerExample {
+public final class PerExample {
 
     private PerExample() {}
 
@@ -18,7 +18,7 @@ final class PerExample {
      * @param batchShape The batch shape.
      * @return Values of shape {@code [N, 1, ..., 1]}.
      */
-    static NDArray column(NDArray values, Shape batchShape) {
+    public static NDArray column(NDArray values, Shape batchShape) {
         long[] dims = new long[batchShape.dimension()];
         java.util.Arrays.fill(dims, 1);
         dims[0] = batchShape.get(0);
@@ -32,7 +32,7 @@ final class PerExample {
      * @param whenFalse A batch of the same shape.
      * @return The chosen examples.
      */
-    static NDArray select(NDArray condition, NDArray whenTrue, NDArray whenFalse) {
+    public static NDArray select(NDArray condition, NDArray whenTrue, NDArray whenFalse) {
         NDArray wide = condition.getShape().equals(whenTrue.getShape()) ? condition
                 : column(condition, whenTrue.getShape()).broadcast(whenTrue.getShape());
         return NDArrays.where(wide, whenTrue, whenFalse);

@@ -12,7 +12,7 @@ import org.tribuoadapt.core.nn.GradientMode;
  * @param wrong Whether each example is misclassified, boolean {@code [N]}.
  * @param gradient Input gradients {@code [N, ...]}, or null when not asked for.
  */
-record Probe(NDArray loss, NDArray wrong, NDArray gradient) implements AutoCloseable {
+public record Probe(NDArray loss, NDArray wrong, NDArray gradient) implements AutoCloseable {
 
     /**
      * Queries the classifier.
@@ -23,7 +23,7 @@ record Probe(NDArray loss, NDArray wrong, NDArray gradient) implements AutoClose
      * @param withGradient Whether to compute the input gradient.
      * @return The probe; its arrays belong to the caller's scope.
      */
-    static Probe at(DifferentiableClassifier classifier, NDArray point, NDArray labels, AttackLoss objective,
+    public static Probe at(DifferentiableClassifier classifier, NDArray point, NDArray labels, AttackLoss objective,
                     boolean withGradient) {
         try (StepScope step = new StepScope()) {
             NDArray logits;

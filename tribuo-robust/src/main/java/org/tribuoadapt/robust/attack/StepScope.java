@@ -10,7 +10,7 @@ import java.util.List;
  * A native-memory scope for one attack step: everything the step allocates (the forward pass's activations, the
  * gradient) is freed when it closes, except the arrays it {@link #keep}s, which move to the enclosing scope.
  */
-final class StepScope implements AutoCloseable {
+public final class StepScope implements AutoCloseable {
 
     private final NDScope scope = new NDScope();
     private final List<NDArray> kept = new ArrayList<>();
@@ -20,7 +20,7 @@ final class StepScope implements AutoCloseable {
      * @param array The array.
      * @return The same array.
      */
-    NDArray keep(NDArray array) {
+    public NDArray keep(NDArray array) {
         NDScope.unregister(array);
         kept.add(array);
         return array;

@@ -19,7 +19,7 @@ import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.robust.attack.AttackNorm;
-import org.tribuoadapt.robust.attack.PGDAttack;
+import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
 import org.tribuoadapt.robust.testing.RobustFixtures;
 

@@ -15,12 +15,15 @@ import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.layers.Activation;
 import org.tribuoadapt.core.nn.spec.MLPSpec;
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.Evaluation;
+import org.tribuoadapt.robust.attack.apgd.APGDAttack;
+import org.tribuoadapt.robust.attack.fgsm.FGSMAttack;
+import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluation;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
 import org.tribuoadapt.robust.testing.RobustFixtures;
-import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.util.List;
 import java.util.SplittableRandom;

@@ -27,7 +27,7 @@ import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.DifferentiableClassifier;
 import org.tribuoadapt.robust.attack.DifferentiableModel;
-import org.tribuoadapt.robust.attack.PGDAttack;
+import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 import org.tribuoadapt.robust.testing.OnnxBlackBox;
 import org.tribuoadapt.robust.testing.RobustFixtures;
 

@@ -14,7 +14,7 @@ import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.robust.adversarial.AdversarialObjective;
 import org.tribuoadapt.robust.attack.AttackNorm;
-import org.tribuoadapt.robust.attack.PGDAttack;
+import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 
 import java.io.DataOutputStream;
 import java.io.IOException;

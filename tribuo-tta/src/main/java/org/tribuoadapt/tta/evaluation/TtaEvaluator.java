@@ -11,8 +11,8 @@ import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.tta.method.AdaptationContext;
 import org.tribuoadapt.tta.method.AdaptationSession;
-import org.tribuoadapt.tta.method.SourceAdapter;
-import org.tribuoadapt.tta.method.TestTimeAdapter;
+import org.tribuoadapt.tta.method.source.SourceOnly;
+import org.tribuoadapt.tta.method.TestTimeMethod;
 import org.tribuoadapt.tta.scenario.ShiftDomain;
 import org.tribuoadapt.tta.scenario.ShiftScenario;
 import org.tribuoadapt.tta.scenario.StreamBatch;
@@ -101,7 +101,7 @@ public final class TtaEvaluator {
      * @return The method's evaluation.
      */
     public TtaEvaluation evaluate(Model<Label> model, Dataset<Label> testData, Dataset<Label> sourceData,
-                                  TestTimeAdapter method) {
+                                  TestTimeMethod method) {
         TtaResults results = evaluate(model, testData, sourceData, List.of(method));
         return results.evaluations().get(results.evaluations().size() - 1);
     }
@@ -117,14 +117,14 @@ public final class TtaEvaluator {
      * requirement) or the data does not fit the model.
      */
     public TtaResults evaluate(Model<Label> model, Dataset<Label> testData, Dataset<Label> sourceData,
-                               List<? extends TestTimeAdapter> methods) {
+                               List<? extends TestTimeMethod> methods) {
         TtaStream stream = scenario.open(testData, model.getFeatureIDMap(), model.getOutputIDInfo());
         TensorDataset source = sourceSamples(model, sourceData);
         AdaptationContext context = new AdaptationContext(scenario.batchSize(), stream.size(), source);
-        List<TestTimeAdapter> ordered = new ArrayList<>();
-        ordered.add(methods.stream().filter(m -> m instanceof SourceAdapter).<TestTimeAdapter>map(m -> m).findFirst()
-                .orElseGet(SourceAdapter::new));
-        methods.stream().filter(m -> !(m instanceof SourceAdapter)).forEach(ordered::add);
+        List<TestTimeMethod> ordered = new ArrayList<>();
+        ordered.add(methods.stream().filter(m -> m instanceof SourceOnly).<TestTimeMethod>map(m -> m).findFirst()
+                .orElseGet(SourceOnly::new));
+        methods.stream().filter(m -> !(m instanceof SourceOnly)).forEach(ordered::add);
         warmUp(model, stream, context, ordered.get(0));
         listener.onStart((long) stream.numBatches() * ordered.size());
         try {
@@ -135,12 +135,12 @@ public final class TtaEvaluator {
     }
 
     private List<TtaEvaluation> replayAll(Model<Label> model, TtaStream stream, AdaptationContext context,
-                                          TensorDataset source, Dataset<Label> sourceData, List<TestTimeAdapter> ordered) {
+                                          TensorDataset source, Dataset<Label> sourceData, List<TestTimeMethod> ordered) {
         long[] step = new long[1];
         List<TtaEvaluation> evaluations = new ArrayList<>();
         Set<String> names = new HashSet<>();
         double sourceMs = Double.NaN;
-        for (TestTimeAdapter method : ordered) {
+        for (TestTimeMethod method : ordered) {
             String name = method.name();
             for (int k = 2; !names.add(name); k++) {
                 name = method.name() + "-" + k;
@@ -175,7 +175,7 @@ public final class TtaEvaluator {
         return TensorDataset.from(chosen, tensorizer, model.getOutputIDInfo());
     }
 
-    private void warmUp(Model<Label> model, TtaStream stream, AdaptationContext context, TestTimeAdapter source) {
+    private void warmUp(Model<Label> model, TtaStream stream, AdaptationContext context, TestTimeMethod source) {
         try (AdaptationSession session = source.start(model, context)) {
             for (int b = 0; b < Math.min(warmupBatches, stream.numBatches()); b++) {
                 StreamBatch batch = stream.batch(b);
@@ -187,7 +187,7 @@ public final class TtaEvaluator {
     /** What one method's replay measured. */
     private record Replay(List<DomainResult> domains, double meanMs, double medianMs, double peakMiB, double growthMiB) {}
 
-    private Replay replay(Model<Label> model, TtaStream stream, AdaptationContext context, TestTimeAdapter method,
+    private Replay replay(Model<Label> model, TtaStream stream, AdaptationContext context, TestTimeMethod method,
                           String name, long[] step) {
         int classes = stream.numClasses();
         List<ShiftDomain> domains = stream.domains();

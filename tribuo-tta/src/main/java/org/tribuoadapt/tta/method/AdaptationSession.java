@@ -1,7 +1,7 @@
 package org.tribuoadapt.tta.method;
 
 /**
- * One run of a {@link TestTimeAdapter} over a test stream. Sessions are used from one thread and hold native
+ * One run of a {@link TestTimeMethod} over a test stream. Sessions are used from one thread and hold native
  * memory until closed.
  */
 public interface AdaptationSession extends AutoCloseable {

@@ -10,7 +10,7 @@ import org.tribuoadapt.core.model.NetworkModel;
  * of a named layer (by default {@code head}, i.e. the penultimate features). Any other Tribuo model is asked for
  * predictions through its ordinary API, and its features are its input features.
  */
-interface ModelOutputs extends AutoCloseable {
+public interface ModelOutputs extends AutoCloseable {
 
     /**
      * Probabilities and, optionally, features of one batch.

@@ -11,7 +11,7 @@ import org.tribuoadapt.core.nn.Network;
  * Inference on a network owned by a session (possibly with {@link TestTimeBatchNorm} layers in it): softmax
  * probabilities, and as features the input of a named layer, captured with a core {@code LayerObserver}.
  */
-final class NetworkOutputs implements ModelOutputs {
+public final class NetworkOutputs implements ModelOutputs {
 
     private final Network network;
     private final String featureLayer;
@@ -22,7 +22,7 @@ final class NetworkOutputs implements ModelOutputs {
      * @param network The network; closed with this object.
      * @param featureLayer The layer whose input is the feature vector, or null if features are never asked for.
      */
-    NetworkOutputs(Network network, String featureLayer) {
+    public NetworkOutputs(Network network, String featureLayer) {
         this.network = network;
         this.featureLayer = featureLayer;
         this.numClasses = Math.toIntExact(network.outputShape().get(0));

@@ -20,7 +20,7 @@ import java.util.List;
  * the norm layers' affine parameters, an optimiser from the method's {@code OptimiserFactory}, a snapshot of the
  * source weights for resets, and the episodic option (reset before every batch, Wang et al. 2021).
  */
-abstract class NormAffineSession implements AdaptationSession {
+public abstract class NormAffineSession implements AdaptationSession {
 
     /** The session's network. */
     protected final Network network;
@@ -28,7 +28,7 @@ abstract class NormAffineSession implements AdaptationSession {
     protected final List<Parameter> parameters;
     /** The number of classes. */
     protected final int numClasses;
-    private final NormAffineAdapter method;
+    private final NormAffineMethod method;
     private final TrainingPlan plan;
     private final NetworkSnapshot snapshot;
     private NetworkOptimiser optimiser;
@@ -39,7 +39,7 @@ abstract class NormAffineSession implements AdaptationSession {
      * @param method The method's settings.
      * @param context The run's context.
      */
-    NormAffineSession(NetworkModel model, NormAffineAdapter method, AdaptationContext context) {
+    protected NormAffineSession(NetworkModel model, NormAffineMethod method, AdaptationContext context) {
         this.method = method;
         this.network = model.newNetwork();
         try {
@@ -92,7 +92,7 @@ abstract class NormAffineSession implements AdaptationSession {
      * @param logits Logits {@code [N, C]}.
      * @return Entropies {@code [N]}.
      */
-    static NDArray entropy(NDArray logits) {
+    protected static NDArray entropy(NDArray logits) {
         NDArray logP = logits.logSoftmax(1);
         return logP.exp().mul(logP).sum(new int[] {1}).neg();
     }

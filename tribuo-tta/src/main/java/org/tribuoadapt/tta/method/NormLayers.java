@@ -16,7 +16,7 @@ import java.util.Map;
  * {@link TestTimeBatchNorm}) or by name, switches BatchNorm layers to test-batch statistics, and collects their
  * affine parameters, which are all that Tent (Wang et al. 2021), EATA and SAR update.
  */
-final class NormLayers {
+public final class NormLayers {
 
     private NormLayers() {}
 
@@ -58,7 +58,7 @@ final class NormLayers {
      * @param alpha The weight of the test-batch statistics.
      * @return The new layers (none if the network has no BatchNorm).
      */
-    static List<TestTimeBatchNorm> useBatchStatistics(Network network, double alpha) {
+    public static List<TestTimeBatchNorm> useBatchStatistics(Network network, double alpha) {
         List<TestTimeBatchNorm> replaced = new ArrayList<>();
         for (Map.Entry<String, Layer> e : network.layers().entrySet()) {
             if (e.getValue() instanceof BatchNorm) {
@@ -76,7 +76,7 @@ final class NormLayers {
      * @param method The method's name, for the error message.
      * @throws IllegalArgumentException naming the requirement, if the network has none.
      */
-    static void requireBatchNorm(Network network, String method) {
+    public static void requireBatchNorm(Network network, String method) {
         for (Layer layer : network.layers().values()) {
             if (layer instanceof BatchNorm || layer instanceof TestTimeBatchNorm) {
                 return;

@@ -4,7 +4,7 @@ package org.tribuoadapt.tta.method;
  * The softmax of each row of a row-major matrix, computed stably (the row maximum is subtracted first); LAME and
  * T3A turn their scores into probabilities with it.
  */
-final class RowSoftmax {
+public final class RowSoftmax {
 
     private RowSoftmax() {}
 
@@ -15,7 +15,7 @@ final class RowSoftmax {
      * @param columns The number of columns.
      * @return The probabilities, each row summing to 1.
      */
-    static double[] apply(double[] x, int rows, int columns) {
+    public static double[] apply(double[] x, int rows, int columns) {
         double[] out = new double[x.length];
         for (int i = 0; i < rows; i++) {
             double max = Double.NEGATIVE_INFINITY;

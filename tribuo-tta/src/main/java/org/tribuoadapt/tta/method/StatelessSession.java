@@ -4,7 +4,7 @@ package org.tribuoadapt.tta.method;
  * A session whose predictions depend on the current batch only (Source, BN-adapt, alpha-BN): it keeps no state,
  * so a reset changes nothing.
  */
-final class StatelessSession implements AdaptationSession {
+public final class StatelessSession implements AdaptationSession {
 
     private final ModelOutputs outputs;
 
@@ -12,7 +12,7 @@ final class StatelessSession implements AdaptationSession {
      * Wraps model outputs.
      * @param outputs The outputs; closed with the session.
      */
-    StatelessSession(ModelOutputs outputs) {
+    public StatelessSession(ModelOutputs outputs) {
         this.outputs = outputs;
     }
 

@@ -8,8 +8,8 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Parameter;
-import org.tribuoadapt.core.nn.layers.BatchNorm;
 import org.tribuoadapt.core.nn.TapeConstants;
+import org.tribuoadapt.core.nn.layers.BatchNorm;
 
 /**
  * A BatchNorm layer that normalises with statistics of the test batch in front of it, mixed with the source

@@ -11,7 +11,7 @@ import org.tribuoadapt.core.reproduce.RecoveredConfiguration;
 import org.tribuoadapt.tta.evaluation.TtaEvaluation;
 import org.tribuoadapt.tta.evaluation.TtaEvaluator;
 import org.tribuoadapt.tta.evaluation.TtaStreamProvenance;
-import org.tribuoadapt.tta.method.TestTimeAdapter;
+import org.tribuoadapt.tta.method.TestTimeMethod;
 import org.tribuoadapt.tta.scenario.CorruptionScenario;
 import org.tribuoadapt.tta.scenario.ShiftScenario;
 
@@ -41,7 +41,7 @@ public final class TtaEvaluationReproducer implements EvaluationReproducer {
                                          RecoveredConfiguration configuration) {
         TtaStreamProvenance stream = (TtaStreamProvenance) ((EvaluationProvenance) provenance).getTestDatasetProvenance();
         ShiftScenario scenario = configuration.lookup(stream.scenario(), ShiftScenario.class);
-        TestTimeAdapter method = configuration.lookup(stream.method(), TestTimeAdapter.class);
+        TestTimeMethod method = configuration.lookup(stream.method(), TestTimeMethod.class);
         Dataset<Label> test = scenario instanceof CorruptionScenario ? configuration.dataset(stream.sources().get(0)) : null;
         Dataset<Label> source = stream.sourceData().map(configuration::dataset).orElse(null);
         TtaEvaluation evaluation = new TtaEvaluator(scenario, stream.warmupBatches(), stream.sourceSamples())

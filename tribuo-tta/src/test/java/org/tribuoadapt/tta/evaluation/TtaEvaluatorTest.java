@@ -20,10 +20,10 @@ import org.tribuoadapt.core.provenance.ConfiguredObjects;
 import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.tta.method.AdaptationContext;
 import org.tribuoadapt.tta.method.AdaptationSession;
-import org.tribuoadapt.tta.method.DefaultAdapters;
-import org.tribuoadapt.tta.method.SourceAdapter;
-import org.tribuoadapt.tta.method.TentAdapter;
-import org.tribuoadapt.tta.method.TestTimeAdapter;
+import org.tribuoadapt.tta.method.TestTimeMethods;
+import org.tribuoadapt.tta.method.source.SourceOnly;
+import org.tribuoadapt.tta.method.tent.Tent;
+import org.tribuoadapt.tta.method.TestTimeMethod;
 import org.tribuoadapt.tta.scenario.CorruptionScenario;
 import org.tribuoadapt.tta.scenario.ShiftScenario;
 import org.tribuoadapt.tta.scenario.StreamBatch;
@@ -52,8 +52,8 @@ public class TtaEvaluatorTest {
         NetworkModel model = TtaFixtures.cnn();
         CorruptionScenario scenario = scenario(StreamMode.MIXED, 16);
         MutableDataset<Label> test = TtaFixtures.test(30);
-        TtaEvaluation source = new TtaEvaluator(scenario).evaluate(model, test, null, new SourceAdapter());
-        assertEquals(SourceAdapter.NAME, source.method());
+        TtaEvaluation source = new TtaEvaluator(scenario).evaluate(model, test, null, new SourceOnly());
+        assertEquals(SourceOnly.NAME, source.method());
         assertEquals(1.0, source.latencyRatio(), 0);
         // rebuild every domain's examples from the stream and score them with Tribuo's evaluator
         TtaStream stream = scenario.open(test, model.getFeatureIDMap(), model.getOutputIDInfo());
@@ -94,18 +94,18 @@ public class TtaEvaluatorTest {
     public void everyMethodRunsAndTheProvenanceRebuildsTheRun() {
         NetworkModel model = TtaFixtures.cnn();
         CorruptionScenario scenario = scenario(StreamMode.CONTINUAL, 16);
-        List<TestTimeAdapter> methods = DefaultAdapters.create(DefaultAdapters.NAMES.subList(1,
-                DefaultAdapters.NAMES.size()));
+        List<TestTimeMethod> methods = TestTimeMethods.create(TestTimeMethods.names().subList(1,
+                TestTimeMethods.names().size()));
         TtaResults results = new TtaEvaluator(scenario, 2, 200).evaluate(model, TtaFixtures.test(30),
                 TtaFixtures.train(), methods);
-        assertEquals(DefaultAdapters.NAMES, results.evaluations().stream().map(TtaEvaluation::method).toList());
+        assertEquals(TestTimeMethods.names(), results.evaluations().stream().map(TtaEvaluation::method).toList());
         for (TtaEvaluation e : results.evaluations()) {
             // well above the 1/3 of a method that collapses onto one class
             assertTrue(e.accuracy() > 0.6 && e.accuracy() <= 1, e.toString());
             assertTrue(e.msPerBatch() > 0 && e.latencyRatio() > 0 && e.peakMemoryMiB() > 0, e.toString());
             assertEquals(4, e.domains().size());
         }
-        TtaEvaluation tent = results.evaluation(TentAdapter.NAME);
+        TtaEvaluation tent = results.evaluation(Tent.NAME);
         Helpers.testProvenanceMarshalling(tent.getProvenance());
         TtaStreamProvenance stream = tent.streamProvenance();
         assertEquals(120, stream.examples());
@@ -118,14 +118,14 @@ public class TtaEvaluatorTest {
         TtaStream b = rebuilt.open(TtaFixtures.test(30), model.getFeatureIDMap(), model.getOutputIDInfo());
         assertArrayEquals(a.batch(3).features(), b.batch(3).features());
         assertEquals(tent.getProvenance().getTestDatasetProvenance(), stream);
-        assertEquals(TentAdapter.withDefaults().toString(),
-                ConfiguredObjects.instantiate(stream.method(), TestTimeAdapter.class).toString());
+        assertEquals(Tent.withDefaults().toString(),
+                ConfiguredObjects.instantiate(stream.method(), TestTimeMethod.class).toString());
 
         assertFalse(Double.isNaN(results.evaluation("lame").meanOverSeverities()));
     }
 
     /** Records the calls it receives and predicts class 0. */
-    private static final class RecordingAdapter implements TestTimeAdapter {
+    private static final class RecordingMethod implements TestTimeMethod {
         private final List<String> events = new ArrayList<>();
 
         @Override
@@ -162,7 +162,7 @@ public class TtaEvaluatorTest {
 
         @Override
         public ConfiguredObjectProvenance getProvenance() {
-            return new ConfiguredObjectProvenanceImpl(this, "TestTimeAdapter");
+            return new ConfiguredObjectProvenanceImpl(this, "TestTimeMethod");
         }
     }
 
@@ -170,7 +170,7 @@ public class TtaEvaluatorTest {
     public void resetStreamsResetTheMethodAtEachShiftAndOthersNever() {
         NetworkModel model = TtaFixtures.cnn();
         MutableDataset<Label> test = TtaFixtures.test(10);
-        RecordingAdapter reset = new RecordingAdapter();
+        RecordingMethod reset = new RecordingMethod();
         new TtaEvaluator(scenario(StreamMode.RESET, 4), 0, 0).evaluate(model, test, null, reset);
         // four domains of 10 examples in batches of 4, 4 and 2, reset when the domain changes
         List<String> domain = List.of("batch4", "batch4", "batch2");
@@ -183,7 +183,7 @@ public class TtaEvaluatorTest {
         }
         expected.add("close");
         assertEquals(expected, reset.events);
-        RecordingAdapter continual = new RecordingAdapter();
+        RecordingMethod continual = new RecordingMethod();
         TtaEvaluation e = new TtaEvaluator(scenario(StreamMode.CONTINUAL, 4), 0, 0).evaluate(model, test, null, continual);
         assertFalse(continual.events.contains("reset"));
         // predicting class 0 everywhere scores the share of class-0 examples

@@ -11,12 +11,14 @@ import org.tribuo.math.optimisers.AdaGrad;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.layers.Linear;
-import org.tribuoadapt.core.testing.SyntheticImages;
+import org.tribuoadapt.tta.method.batchnorm.AlphaBatchNorm;
+import org.tribuoadapt.tta.method.batchnorm.BatchNormAdapt;
+import org.tribuoadapt.tta.method.labelshift.LabelShiftEM;
+import org.tribuoadapt.tta.method.lame.Lame;
+import org.tribuoadapt.tta.method.source.SourceOnly;
+import org.tribuoadapt.tta.method.t3a.T3A;
+import org.tribuoadapt.tta.method.tent.Tent;
 import org.tribuoadapt.tta.testing.TtaFixtures;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +32,7 @@ public class OutputMethodsTest {
 
     private static final AdaptationContext CONTEXT = new AdaptationContext(16, 1000, null);
 
-    private static float[] predict(TestTimeAdapter method, Model<Label> model, float[] x, int n) {
+    private static float[] predict(TestTimeMethod method, Model<Label> model, float[] x, int n) {
         try (AdaptationSession session = method.start(model, CONTEXT)) {
             return session.predict(x, n);
         }
@@ -40,13 +42,13 @@ public class OutputMethodsTest {
     public void alphaBatchNormWithAlphaZeroIsTheSourceModel() {
         NetworkModel model = TtaFixtures.cnn();
         float[] x = TtaFixtures.shiftedInputs(16, "gaussian_noise", 5);
-        float[] source = predict(new SourceAdapter(), model, x, 16);
-        assertArrayEquals(source, predict(new AlphaBatchNormAdapter(0.0), model, x, 16));
+        float[] source = predict(new SourceOnly(), model, x, 16);
+        assertArrayEquals(source, predict(new AlphaBatchNorm(0.0), model, x, 16));
         float[] one = java.util.Arrays.copyOf(x, 64);
-        assertArrayEquals(predict(new SourceAdapter(), model, one, 1), predict(new AlphaBatchNormAdapter(0.0), model, one, 1),
+        assertArrayEquals(predict(new SourceOnly(), model, one, 1), predict(new AlphaBatchNorm(0.0), model, one, 1),
                 "batch size 1 too");
         // alpha = 1 is BN-adapt
-        assertArrayEquals(predict(new BatchNormAdapter(), model, x, 16), predict(new AlphaBatchNormAdapter(1.0), model, x, 16),
+        assertArrayEquals(predict(new BatchNormAdapt(), model, x, 16), predict(new AlphaBatchNorm(1.0), model, x, 16),
                 1e-5f);
         // and the source agrees with the model's own Tribuo predictions
         float[] first = java.util.Arrays.copyOf(source, TtaFixtures.CLASSES);
@@ -60,8 +62,8 @@ public class OutputMethodsTest {
         float[] x = TtaFixtures.shiftedInputs(n, "fog", 2);
         int width = TtaFixtures.SIZE * TtaFixtures.SIZE;
         int agree = 0;
-        try (AdaptationSession alpha = new AlphaBatchNormAdapter(0.1).start(model, CONTEXT);
-             AdaptationSession source = new SourceAdapter().start(model, CONTEXT)) {
+        try (AdaptationSession alpha = new AlphaBatchNorm(0.1).start(model, CONTEXT);
+             AdaptationSession source = new SourceOnly().start(model, CONTEXT)) {
             for (int i = 0; i < n; i++) {
                 float[] one = java.util.Arrays.copyOfRange(x, i * width, (i + 1) * width);
                 agree += argMax(alpha.predict(one, 1)) == argMax(source.predict(one, 1)) ? 1 : 0;
@@ -79,101 +81,10 @@ public class OutputMethodsTest {
     }
 
     @Test
-    public void lameNeverIncreasesItsObjective() {
-        SplittableRandom rng = new SplittableRandom(7);
-        int n = 40;
-        int classes = 5;
-        int width = 12;
-        for (int trial = 0; trial < 5; trial++) {
-            float[] p = new float[n * classes];
-            float[] f = new float[n * width];
-            for (int i = 0; i < n; i++) {
-                double sum = 0;
-                for (int c = 0; c < classes; c++) {
-                    p[i * classes + c] = (float) Math.exp(2 * rng.nextGaussian());
-                    sum += p[i * classes + c];
-                }
-                for (int c = 0; c < classes; c++) {
-                    p[i * classes + c] /= sum;
-                }
-                for (int d = 0; d < width; d++) {
-                    f[i * width + d] = (float) (rng.nextGaussian() + (i % classes == d % classes ? 2 : 0));
-                }
-            }
-            LameSolver.Result result = LameSolver.solve(p, classes, f, width, LameAffinity.RBF, 5, 100);
-            double[] trace = result.objective();
-            assertTrue(trace.length > 2);
-            for (int k = 1; k < trace.length; k++) {
-                assertTrue(trace[k] <= trace[k - 1] + 1e-9 * Math.abs(trace[k - 1]),
-                        "the objective rose from " + trace[k - 1] + " to " + trace[k] + " at iteration " + k);
-            }
-            for (int i = 0; i < n; i++) {
-                double sum = 0;
-                for (int c = 0; c < classes; c++) {
-                    sum += result.assignment()[i * classes + c];
-                }
-                assertEquals(1, sum, 1e-9);
-            }
-        }
-    }
-
-    @Test
-    public void lameAffinities() {
-        // four points on a line after normalisation: (1,0), (1,0.1), (0,1), (0.1,1)
-        double[] f = {1, 0, 0.995037, 0.0995037, 0, 1, 0.0995037, 0.995037};
-        double[][] knn = LameSolver.affinity(f, 4, 2, LameAffinity.KNN, 1);
-        assertArrayEquals(new double[] {0, 1, 0, 0}, knn[0]);
-        assertArrayEquals(new double[] {0, 0, 1, 0}, knn[3]);
-        double[][] rbf = LameSolver.affinity(f, 4, 2, LameAffinity.RBF, 2);
-        // sigma = mean distance to the nearest other point = 0.0998
-        double d01 = Math.hypot(1 - 0.995037, 0.0995037);
-        assertEquals(Math.exp(-d01 * d01 / (2 * d01 * d01)), rbf[0][1], 1e-6);
-        assertEquals(1, rbf[2][2], 0);
-        // a single example has no neighbours: LAME returns the model's probabilities
-        LameSolver.Result one = LameSolver.solve(new float[] {0.2f, 0.8f}, 2, new float[] {1, 2}, 2, LameAffinity.RBF, 5, 10);
-        assertArrayEquals(new double[] {0.2, 0.8}, one.assignment(), 1e-6);
-    }
-
-    @Test
-    public void labelShiftEmFollowsSaerens() {
-        // one-hot posteriors: the priors converge to the class frequencies in one step
-        List<double[]> oneHot = List.of(new double[] {1, 0}, new double[] {1, 0}, new double[] {0, 1});
-        assertArrayEquals(new double[] {2.0 / 3, 1.0 / 3},
-                LabelShiftEMAdapter.estimatePriors(oneHot, new double[] {0.5, 0.5}, 100, 1e-9), 1e-12);
-        // q(c) proportional to (pi(c) / pi_s(c)) p(c)
-        assertArrayEquals(new double[] {0.75, 0.25},
-                LabelShiftEMAdapter.reweight(new double[] {0.5, 0.5}, new double[] {0.6, 0.2}, new double[] {0.5, 0.5}),
-                1e-12);
-        // 80 posteriors (0.9, 0.1) and 20 posteriors (0.1, 0.9) under uniform source priors: the likelihood is
-        // maximal where 1 = 0.72 / (0.8 a + 0.1) + 0.02 / (0.9 - 0.8 a), i.e. at a = 0.875
-        List<double[]> soft = new ArrayList<>();
-        for (int i = 0; i < 80; i++) {
-            soft.add(new double[] {0.9, 0.1});
-        }
-        for (int i = 0; i < 20; i++) {
-            soft.add(new double[] {0.1, 0.9});
-        }
-        double[] priors = LabelShiftEMAdapter.estimatePriors(soft, new double[] {0.5, 0.5}, 1000, 1e-10);
-        assertEquals(0.875, priors[0], 1e-6);
-        // source priors come from the training label counts
-        MutableDataset<Label> skewed = new MutableDataset<>(SyntheticImages.dataset(10, 2, 4, 1).getProvenance(),
-                new org.tribuo.classification.LabelFactory());
-        for (org.tribuo.Example<Label> e : SyntheticImages.examples(40, 2, 4, 1)) {
-            if (e.getOutput().getLabel().equals("c0") || skewed.size() % 4 == 0) {
-                skewed.add(e);
-            }
-        }
-        Model<Label> linear = new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1), 1, 1L).train(skewed);
-        double[] source = LabelShiftEMAdapter.sourcePriors(linear);
-        int c0 = linear.getOutputIDInfo().getID(new Label("c0"));
-        assertTrue(source[c0] > 0.7, "c0 prior " + source[c0]);
-    }
-
-    @Test
     public void t3aPredictsByCosineToPrototypesSeededByTheClassifier() {
         NetworkModel model = TtaFixtures.cnn();
         float[] x = java.util.Arrays.copyOf(TtaFixtures.shiftedInputs(16, "fog", 3), 64);
-        float[] got = predict(new T3AAdapter(100, "head", false), model, x, 1);
+        float[] got = predict(new T3A(100, "head", false), model, x, 1);
         // by hand: prototypes are the normalised head rows, plus the example itself for its predicted class
         float[] z;
         float[] p;
@@ -248,14 +159,14 @@ public class OutputMethodsTest {
     public void t3aResetForgetsTestSupports() {
         NetworkModel model = TtaFixtures.cnn();
         float[] x = TtaFixtures.shiftedInputs(16, "fog", 5);
-        try (AdaptationSession fresh = new T3AAdapter(2, "head", false).start(model, CONTEXT);
-             AdaptationSession used = new T3AAdapter(2, "head", false).start(model, CONTEXT)) {
+        try (AdaptationSession fresh = new T3A(2, "head", false).start(model, CONTEXT);
+             AdaptationSession used = new T3A(2, "head", false).start(model, CONTEXT)) {
             used.predict(x, 16);
             used.reset();
             assertArrayEquals(fresh.predict(x, 16), used.predict(x, 16));
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new T3AAdapter(100, "flatten", false).start(model, CONTEXT));
+                () -> new T3A(100, "flatten", false).start(model, CONTEXT));
         assertTrue(e.getMessage().contains("needs the classifier layer 'flatten' to be a Linear layer"), e.getMessage());
     }
 
@@ -264,23 +175,23 @@ public class OutputMethodsTest {
         MutableDataset<Label> train = TtaFixtures.train();
         Model<Label> linear = new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1), 3, 1L).train(train);
         float[] x = TtaFixtures.shiftedInputs(16, "fog", 2);
-        float[] source = predict(new SourceAdapter(), linear, x, 16);
-        float[] lame = predict(LameAdapter.withDefaults(), linear, x, 16);
-        float[] em = predict(new LabelShiftEMAdapter(16, 100, 1e-6), linear, x, 16);
+        float[] source = predict(new SourceOnly(), linear, x, 16);
+        float[] lame = predict(Lame.withDefaults(), linear, x, 16);
+        float[] em = predict(new LabelShiftEM(16, 100, 1e-6), linear, x, 16);
         assertEquals(source.length, lame.length);
         assertEquals(source.length, em.length);
         // a model without probabilities is refused by the methods that need them
         Model<Label> hinge = new LinearSGDTrainer(new Hinge(), new AdaGrad(0.1), 1, 1L).train(train);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LameAdapter.withDefaults().start(hinge, CONTEXT));
+                () -> Lame.withDefaults().start(hinge, CONTEXT));
         assertTrue(e.getMessage().startsWith("LAME needs a model that outputs probabilities, but the LinearSGDModel"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new LabelShiftEMAdapter(8, 10, 1e-6).start(hinge, CONTEXT));
+        e = assertThrows(IllegalArgumentException.class, () -> new LabelShiftEM(8, 10, 1e-6).start(hinge, CONTEXT));
         assertTrue(e.getMessage().contains("needs a model that outputs probabilities"), e.getMessage());
         // and network methods refuse other models
-        e = assertThrows(IllegalArgumentException.class, () -> TentAdapter.withDefaults().start(linear, CONTEXT));
+        e = assertThrows(IllegalArgumentException.class, () -> Tent.withDefaults().start(linear, CONTEXT));
         assertTrue(e.getMessage().startsWith("Tent adapts a network and needs a NetworkModel, but the model is a "
                 + "LinearSGDModel"), e.getMessage());
-        predict(new SourceAdapter(), hinge, x, 16);
+        predict(new SourceOnly(), hinge, x, 16);
     }
 }

@@ -17,6 +17,7 @@ import org.tribuoadapt.examples.bench.core.BenchmarkOptions;
 import org.tribuoadapt.hpo.federated.GlobalScheduler;
 import org.tribuoadapt.hpo.hypergradient.AdamHDOptimiserFactory;
 import org.tribuoadapt.hpo.hypergradient.HypergradientRule;
+import org.tribuoadapt.hpo.hypergradient.HypergradientSettings;
 import org.tribuoadapt.hpo.steplaw.StepLaw;
 
 import java.io.IOException;
@@ -140,8 +141,8 @@ public final class HpoBenchmark implements BenchmarkCommand {
                 ObjectNode fixed = robustness.run("adam", new AdamOptimiserFactory(rate), rate, mapper);
                 out.println(fixed);
                 adam.add(fixed.get("final_accuracy").asDouble());
-                AdamHDOptimiserFactory hd = new AdamHDOptimiserFactory(rate, beta, 0.9, 0.999, 1e-8, rule, 0.0,
-                        Math.max(maxRate, rate));
+                AdamHDOptimiserFactory hd = new AdamHDOptimiserFactory(new HypergradientSettings(rate, beta, rule, 0.0,
+                        Math.max(maxRate, rate)), HypergradientSettings.Adam.DEFAULT);
                 ObjectNode adapted = robustness.run("adam-hd", hd, rate, mapper);
                 out.println(adapted);
                 adamHd.add(adapted.get("final_accuracy").asDouble());

@@ -18,8 +18,8 @@ import org.tribuoadapt.tta.corruption.Corruption;
 import org.tribuoadapt.tta.evaluation.TtaEvaluation;
 import org.tribuoadapt.tta.evaluation.TtaEvaluator;
 import org.tribuoadapt.tta.evaluation.TtaResults;
-import org.tribuoadapt.tta.method.DefaultAdapters;
-import org.tribuoadapt.tta.method.TestTimeAdapter;
+import org.tribuoadapt.tta.method.TestTimeMethod;
+import org.tribuoadapt.tta.method.TestTimeMethods;
 import org.tribuoadapt.tta.scenario.CorruptionScenario;
 import org.tribuoadapt.tta.scenario.StreamMode;
 
@@ -66,7 +66,7 @@ public final class TtaBenchmark implements BenchmarkCommand {
         d.put("severities", "1,2,3,4,5");
         d.put("scenarios", "reset,continual,dirichlet");
         d.put("batch-sizes", "64,1");
-        d.put("methods", String.join(",", DefaultAdapters.NAMES));
+        d.put("methods", String.join(",", TestTimeMethods.names()));
         d.put("dirichlet-delta", "0.1");
         d.put("seed", "1");
         return Collections.unmodifiableMap(d);
@@ -94,7 +94,7 @@ public final class TtaBenchmark implements BenchmarkCommand {
         // every option is read before any data is, so that a typo fails at once
         List<String> corruptions = options.list("corruptions");
         List<Integer> severities = options.integers("severities");
-        List<TestTimeAdapter> methods = DefaultAdapters.create(options.list("methods"));
+        List<TestTimeMethod> methods = TestTimeMethods.create(options.list("methods"));
         List<Integer> batchSizes = options.integers("batch-sizes");
         List<String> scenarios = options.list("scenarios");
         scenarios.forEach(TtaBenchmark::mode);

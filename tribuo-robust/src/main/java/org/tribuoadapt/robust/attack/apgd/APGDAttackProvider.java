@@ -1,0 +1,24 @@
+package org.tribuoadapt.robust.attack.apgd;
+
+import org.tribuoadapt.robust.attack.AttackProvider;
+
+/**
+ * Registers {@link APGDAttack} (Croce and Hein 2020) with {@link org.tribuoadapt.robust.attack.Attacks}.
+ */
+public final class APGDAttackProvider implements AttackProvider {
+
+    /**
+     * Creates the provider (for {@link java.util.ServiceLoader}).
+     */
+    public APGDAttackProvider() {}
+
+    @Override
+    public String name() {
+        return APGDAttack.NAME;
+    }
+
+    @Override
+    public Class<APGDAttack> type() {
+        return APGDAttack.class;
+    }
+}

@@ -1,0 +1,107 @@
+package org.tribuoadapt.robust.attack.fgsm;
+
+import ai.djl.ndarray.NDArray;
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
+import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.robust.attack.AttackChecks;
+import org.tribuoadapt.robust.attack.AttackGoal;
+import org.tribuoadapt.robust.attack.AttackLoss;
+import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.AttackRun;
+import org.tribuoadapt.robust.attack.DifferentiableClassifier;
+import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.Probe;
+import org.tribuoadapt.robust.attack.StepScope;
+
+import java.util.SplittableRandom;
+
+/**
+ * The fast gradient sign method (Goodfellow, Shlens and Szegedy 2015, equation 3): one step of size epsilon along
+ * the sign of the loss gradient, {@code x + epsilon * sign(grad_x L)}, clipped to [0, 1]. Under the L2 norm the step
+ * follows the normalised gradient instead (the fast gradient method).
+ */
+public final class FGSMAttack implements GradientAttack {
+
+    /** The attack's family name, the prefix of {@link #name()}. */
+    public static final String NAME = "fgsm";
+
+    private static final long serialVersionUID = 1L;
+
+    @Config(description = "The norm of the budget.")
+    private AttackNorm norm = AttackNorm.LINF;
+
+    @Config(description = "The perturbation budget, also the step size.")
+    private double epsilon = 0.1;
+
+    /** For OLCUT. */
+    private FGSMAttack() {}
+
+    /**
+     * Creates the attack.
+     * @param norm The norm.
+     * @param epsilon The budget.
+     */
+    public FGSMAttack(AttackNorm norm, double epsilon) {
+        this.norm = norm;
+        this.epsilon = epsilon;
+        postConfig();
+    }
+
+    @Override
+    public void postConfig() {
+        AttackChecks.epsilon(epsilon);
+    }
+
+    @Override
+    public String name() {
+        return NAME + "-" + norm.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public AttackNorm norm() {
+        return norm;
+    }
+
+    @Override
+    public double epsilon() {
+        return epsilon;
+    }
+
+    @Override
+    public FGSMAttack withEpsilon(double newEpsilon) {
+        return new FGSMAttack(norm, newEpsilon);
+    }
+
+    @Override
+    public NDArray perturb(DifferentiableClassifier classifier, NDArray inputs, NDArray labels, AttackLoss loss,
+                           AttackGoal goal, SplittableRandom rng) {
+        AttackChecks.batch(classifier, inputs, labels);
+        AttackRun.Tracker tracker = new AttackRun.Tracker(inputs);
+        NDArray point;
+        try (Probe probe = Probe.at(classifier, inputs, labels, loss, true)) {
+            tracker.observe(inputs, probe.wrong());
+            try (StepScope step = new StepScope(); GradientMode off = GradientMode.disabled()) {
+                point = step.keep(norm.project(inputs.add(norm.ascentDirection(probe.gradient()).mul((float) epsilon)),
+                        inputs, epsilon));
+            }
+        }
+        try (Probe last = Probe.at(classifier, point, labels, loss, false)) {
+            tracker.observe(point, last.wrong());
+            NDArray out = tracker.finish(point, last.loss(), goal).release();
+            point.close();
+            return out;
+        }
+    }
+
+    @Override
+    public ConfiguredObjectProvenance getProvenance() {
+        return new ConfiguredObjectProvenanceImpl(this, "Attack");
+    }
+
+    @Override
+    public String toString() {
+        return "FGSMAttack(norm=" + norm + ",epsilon=" + epsilon + ")";
+    }
+}

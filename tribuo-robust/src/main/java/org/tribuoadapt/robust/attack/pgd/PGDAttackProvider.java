@@ -1,0 +1,24 @@
+package org.tribuoadapt.robust.attack.pgd;
+
+import org.tribuoadapt.robust.attack.AttackProvider;
+
+/**
+ * Registers {@link PGDAttack} (Madry et al. 2018) with {@link org.tribuoadapt.robust.attack.Attacks}.
+ */
+public final class PGDAttackProvider implements AttackProvider {
+
+    /**
+     * Creates the provider (for {@link java.util.ServiceLoader}).
+     */
+    public PGDAttackProvider() {}
+
+    @Override
+    public String name() {
+        return PGDAttack.NAME;
+    }
+
+    @Override
+    public Class<PGDAttack> type() {
+        return PGDAttack.class;
+    }
+}

@@ -1,0 +1,352 @@
+package org.tribuoadapt.robust.attack.square;
+
+import ai.djl.ndarray.types.Shape;
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
+import org.tribuo.Example;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.Model;
+import org.tribuo.Prediction;
+import org.tribuo.classification.Label;
+import org.tribuo.impl.ArrayExample;
+import org.tribuoadapt.core.bridge.FeatureTensorizer;
+import org.tribuoadapt.robust.attack.AttackChecks;
+import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.BlackBoxAttack;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The Linf Square attack (Andriushchenko, Croce, Flammarion and Hein 2020, Algorithms 1 and 2): a score-based
+ * black-box attack that needs only the model's predicted probabilities.
+ * <ul>
+ *   <li>It starts from vertical stripes of {@code +-epsilon} (one random sign per column and channel).</li>
+ *   <li>Each iteration redraws the perturbation on one random square window, with side
+ *   {@code round(sqrt(p * H * W))}, to {@code +-epsilon} (one random sign per channel), queries the model, and keeps
+ *   the change if the margin loss {@code log p_y - max_{k != y} log p_k} (the logit margin, since log-probabilities
+ *   differ from logits by a constant) decreased.</li>
+ *   <li>The share {@code p} starts at {@code pInit} and is halved after 10, 50, 200, 500, 1000, 2000, 4000, 6000 and
+ *   8000 of 10000 iterations, rescaled to the query budget.</li>
+ *   <li>An example stops as soon as it is misclassified (margin below 0).</li>
+ * </ul>
+ * Inputs are read in the model's feature-id order and laid out as {@code [channels, height, width]}.
+ */
+public final class SquareAttack implements BlackBoxAttack {
+
+    /** The attack's family name, the prefix of {@link #name()}. */
+    public static final String NAME = "square";
+
+    private static final long serialVersionUID = 1L;
+
+    private static final int[] SCHEDULE = {10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000};
+    private static final int MAX_REDRAWS = 16;
+
+    @Config(description = "The Linf perturbation budget.")
+    private double epsilon = 0.1;
+
+    @Config(description = "The query budget per example, the initial query included.")
+    private int queries = 1000;
+
+    @Config(description = "The initial share p of pixels a square covers (0.8 in AutoAttack, 0.05 in the paper's ImageNet runs).")
+    private double pInit = 0.8;
+
+    @Config(description = "Image channels of the model's inputs.")
+    private int channels = 1;
+
+    @Config(description = "Image height of the model's inputs.")
+    private int height = 28;
+
+    @Config(description = "Image width of the model's inputs.")
+    private int width = 28;
+
+    @Config(description = "Examples attacked, and queried, together.")
+    private int batchSize = 256;
+
+    /** For OLCUT. */
+    private SquareAttack() {}
+
+    /**
+     * Creates the attack with AutoAttack's {@code pInit = 0.8}.
+     * @param epsilon The Linf budget.
+     * @param queries The query budget per example.
+     * @param channels Image channels.
+     * @param height Image height.
+     * @param width Image width.
+     */
+    public SquareAttack(double epsilon, int queries, int channels, int height, int width) {
+        this(epsilon, queries, 0.8, channels, height, width, 256);
+    }
+
+    /**
+     * Creates the attack.
+     * @param epsilon The Linf budget.
+     * @param queries The query budget per example.
+     * @param pInit The initial share of pixels per square.
+     * @param channels Image channels.
+     * @param height Image height.
+     * @param width Image width.
+     * @param batchSize Examples attacked together.
+     */
+    public SquareAttack(double epsilon, int queries, double pInit, int channels, int height, int width, int batchSize) {
+        this.epsilon = epsilon;
+        this.queries = queries;
+        this.pInit = pInit;
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.batchSize = batchSize;
+        postConfig();
+    }
+
+    @Override
+    public void postConfig() {
+        AttackChecks.epsilon(epsilon);
+        AttackChecks.positive("queries", queries);
+        AttackChecks.positive("channels", channels);
+        AttackChecks.positive("height", height);
+        AttackChecks.positive("width", width);
+        AttackChecks.positive("batchSize", batchSize);
+        if (!(pInit > 0 && pInit <= 1)) {
+            throw new PropertyException("", "pInit", "pInit must be in (0, 1], found " + pInit);
+        }
+    }
+
+    @Override
+    public String name() {
+        return NAME + "-linf-" + queries;
+    }
+
+    @Override
+    public AttackNorm norm() {
+        return AttackNorm.LINF;
+    }
+
+    @Override
+    public double epsilon() {
+        return epsilon;
+    }
+
+    @Override
+    public SquareAttack withEpsilon(double newEpsilon) {
+        return new SquareAttack(newEpsilon, queries, pInit, channels, height, width, batchSize);
+    }
+
+    /**
+     * The share of pixels a square covers at an iteration: {@code pInit} halved at each schedule point passed,
+     * with the schedule rescaled from 10000 iterations to the query budget.
+     * @param iteration The iteration, from 1.
+     * @return The share p.
+     */
+    double share(int iteration) {
+        int scaled = (int) ((long) iteration * 10000 / queries);
+        double p = pInit;
+        for (int point : SCHEDULE) {
+            if (scaled > point) {
+                p /= 2;
+            }
+        }
+        return p;
+    }
+
+    @Override
+    public List<Example<Label>> perturb(Model<Label> model, List<Example<Label>> examples, SplittableRandom rng) {
+        if (!model.generatesProbabilities()) {
+            throw new IllegalArgumentException("the Square attack needs a model that predicts probabilities, but "
+                    + model.getName() + " (" + model.getClass().getSimpleName() + ") does not");
+        }
+        Shape shape = new Shape(channels, height, width);
+        FeatureTensorizer tensorizer;
+        try {
+            tensorizer = new FeatureTensorizer(model.getFeatureIDMap(), shape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the Square attack is configured for " + channels + "x" + height + "x"
+                    + width + " images: " + e.getMessage(), e);
+        }
+        String[] names = featureNames(model.getFeatureIDMap());
+        List<Example<Label>> out = new ArrayList<>(examples.size());
+        for (int from = 0; from < examples.size(); from += batchSize) {
+            List<Example<Label>> chunk = examples.subList(from, Math.min(examples.size(), from + batchSize));
+            out.addAll(attackChunk(model, chunk, tensorizer, names, rng));
+        }
+        return out;
+    }
+
+    private List<Example<Label>> attackChunk(Model<Label> model, List<Example<Label>> chunk, FeatureTensorizer tensorizer,
+                                             String[] names, SplittableRandom rng) {
+        int n = chunk.size();
+        int size = tensorizer.width();
+        float[] clean = tensorizer.toArray(chunk);
+        int[] labels = labelIds(model.getOutputIDInfo(), chunk);
+        float[] current = new float[clean.length];
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < channels; c++) {
+                for (int col = 0; col < width; col++) {
+                    float sign = rng.nextBoolean() ? 1f : -1f;
+                    for (int row = 0; row < height; row++) {
+                        int at = i * size + index(c, row, col);
+                        current[at] = clamp(clean[at] + sign * (float) epsilon);
+                    }
+                }
+            }
+        }
+        double[] margins = margins(model, names, chunk, current, size, allOf(n), labels);
+        for (int iteration = 1; iteration < queries; iteration++) {
+            int[] active = stillCorrect(margins);
+            if (active.length == 0) {
+                break;
+            }
+            int side = sideLength(share(iteration));
+            float[] candidates = new float[active.length * size];
+            for (int a = 0; a < active.length; a++) {
+                drawSquare(clean, current, active[a] * size, candidates, a * size, side, rng);
+            }
+            double[] candidateMargins = margins(model, names, chunk, candidates, size, active, labels);
+            for (int a = 0; a < active.length; a++) {
+                int i = active[a];
+                if (candidateMargins[a] < margins[i]) {
+                    margins[i] = candidateMargins[a];
+                    System.arraycopy(candidates, a * size, current, i * size, size);
+                }
+            }
+        }
+        List<Example<Label>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(example(chunk.get(i).getOutput(), names, current, i * size, size));
+        }
+        return out;
+    }
+
+    /** Redraws one random square of an example's perturbation so that at least one value changes. */
+    private void drawSquare(float[] clean, float[] current, int from, float[] target, int to, int side, SplittableRandom rng) {
+        int size = channels * height * width;
+        System.arraycopy(current, from, target, to, size);
+        int top = rng.nextInt(height - side + 1);
+        int left = rng.nextInt(width - side + 1);
+        for (int attempt = 0; attempt < MAX_REDRAWS; attempt++) {
+            boolean changed = false;
+            for (int c = 0; c < channels; c++) {
+                float sign = rng.nextBoolean() ? 1f : -1f;
+                for (int row = top; row < top + side; row++) {
+                    for (int col = left; col < left + side; col++) {
+                        int at = index(c, row, col);
+                        float value = clamp(clean[from + at] + sign * (float) epsilon);
+                        changed |= Math.abs(value - current[from + at]) > 1e-7f;
+                        target[to + at] = value;
+                    }
+                }
+            }
+            if (changed) {
+                return;
+            }
+        }
+    }
+
+    private int sideLength(double p) {
+        int side = (int) Math.round(Math.sqrt(p * height * width));
+        return Math.max(1, Math.min(side, Math.max(1, Math.min(height, width) - 1)));
+    }
+
+    private int index(int channel, int row, int col) {
+        return (channel * height + row) * width + col;
+    }
+
+    private float clamp(float v) {
+        return Math.min(1f, Math.max(0f, v));
+    }
+
+    private static int[] allOf(int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
+    }
+
+    private static int[] stillCorrect(double[] margins) {
+        int count = 0;
+        for (double m : margins) {
+            if (m > 0) {
+                count++;
+            }
+        }
+        int[] out = new int[count];
+        int j = 0;
+        for (int i = 0; i < margins.length; i++) {
+            if (margins[i] > 0) {
+                out[j++] = i;
+            }
+        }
+        return out;
+    }
+
+    /** Queries the model once for each listed example and returns its margin. */
+    private static double[] margins(Model<Label> model, String[] names, List<Example<Label>> chunk, float[] values,
+                                    int size, int[] which, int[] labels) {
+        List<Example<Label>> queryBatch = new ArrayList<>(which.length);
+        for (int a = 0; a < which.length; a++) {
+            queryBatch.add(example(chunk.get(which[a]).getOutput(), names, values, a * size, size));
+        }
+        List<Prediction<Label>> predictions = model.predict(queryBatch);
+        ImmutableOutputInfo<Label> info = model.getOutputIDInfo();
+        double[] out = new double[which.length];
+        for (int a = 0; a < which.length; a++) {
+            Map<String, Label> scores = predictions.get(a).getOutputScores();
+            String trueLabel = info.getOutput(labels[which[a]]).getLabel();
+            double own = Math.log(scores.get(trueLabel).getScore());
+            double other = Double.NEGATIVE_INFINITY;
+            for (Map.Entry<String, Label> e : scores.entrySet()) {
+                if (!e.getKey().equals(trueLabel)) {
+                    other = Math.max(other, Math.log(e.getValue().getScore()));
+                }
+            }
+            out[a] = own - other;
+        }
+        return out;
+    }
+
+    private static Example<Label> example(Label label, String[] names, float[] values, int offset, int size) {
+        double[] dense = new double[size];
+        for (int i = 0; i < size; i++) {
+            dense[i] = values[offset + i];
+        }
+        return new ArrayExample<>(label, names, dense);
+    }
+
+    private static String[] featureNames(ImmutableFeatureMap map) {
+        String[] names = new String[map.size()];
+        for (int id = 0; id < names.length; id++) {
+            names[id] = map.get(id).getName();
+        }
+        return names;
+    }
+
+    private static int[] labelIds(ImmutableOutputInfo<Label> info, List<Example<Label>> examples) {
+        int[] out = new int[examples.size()];
+        for (int i = 0; i < out.length; i++) {
+            int id = info.getID(examples.get(i).getOutput());
+            if (id < 0) {
+                throw new IllegalArgumentException("example " + i + " has label '" + examples.get(i).getOutput().getLabel()
+                        + "', which the model does not know; its labels are " + info.getDomain());
+            }
+            out[i] = id;
+        }
+        return out;
+    }
+
+    @Override
+    public ConfiguredObjectProvenance getProvenance() {
+        return new ConfiguredObjectProvenanceImpl(this, "Attack");
+    }
+
+    @Override
+    public String toString() {
+        return "SquareAttack(epsilon=" + epsilon + ",queries=" + queries + ",pInit=" + pInit + ",shape=[" + channels + ","
+                + height + "," + width + "],batchSize=" + batchSize + ")";
+    }
+}

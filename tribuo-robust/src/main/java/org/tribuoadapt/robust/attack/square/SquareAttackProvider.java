@@ -1,0 +1,24 @@
+package org.tribuoadapt.robust.attack.square;
+
+import org.tribuoadapt.robust.attack.AttackProvider;
+
+/**
+ * Registers {@link SquareAttack} (Andriushchenko et al. 2020) with {@link org.tribuoadapt.robust.attack.Attacks}.
+ */
+public final class SquareAttackProvider implements AttackProvider {
+
+    /**
+     * Creates the provider (for {@link java.util.ServiceLoader}).
+     */
+    public SquareAttackProvider() {}
+
+    @Override
+    public String name() {
+        return SquareAttack.NAME;
+    }
+
+    @Override
+    public Class<SquareAttack> type() {
+        return SquareAttack.class;
+    }
+}

@@ -1,0 +1,97 @@
+package org.tribuoadapt.tta.method;
+
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
+import org.tribuoadapt.core.train.OptimiserFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The settings shared by methods that adapt the affine parameters of normalisation layers by entropy minimisation
+ * (Tent, EATA, SAR): the optimiser, which layers (all BatchNorm and LayerNorm layers by default, or a list of
+ * layer paths) and whether adaptation is episodic (reset to the source weights before every batch).
+ */
+public abstract class NormAffineMethod implements TestTimeMethod {
+
+    @Config(description = "The optimiser of the normalisation layers' affine parameters.")
+    private OptimiserFactory optimiser;
+
+    @Config(description = "Paths of the normalisation layers to adapt; empty adapts every BatchNorm and LayerNorm.")
+    private List<String> normLayers = new ArrayList<>();
+
+    @Config(description = "Reset to the source weights before every batch.")
+    private boolean episodic = false;
+
+    /**
+     * Sets the default optimiser, for OLCUT.
+     * @param defaultOptimiser The optimiser used unless one is configured.
+     */
+    protected NormAffineMethod(OptimiserFactory defaultOptimiser) {
+        this.optimiser = defaultOptimiser;
+    }
+
+    /**
+     * Sets the shared settings.
+     * @param optimiser The optimiser.
+     * @param normLayers Layer paths, or empty for all normalisation layers.
+     * @param episodic Whether to reset before every batch.
+     */
+    protected NormAffineMethod(OptimiserFactory optimiser, List<String> normLayers, boolean episodic) {
+        this.optimiser = optimiser;
+        this.normLayers = new ArrayList<>(normLayers);
+        this.episodic = episodic;
+    }
+
+    @Override
+    public void postConfig() {
+        if (optimiser == null) {
+            throw new PropertyException("", "optimiser", displayName() + " needs an optimiser");
+        }
+    }
+
+    /**
+     * The optimiser factory.
+     * @return The factory.
+     */
+    public OptimiserFactory optimiser() {
+        return optimiser;
+    }
+
+    /**
+     * The layers to adapt; empty for all normalisation layers.
+     * @return The layer paths.
+     */
+    public List<String> normLayers() {
+        return List.copyOf(normLayers);
+    }
+
+    /**
+     * Whether the session resets before every batch.
+     * @return True if episodic.
+     */
+    public boolean episodic() {
+        return episodic;
+    }
+
+    /**
+     * The method's name as written in papers, for error messages.
+     * @return The name, e.g. {@code Tent}.
+     */
+    protected abstract String displayName();
+
+    /**
+     * The shared settings for {@code toString}.
+     * @return {@code optimiser=...,normLayers=...,episodic=...}.
+     */
+    protected String sharedSettings() {
+        return "optimiser=" + optimiser + ",normLayers=" + normLayers + ",episodic=" + episodic;
+    }
+
+    @Override
+    public ConfiguredObjectProvenance getProvenance() {
+        return new ConfiguredObjectProvenanceImpl(this, "TestTimeMethod");
+    }
+}
