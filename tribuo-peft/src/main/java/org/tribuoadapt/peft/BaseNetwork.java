@@ -108,11 +108,7 @@ public final class BaseNetwork {
      */
     public static BaseNetwork fromModelFile(Path modelFile) throws IOException {
         Model<?> model = ModelFiles.load(modelFile);
-        if (!(model instanceof NetworkModel)) {
-            throw new IllegalArgumentException(modelFile + " holds a " + model.getClass().getName()
-                    + ", not a NetworkModel");
-        }
-        NetworkModel network = (NetworkModel) model;
+        NetworkModel network = NetworkModel.require(model, "the base model in " + modelFile);
         return new BaseNetwork(network.spec(), network.getOutputIDInfo().size(), network.stateDict(),
                 NetworkProvenance.sha256(network.weightBytes()), network,
                 NetworkProvenance.sha256(Files.readAllBytes(modelFile)));

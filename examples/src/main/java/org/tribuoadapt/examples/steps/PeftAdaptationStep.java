@@ -130,12 +130,8 @@ public final class PeftAdaptationStep implements PipelineStep {
             sourceModel = sourceTrainer.train(sourceTrain);
             double seconds = (System.nanoTime() - start) / 1e9;
             method = memory.method();
-            if (!(sourceModel instanceof NetworkModel)) {
-                throw new IllegalStateException("the source trainer must produce a NetworkModel, found "
-                        + sourceModel.getClass().getName());
-            }
             long weights;
-            try (Network network = ((NetworkModel) sourceModel).newNetwork()) {
+            try (Network network = NetworkModel.require(sourceModel, "the source trainer's model").newNetwork()) {
                 weights = network.countWeights(false);
             }
             runs.add(new Run("source (" + sourceTrain.getOutputInfo().size() + " classes)", "full training", sourceTrain.size(),

@@ -93,12 +93,11 @@ public final class SourceTrainingStep implements PipelineStep {
         section.putResult(modelName + "-evaluation", metrics)
                 .putResult("accuracy", evaluation.accuracy())
                 .putResult("trainSeconds", trainSeconds);
-        if (model instanceof NetworkModel) {
-            NetworkModel network = (NetworkModel) model;
+        NetworkModel.asNetworkModel(model).ifPresent(network -> {
             section.putResult("weightsSha256", network.getProvenance().getInstanceProvenance()
                     .getMap().get(NetworkProvenance.WEIGHTS_SHA256).toString());
             network.history().ifPresent(history -> addCurves(section, history));
-        }
+        });
         context.addSection(section.build());
     }
 

@@ -55,6 +55,21 @@ public abstract class AbstractNetworkModel extends Model<Label> {
     }
 
     /**
+     * Requires a model that holds a network, for a component that differentiates or adapts it.
+     * @param model A model.
+     * @param user What needs it, for the message (for example "Tent").
+     * @return The model as a network model.
+     * @throws IllegalArgumentException naming the model and its class, if it holds no network.
+     */
+    public static AbstractNetworkModel require(Model<?> model, String user) {
+        if (model instanceof AbstractNetworkModel network) {
+            return network;
+        }
+        throw new IllegalArgumentException(user + " needs a model that holds a network (a NetworkModel, a PeftModel or "
+                + "another AbstractNetworkModel), but '" + model.getName() + "' is a " + model.getClass().getSimpleName());
+    }
+
+    /**
      * The shape of one input example.
      * @return The input shape (without the batch dimension).
      */

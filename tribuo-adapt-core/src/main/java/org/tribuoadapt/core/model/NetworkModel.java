@@ -82,7 +82,7 @@ public final class NetworkModel extends AbstractNetworkModel implements ONNXExpo
      * @param model A model.
      * @return The network model, or empty.
      */
-    public static Optional<NetworkModel> asNetworkModel(Model<Label> model) {
+    public static Optional<NetworkModel> asNetworkModel(Model<?> model) {
         return model instanceof NetworkModel network ? Optional.of(network) : Optional.empty();
     }
 
@@ -93,7 +93,7 @@ public final class NetworkModel extends AbstractNetworkModel implements ONNXExpo
      * @return The model as a network model.
      * @throws IllegalArgumentException naming the model and its class, if it is another kind of model.
      */
-    public static NetworkModel require(Model<Label> model, String user) {
+    public static NetworkModel require(Model<?> model, String user) {
         return asNetworkModel(model).orElseThrow(() -> new IllegalArgumentException(user + " must be a NetworkModel, "
                 + "but '" + model.getName() + "' is a " + model.getClass().getSimpleName()));
     }

@@ -68,11 +68,7 @@ final class BaseModels {
      */
     static NetworkModel loadNetwork(Path path, String role, Map<String, Provenance> runProvenance) {
         Model<Label> model = load(path, role, runProvenance);
-        if (!(model instanceof NetworkModel)) {
-            throw new IllegalArgumentException("the " + role + " file " + path + " holds a "
-                    + model.getClass().getSimpleName() + ", expected a NetworkModel");
-        }
-        return (NetworkModel) model;
+        return NetworkModel.require(model, "the " + role + " file " + path);
     }
 
     /**

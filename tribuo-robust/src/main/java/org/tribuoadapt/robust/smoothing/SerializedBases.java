@@ -41,10 +41,6 @@ final class SerializedBases {
      */
     static NetworkModel network(Any packed, String role) throws InvalidProtocolBufferException {
         Model<Label> model = model(packed, role);
-        if (!(model instanceof NetworkModel)) {
-            throw new IllegalStateException("the stored " + role + " base model is a " + model.getClass().getSimpleName()
-                    + ", expected a NetworkModel");
-        }
-        return (NetworkModel) model;
+        return NetworkModel.require(model, "the stored " + role + " base model");
     }
 }

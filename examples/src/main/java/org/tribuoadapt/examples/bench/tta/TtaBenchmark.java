@@ -203,11 +203,7 @@ public final class TtaBenchmark implements BenchmarkCommand {
         int trainExamples = 0;
         if (!modelPath.isEmpty()) {
             Model<?> loaded = ModelFiles.load(Path.of(modelPath));
-            if (!(loaded instanceof NetworkModel)) {
-                throw new IllegalArgumentException("--model " + modelPath + " holds a "
-                        + loaded.getClass().getSimpleName() + ", expected a NetworkModel");
-            }
-            model = (NetworkModel) loaded;
+            model = NetworkModel.require(loaded, "--model " + modelPath);
             trained = "loaded";
         } else {
             MutableDataset<Label> train = load(data, "train", trainLimit);
