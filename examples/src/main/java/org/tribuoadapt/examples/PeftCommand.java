@@ -3,7 +3,7 @@ package org.tribuoadapt.examples;
 import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.config.Option;
 import com.oracle.labs.mlrg.olcut.config.Options;
-import org.tribuoadapt.peft.io.AdapterApplication;
+import org.tribuoadapt.peft.AdapterApplication;
 
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -19,9 +19,9 @@ import java.util.Map;
  * immutable OLCUT component with its own provenance; the framework ({@link PeftNetwork}) does the targeting,
  * freezing, merging and saving for every method.
  * <p>
- * To add a method, implement a spec (usually by extending {@link AbstractAdapterSpec}) and an
- * {@link AdapterModule}, and register a reader for its PEFT configuration with
- * {@link org.tribuoadapt.peft.io.AdapterFiles#registerReader}.
+ * To add a method, implement a spec (usually by extending {@link AbstractAdapterSpec}), an {@link AdapterModule} and a
+ * {@link PeftMethod} in the method's own package, and name the {@code PeftMethod} in
+ * {@code META-INF/services/org.tribuoadapt.peft.PeftMethod}.
  */
 public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjectProvenance>, Serializable {
 

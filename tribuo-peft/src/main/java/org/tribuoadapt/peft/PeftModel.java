@@ -21,9 +21,6 @@ import org.tribuoadapt.core.provenance.ConfiguredObjects;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.TrainingHistory;
-import org.tribuoadapt.peft.combine.AdapterCombination;
-import org.tribuoadapt.peft.io.AdapterFiles;
-import org.tribuoadapt.peft.io.LoadedAdapter;
 import org.tribuoadapt.peft.protos.AdapterProto;
 import org.tribuoadapt.peft.protos.PeftModelProto;
 
@@ -352,12 +349,16 @@ public final class PeftModel extends AbstractNetworkModel {
      * @param adapters The source adapters.
      * @param weights One weight per source.
      * @param newName The new adapter's name.
-     * @param combination How to combine them.
+     * @param combination How to combine them, e.g. an {@code org.tribuoadapt.peft.combine.AdapterCombination}.
      * @return The new model.
      */
     public PeftModel addWeightedAdapter(List<String> adapters, List<Double> weights, String newName,
-                                        AdapterCombination combination) {
-        return combination.combine(this, adapters, weights, newName);
+                                        AdapterCombiner combination) {
+        StoredAdapter combined;
+        try (PeftNetwork fresh = build()) {
+            combined = combination.combine(fresh, adapters, weights, newName);
+        }
+        return withAdapter(combined);
     }
 
     /**

@@ -1,8 +1,5 @@
 package org.tribuoadapt.peft;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Network;
@@ -13,19 +10,18 @@ import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.NetworkOptimiser;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * A network with named adapters: the machinery PEFT's {@code BaseTuner} and {@code PeftModel} write once for every
  * method. It resolves an adapter's targets, wraps each target in an {@link AdaptedLayer} holding the adapter's
  * {@link AdapterModule}, makes trainable copies of the modules to save, freezes everything that is not being
- * trained, switches adapters on and off, merges them into the base weights and back, counts parameters and reads and
- * writes adapter tensors under PEFT's names ({@code base_model.model.<layer>.<tensor>}).
+ * trained, switches adapters on and off, merges them into the base weights and back, and counts parameters. Reading
+ * and writing an adapter's tensors under PEFT's names ({@code base_model.model.<layer>.<tensor>}) is
+ * {@link AdapterStateDict}'s job.
  * <p>
  * Wrapping keeps every layer's path, so targets, file keys and the base network's parameter names stay those of the
  * plain network. Base BatchNorm layers run with their running statistics during training
@@ -533,33 +529,7 @@ public final class PeftNetwork implements AutoCloseable {
      * @return Tensors by key, in forward order.
      */
     public Map<String, TensorData> adapterTensors(String name) {
-        Map<String, TensorData> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> e : adapterParameters(name, entry(name).spec.savesSharedTensors()).entrySet()) {
-            out.put(e.getKey(), Network.toTensorData(e.getValue().array()));
-        }
-        return out;
-    }
-
-    private Map<String, Parameter> adapterParameters(String name, boolean withShared) {
-        Entry e = entry(name);
-        Map<String, Parameter> out = new LinkedHashMap<>();
-        if (withShared) {
-            for (Map.Entry<String, Parameter> s : e.shared.entrySet()) {
-                out.put(TUNER_PREFIX + s.getKey(), s.getValue());
-            }
-        }
-        for (Map.Entry<String, AdapterModule> m : modules(name).entrySet()) {
-            for (Map.Entry<String, Parameter> t : m.getValue().peftTensors().entrySet()) {
-                out.put(MODEL_PREFIX + m.getKey() + "." + t.getKey(), t.getValue());
-            }
-        }
-        for (String path : e.saved) {
-            Layer copy = ((ModulesToSaveLayer) network.layer(path)).copies().get(name);
-            for (Map.Entry<String, Parameter> p : copy.parameters().entrySet()) {
-                out.put(MODEL_PREFIX + path + "." + p.getKey(), p.getValue());
-            }
-        }
-        return out;
+        return new AdapterStateDict(this, name).tensors();
     }
 
     /**
@@ -571,57 +541,16 @@ public final class PeftNetwork implements AutoCloseable {
      * unexpected tensors; nothing is changed when the check fails.
      */
     public void loadAdapterTensors(String name, Map<String, TensorData> tensors) {
-        Entry entry = entry(name);
-        Map<String, Parameter> expected = adapterParameters(name, true);
-        List<String> problems = new ArrayList<>();
-        TreeSet<String> unexpected = new TreeSet<>(tensors.keySet());
-        unexpected.removeAll(expected.keySet());
-        if (!unexpected.isEmpty()) {
-            problems.add("the file has tensors " + unexpected + " that adapter '" + name + "' on this network does not have"
-                    + " (its tensors are " + expected.keySet() + "); was it trained on another base network?");
-        }
-        TreeSet<String> missing = new TreeSet<>(expected.keySet());
-        missing.removeAll(tensors.keySet());
-        for (String key : entry.shared.keySet()) {
-            missing.remove(TUNER_PREFIX + key);
-        }
-        if (!missing.isEmpty()) {
-            problems.add("the file lacks tensors " + missing);
-        }
-        for (Map.Entry<String, TensorData> t : tensors.entrySet()) {
-            Parameter p = expected.get(t.getKey());
-            if (p != null && !Arrays.equals(p.shape().getShape(), t.getValue().shape())) {
-                problems.add("tensor '" + t.getKey() + "' has shape " + Arrays.toString(t.getValue().shape()) + " but "
-                        + describeOwner(t.getKey()) + " needs " + Arrays.toString(p.shape().getShape()));
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("cannot load adapter '" + name + "': " + String.join("; ", problems));
-        }
-        try (GradientMode ignored = GradientMode.disabled(); NDManager scratch = network.manager().newSubManager()) {
-            for (Map.Entry<String, TensorData> t : tensors.entrySet()) {
-                Parameter p = expected.get(t.getKey());
-                Shape shape = p.shape();
-                NDArray value = p.array().getDataType() == ai.djl.ndarray.types.DataType.INT64
-                        ? scratch.create(t.getValue().toLongArray(), shape)
-                        : scratch.create(t.getValue().toFloatArray(), shape);
-                p.copyFrom(value);
-            }
-        }
+        new AdapterStateDict(this, name).load(tensors);
     }
 
-    private String describeOwner(String key) {
-        if (!key.startsWith(MODEL_PREFIX)) {
-            return "the shared tensor";
-        }
-        String rest = key.substring(MODEL_PREFIX.length());
-        String owner = null;
-        for (String path : baseLayers.keySet()) {
-            if (rest.startsWith(path + ".") && (owner == null || path.length() > owner.length())) {
-                owner = path;
-            }
-        }
-        return owner == null ? "the network" : "module '" + owner + "' (" + baseLayers.get(owner).describe() + ")";
+    /**
+     * The tensors an adapter shares between its modules (VeRA's projections).
+     * @param name The adapter.
+     * @return Shared tensors by PEFT name, without the {@link #TUNER_PREFIX}.
+     */
+    Map<String, Parameter> sharedTensors(String name) {
+        return Collections.unmodifiableMap(entry(name).shared);
     }
 
     @Override

@@ -25,8 +25,6 @@ import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
-import org.tribuoadapt.peft.io.AdapterFiles;
-import org.tribuoadapt.peft.io.LoadedAdapter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * One named adapter as a {@link PeftModel} keeps it: its configuration, its tensors (under PEFT's names, as
- * safetensors bytes) and how it came to be.
+ * safetensors bytes) and how it came to be. Immutable.
  */
-final class StoredAdapter implements Serializable {
+public final class StoredAdapter implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final String name;
@@ -27,15 +27,24 @@ final class StoredAdapter implements Serializable {
         this.origin = origin;
     }
 
-    StoredAdapter(String name, AdapterSpec spec, Map<String, TensorData> tensors, String origin) {
+    /**
+     * Creates the record.
+     * @param name The adapter's name.
+     * @param spec Its configuration.
+     * @param tensors Its tensors under PEFT's names.
+     * @param origin How it came to be, for provenance.
+     */
+    public StoredAdapter(String name, AdapterSpec spec, Map<String, TensorData> tensors, String origin) {
         this(name, spec, SafetensorsWriter.toBytes(tensors, Map.of("format", "pt")), origin);
     }
 
-    String name() {
+    /** @return The adapter's name. */
+    public String name() {
         return name;
     }
 
-    AdapterSpec spec() {
+    /** @return The adapter's configuration. */
+    public AdapterSpec spec() {
         return spec;
     }
 
@@ -43,11 +52,13 @@ final class StoredAdapter implements Serializable {
         return tensors.clone();
     }
 
-    String origin() {
+    /** @return How the adapter came to be. */
+    public String origin() {
         return origin;
     }
 
-    Map<String, TensorData> tensors() {
+    /** @return The adapter's tensors under PEFT's names. */
+    public Map<String, TensorData> tensors() {
         try {
             return SafetensorsReader.read(tensors).tensors();
         } catch (SafetensorsFormatException e) {

@@ -20,8 +20,6 @@ import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.core.train.TrainingPlan;
-import org.tribuoadapt.peft.io.AdapterFiles;
-import org.tribuoadapt.peft.io.LoadedAdapter;
 
 import java.io.IOException;
 import java.nio.file.Path;

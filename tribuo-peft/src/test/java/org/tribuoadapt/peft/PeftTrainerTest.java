@@ -1,6 +1,5 @@
 package org.tribuoadapt.peft;
 
-import org.tribuoadapt.core.testing.TestSeeds;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,8 +21,8 @@ import org.tribuoadapt.core.nn.layers.Activation;
 import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.testing.SyntheticImages;
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
-import org.tribuoadapt.peft.io.HuggingFacePeftInteropTest;
 import org.tribuoadapt.peft.lora.LoraSpec;
 
 import java.nio.file.Path;

@@ -9,8 +9,9 @@ import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterModule;
 import org.tribuoadapt.peft.AdapterTargets;
-import org.tribuoadapt.peft.PeftModel;
+import org.tribuoadapt.peft.AdapterCombiner;
 import org.tribuoadapt.peft.PeftNetwork;
+import org.tribuoadapt.peft.StoredAdapter;
 import org.tribuoadapt.peft.TargetLayer;
 import org.tribuoadapt.peft.linalg.SingularValueDecomposition;
 import org.tribuoadapt.peft.lora.LoraInit;
@@ -25,7 +26,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Combines adapters of a {@link PeftModel} into a new LoRA adapter with the semantics of PEFT's
+ * Combines adapters of a network into a new LoRA adapter with the semantics of PEFT's
  * {@code LoraModel.add_weighted_adapter}:
  * <ul>
  *     <li>{@code linear}, {@code ties}, {@code dare_linear}, {@code dare_ties} merge the A factors and the B factors
@@ -40,9 +41,10 @@ import java.util.SplittableRandom;
  * </ul>
  * The new adapter has {@code alpha = r} (scaling 1, no rsLoRA) and targets the union of the sources' layers. With one
  * source every type is {@code linear}, as in PEFT. Modules to save of the sources are carried over; two sources may
- * not save the same module. DARE draws from a stream seeded with {@code seed}.
+ * not save the same module. DARE draws from a stream seeded with {@code seed}. Pass it to
+ * {@code PeftModel.addWeightedAdapter} to add the new adapter to a model.
  */
-public final class AdapterCombination {
+public final class AdapterCombination implements AdapterCombiner {
 
     private final CombinationType type;
     private final double density;
@@ -82,17 +84,8 @@ public final class AdapterCombination {
         return new AdapterCombination(type, 1.0, 0, MajoritySign.TOTAL, 0L);
     }
 
-    /**
-     * Adds the combination of adapters to a model as a new, inactive adapter.
-     * @param model The model holding the sources.
-     * @param adapters The source adapters.
-     * @param weights One weight per source (negative weights subtract).
-     * @param newName The new adapter's name.
-     * @return The model with the new adapter.
-     * @throws IllegalArgumentException for unknown or repeated sources, mismatched weights, sources that the type
-     * cannot combine, or two sources saving the same module.
-     */
-    public PeftModel combine(PeftModel model, List<String> adapters, List<Double> weights, String newName) {
+    @Override
+    public StoredAdapter combine(PeftNetwork peft, List<String> adapters, List<Double> weights, String newName) {
         if (adapters.isEmpty() || adapters.size() != weights.size() || new HashSet<>(adapters).size() != adapters.size()) {
             throw new IllegalArgumentException("give distinct adapters and one weight each, found adapters " + adapters
                     + " and weights " + weights);
@@ -107,7 +100,7 @@ public final class AdapterCombination {
         Map<String, Integer> ranks = new LinkedHashMap<>();
         List<String> saved = new ArrayList<>();
         double dropout;
-        try (PeftNetwork peft = model.newPeftNetwork(); NDManager scratch = peft.network().manager().newSubManager()) {
+        try (NDManager scratch = peft.network().manager().newSubManager()) {
             List<Map<String, AdapterModule>> sources = new ArrayList<>();
             for (String name : adapters) {
                 sources.add(peft.modules(name));
@@ -118,15 +111,14 @@ public final class AdapterCombination {
                     }
                     saved.add(path);
                     String prefix = PeftNetwork.MODEL_PREFIX + path + ".";
-                    model.adapterTensors(name).forEach((k, v) -> {
+                    peft.adapterTensors(name).forEach((k, v) -> {
                         if (k.startsWith(prefix)) {
                             tensors.put(k, v);
                         }
                     });
                 }
             }
-            dropout = model.adapterSpec(adapters.get(0)) instanceof LoraSpec
-                    ? ((LoraSpec) model.adapterSpec(adapters.get(0))).dropout() : 0.0;
+            dropout = peft.spec(adapters.get(0)) instanceof LoraSpec ? ((LoraSpec) peft.spec(adapters.get(0))).dropout() : 0.0;
             SplittableRandom rng = new SplittableRandom(seed);
             int largestRank = 0;
             for (Map<String, AdapterModule> source : sources) {
@@ -167,7 +159,7 @@ public final class AdapterCombination {
         String pattern = String.join("|", ranks.keySet().stream().map(AdapterCombination::escape).toList());
         AdapterTargets targets = new AdapterTargets(null, pattern, null, saved);
         LoraSpec spec = new LoraSpec(targets, rank, rank, dropout, false, false, LoraInit.DEFAULT, rankPattern, alphaPattern);
-        return model.withAdapter(newName, spec, tensors, describe(effective, adapters, weights));
+        return new StoredAdapter(newName, spec, tensors, describe(effective, adapters, weights));
     }
 
     private static String escape(String path) {

@@ -1,11 +1,13 @@
 package org.tribuoadapt.peft.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,12 +18,12 @@ import java.util.TreeMap;
 /**
  * The contents of a Hugging Face PEFT {@code adapter_config.json}: typed reads that name the field and the expected
  * type when the file holds something else, and writes in PEFT's field names. Every method's spec converts itself to
- * and from this form.
+ * and from this form. It knows no method: the method registry ({@code org.tribuoadapt.peft.PeftMethods}) picks the
+ * reader by {@link #peftType()}.
  */
 public final class PeftConfigJson {
 
-    /** The shared JSON mapper. */
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final ObjectNode node;
     private final String source;
@@ -32,13 +34,23 @@ public final class PeftConfigJson {
     }
 
     /**
-     * Wraps a parsed configuration.
-     * @param node The JSON object.
-     * @param source Where it came from, for messages.
+     * Parses the contents of an {@code adapter_config.json}.
+     * @param bytes The file's bytes (UTF-8).
+     * @param source The file's name, for messages.
      * @return The configuration.
+     * @throws AdapterFormatException naming the source if it is not valid JSON or not a JSON object.
      */
-    public static PeftConfigJson of(ObjectNode node, String source) {
-        return new PeftConfigJson(node, source);
+    public static PeftConfigJson parse(byte[] bytes, String source) throws AdapterFormatException {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new AdapterFormatException(source + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new AdapterFormatException(source + " must hold a JSON object, found " + (root == null ? "nothing" : root.getNodeType()));
+        }
+        return new PeftConfigJson((ObjectNode) root, source);
     }
 
     /**
@@ -52,7 +64,12 @@ public final class PeftConfigJson {
         return new PeftConfigJson(node, "a new adapter configuration");
     }
 
-    /** @return PEFT's method name. */
+    /** @return Where this configuration came from, for messages. */
+    public String source() {
+        return source;
+    }
+
+    /** @return PEFT's method name, or null when the field is absent. */
     public String peftType() {
         return string("peft_type", null);
     }

@@ -10,12 +10,12 @@ import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterContract;
+import org.tribuoadapt.peft.AdapterFiles;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.ExportedAdapter;
+import org.tribuoadapt.peft.LoadedAdapter;
 import org.tribuoadapt.peft.PeftNetwork;
 import org.tribuoadapt.peft.SingleLayerNetworks;
-import org.tribuoadapt.peft.io.AdapterFiles;
-import org.tribuoadapt.peft.io.LoadedAdapter;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,9 +6,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.test.Helpers;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.peft.AdapterContract;
+import org.tribuoadapt.peft.AdapterFiles;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.PeftNetwork;
-import org.tribuoadapt.peft.io.AdapterFiles;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -6,10 +6,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.test.Helpers;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterContract;
+import org.tribuoadapt.peft.AdapterFiles;
 import org.tribuoadapt.peft.AdapterTargets;
+import org.tribuoadapt.peft.LoadedAdapter;
 import org.tribuoadapt.peft.PeftNetwork;
-import org.tribuoadapt.peft.io.AdapterFiles;
-import org.tribuoadapt.peft.io.LoadedAdapter;
 
 import java.nio.file.Path;
 import java.util.List;

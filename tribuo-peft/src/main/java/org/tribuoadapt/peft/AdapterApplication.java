@@ -1,4 +1,4 @@
-package org.tribuoadapt.peft.io;
+package org.tribuoadapt.peft;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -15,8 +15,6 @@ import org.tribuoadapt.core.safetensors.SafetensorsFile;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
-import org.tribuoadapt.peft.BaseNetwork;
-import org.tribuoadapt.peft.PeftNetwork;
 
 import java.io.IOException;
 import java.nio.file.Files;

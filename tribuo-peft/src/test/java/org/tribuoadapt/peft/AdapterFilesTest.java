@@ -1,9 +1,9 @@
-package org.tribuoadapt.peft.io;
+package org.tribuoadapt.peft;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuoadapt.core.safetensors.TensorData;
-import org.tribuoadapt.peft.AdapterTargets;
+import org.tribuoadapt.peft.io.AdapterFormatException;
 import org.tribuoadapt.peft.lora.LoraSpec;
 
 import java.io.IOException;

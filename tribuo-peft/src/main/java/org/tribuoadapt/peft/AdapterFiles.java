@@ -1,33 +1,13 @@
-package org.tribuoadapt.peft.io;
+package org.tribuoadapt.peft;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.safetensors.SafetensorsFile;
 import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
-import org.tribuoadapt.peft.AdapterSpec;
-import org.tribuoadapt.peft.ExportedAdapter;
-import org.tribuoadapt.peft.atlas.AtlasSpec;
-import org.tribuoadapt.peft.bitfit.BitFitSpec;
-import org.tribuoadapt.peft.diffusekrona.DiffuseKronASpec;
-import org.tribuoadapt.peft.flora.FloraSpec;
-import org.tribuoadapt.peft.hydra.HydraSpec;
-import org.tribuoadapt.peft.ia3.IA3Spec;
-import org.tribuoadapt.peft.loha.LoHaSpec;
-import org.tribuoadapt.peft.lokr.LoKrSpec;
-import org.tribuoadapt.peft.loldu.LolduSpec;
-import org.tribuoadapt.peft.ltsft.LtSftSpec;
-import org.tribuoadapt.peft.lora.LoraSpec;
-import org.tribuoadapt.peft.normtuning.NormTuningSpec;
-import org.tribuoadapt.peft.randlora.RandLoraSpec;
-import org.tribuoadapt.peft.sora.SoraSpec;
-import org.tribuoadapt.peft.svfit.SvfitSpec;
-import org.tribuoadapt.peft.vera.VeraSpec;
+import org.tribuoadapt.peft.io.AdapterFormatException;
+import org.tribuoadapt.peft.io.PeftConfigJson;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -46,8 +24,8 @@ import java.util.stream.Stream;
  * {@code base_model.model.<module>.<tensor>} names, PyTorch layouts). Files PEFT's {@code save_pretrained} writes
  * load here, and adapters saved here load in PEFT.
  * <p>
- * Each method registers a reader for its {@code peft_type}; LoRA, IA3, LoHa, LoKr, VeRA and RandLoRA (PEFT's types) and
- * the seed methods' own types are built in.
+ * The configuration is read and written by the method its {@code peft_type} names, found in the registry of methods
+ * ({@link PeftMethods}): LoRA, IA3, LoHa, LoKr, VeRA and RandLoRA with PEFT's types, the seed methods with their own.
  */
 public final class AdapterFiles {
 
@@ -56,37 +34,7 @@ public final class AdapterFiles {
     /** The tensor file's name. */
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
 
-    private static final Map<String, Function<PeftConfigJson, AdapterSpec>> READERS = new LinkedHashMap<>();
-
-    static {
-        registerReader(LoraSpec.PEFT_TYPE, LoraSpec::fromPeftConfig);
-        registerReader(IA3Spec.PEFT_TYPE, IA3Spec::fromPeftConfig);
-        registerReader(LoHaSpec.PEFT_TYPE, LoHaSpec::fromPeftConfig);
-        registerReader(LoKrSpec.PEFT_TYPE, LoKrSpec::fromPeftConfig);
-        registerReader(VeraSpec.PEFT_TYPE, VeraSpec::fromPeftConfig);
-        registerReader(RandLoraSpec.PEFT_TYPE, RandLoraSpec::fromPeftConfig);
-        registerReader(BitFitSpec.PEFT_TYPE, BitFitSpec::fromPeftConfig);
-        registerReader(NormTuningSpec.PEFT_TYPE, NormTuningSpec::fromPeftConfig);
-        registerReader(HydraSpec.PEFT_TYPE, HydraSpec::fromPeftConfig);
-        registerReader(SvfitSpec.PEFT_TYPE, SvfitSpec::fromPeftConfig);
-        registerReader(LolduSpec.PEFT_TYPE, LolduSpec::fromPeftConfig);
-        registerReader(FloraSpec.PEFT_TYPE, FloraSpec::fromPeftConfig);
-        registerReader(DiffuseKronASpec.PEFT_TYPE, DiffuseKronASpec::fromPeftConfig);
-        registerReader(SoraSpec.PEFT_TYPE, SoraSpec::fromPeftConfig);
-        registerReader(AtlasSpec.PEFT_TYPE, AtlasSpec::fromPeftConfig);
-        registerReader(LtSftSpec.PEFT_TYPE, LtSftSpec::fromPeftConfig);
-    }
-
     private AdapterFiles() {}
-
-    /**
-     * Registers the reader of a method's PEFT configuration.
-     * @param peftType PEFT's name of the method, e.g. {@code RANDLORA}.
-     * @param reader Builds the spec; throws {@link IllegalArgumentException} for configurations it cannot honour.
-     */
-    public static synchronized void registerReader(String peftType, Function<PeftConfigJson, AdapterSpec> reader) {
-        READERS.put(peftType, reader);
-    }
 
     /**
      * Loads an adapter directory.
@@ -134,37 +82,11 @@ public final class AdapterFiles {
      * method cannot honour.
      */
     public static AdapterSpec parseConfig(byte[] bytes, String source) throws AdapterFormatException {
-        JsonNode root;
+        PeftConfigJson json = PeftConfigJson.parse(bytes, source);
         try {
-            root = PeftConfigJson.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            throw new AdapterFormatException(source + " is not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new AdapterFormatException(source + " must hold a JSON object, found " + (root == null ? "nothing" : root.getNodeType()));
-        }
-        PeftConfigJson json = PeftConfigJson.of((ObjectNode) root, source);
-        String type;
-        Function<PeftConfigJson, AdapterSpec> reader;
-        try {
-            type = json.peftType();
+            return PeftMethods.installed().read(json);
         } catch (IllegalArgumentException e) {
             throw new AdapterFormatException(e.getMessage(), e);
-        }
-        synchronized (AdapterFiles.class) {
-            if (type == null) {
-                throw new AdapterFormatException(source + " has no peft_type; expected one of " + READERS.keySet());
-            }
-            reader = READERS.get(type);
-            if (reader == null) {
-                throw new AdapterFormatException(source + ": peft_type '" + type + "' is not supported; supported types are "
-                        + READERS.keySet());
-            }
-        }
-        try {
-            return reader.apply(json);
-        } catch (IllegalArgumentException | PropertyException e) {
-            throw new AdapterFormatException(source + ": " + e.getMessage(), e);
         }
     }
 
@@ -188,7 +110,7 @@ public final class AdapterFiles {
         Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
         try {
             Files.write(staging.resolve(WEIGHTS_FILE), SafetensorsWriter.toBytes(exported.tensors(), Map.of("format", "pt")));
-            Files.write(staging.resolve(CONFIG_FILE), exported.spec().toPeftConfig().toString().getBytes(StandardCharsets.UTF_8));
+            Files.write(staging.resolve(CONFIG_FILE), PeftMethods.installed().write(exported.spec()).toString().getBytes(StandardCharsets.UTF_8));
             if (!Files.exists(target)) {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
                 return;

@@ -1,7 +1,6 @@
-package org.tribuoadapt.peft.io;
+package org.tribuoadapt.peft;
 
 import org.tribuoadapt.core.safetensors.TensorData;
-import org.tribuoadapt.peft.AdapterSpec;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package org.tribuoadapt.peft.io;
+package org.tribuoadapt.peft;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -27,9 +27,6 @@ import org.tribuoadapt.core.safetensors.SafetensorsWriter;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
-import org.tribuoadapt.peft.BaseNetwork;
-import org.tribuoadapt.peft.PeftModel;
-import org.tribuoadapt.peft.PeftNetwork;
 import org.tribuoadapt.peft.lora.LoraSpec;
 
 import java.io.IOException;
