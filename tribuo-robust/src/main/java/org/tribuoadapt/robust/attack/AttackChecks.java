@@ -2,6 +2,7 @@ package org.tribuoadapt.robust.attack;
 
 import ai.djl.ndarray.NDArray;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import org.tribuoadapt.core.model.LogitNetwork;
 
 /**
  * The validation every attack shares: a budget that is finite and non-negative, positive counts, and batches whose
@@ -41,7 +42,7 @@ public final class AttackChecks {
      * @param labels The labels.
      * @throws IllegalArgumentException naming both shapes.
      */
-    public static void batch(DifferentiableClassifier classifier, NDArray inputs, NDArray labels) {
+    public static void batch(LogitNetwork classifier, NDArray inputs, NDArray labels) {
         if (inputs.getShape().dimension() != classifier.inputShape().dimension() + 1
                 || !inputs.getShape().slice(1).equals(classifier.inputShape())) {
             throw new IllegalArgumentException("the classifier takes inputs of shape [N, " + classifier.inputShape()

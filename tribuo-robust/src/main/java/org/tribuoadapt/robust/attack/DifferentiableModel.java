@@ -3,7 +3,8 @@ package org.tribuoadapt.robust.attack;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
-import org.tribuoadapt.core.model.NetworkModel;
+import org.tribuoadapt.core.model.AbstractNetworkModel;
+import org.tribuoadapt.core.model.LogitNetwork;
 
 import java.util.Optional;
 
@@ -23,7 +24,7 @@ public interface DifferentiableModel {
      * Builds a new, private differentiable copy of the model; the caller closes it.
      * @return The classifier, scores in the model's label-id order.
      */
-    DifferentiableClassifier newClassifier();
+    LogitNetwork newClassifier();
 
     /**
      * Whether this model can be differentiated (a composite of black-box models cannot).
@@ -34,28 +35,28 @@ public interface DifferentiableModel {
     }
 
     /**
-     * Finds the differentiable view of a Tribuo model: a {@link NetworkModel} itself, or a model implementing this
-     * interface.
+     * Finds the differentiable view of a Tribuo model: any model that holds a network
+     * ({@link AbstractNetworkModel}: a plain network, a network with unmerged adapters, a mixing network), or a model
+     * implementing this interface.
      * @param model The model.
      * @return The view, or empty for a black-box model.
      */
     static Optional<DifferentiableModel> of(Model<Label> model) {
-        if (model instanceof NetworkModel) {
-            NetworkModel network = (NetworkModel) model;
+        if (model instanceof AbstractNetworkModel network) {
             return Optional.of(new DifferentiableModel() {
                 @Override
                 public FeatureTensorizer tensorizer() {
-                    return new FeatureTensorizer(network.getFeatureIDMap(), network.spec().inputShape());
+                    return network.tensorizer();
                 }
 
                 @Override
-                public DifferentiableClassifier newClassifier() {
+                public LogitNetwork newClassifier() {
                     return NetworkClassifier.of(network);
                 }
             });
         }
-        if (model instanceof DifferentiableModel && ((DifferentiableModel) model).isDifferentiable()) {
-            return Optional.of((DifferentiableModel) model);
+        if (model instanceof DifferentiableModel differentiable && differentiable.isDifferentiable()) {
+            return Optional.of(differentiable);
         }
         return Optional.empty();
     }

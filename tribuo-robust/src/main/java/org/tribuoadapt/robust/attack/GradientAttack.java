@@ -1,11 +1,12 @@
 package org.tribuoadapt.robust.attack;
 
 import ai.djl.ndarray.NDArray;
+import org.tribuoadapt.core.model.LogitNetwork;
 
 import java.util.SplittableRandom;
 
 /**
- * A white-box attack that follows input gradients of a {@link DifferentiableClassifier}. Whole batches are attacked
+ * A white-box attack that follows input gradients of a {@link LogitNetwork}. Whole batches are attacked
  * at once.
  */
 public interface GradientAttack extends Attack {
@@ -22,7 +23,7 @@ public interface GradientAttack extends Attack {
      * @return Adversarial inputs of the same shape, in [0, 1] and within epsilon of the inputs.
      * @throws IllegalArgumentException if the shapes of inputs, labels and classifier disagree.
      */
-    NDArray perturb(DifferentiableClassifier classifier, NDArray inputs, NDArray labels, AttackLoss loss,
+    NDArray perturb(LogitNetwork classifier, NDArray inputs, NDArray labels, AttackLoss loss,
                     AttackGoal goal, SplittableRandom rng);
 
     /**
@@ -33,7 +34,7 @@ public interface GradientAttack extends Attack {
      * @param rng The random stream.
      * @return Adversarial inputs.
      */
-    default NDArray perturb(DifferentiableClassifier classifier, NDArray inputs, NDArray labels, SplittableRandom rng) {
+    default NDArray perturb(LogitNetwork classifier, NDArray inputs, NDArray labels, SplittableRandom rng) {
         return perturb(classifier, inputs, labels, AttackLoss.CROSS_ENTROPY, AttackGoal.MISCLASSIFY, rng);
     }
 

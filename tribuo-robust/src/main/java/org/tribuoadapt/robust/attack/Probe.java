@@ -1,6 +1,7 @@
 package org.tribuoadapt.robust.attack;
 
 import ai.djl.ndarray.NDArray;
+import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.nn.GradientMode;
 
 /**
@@ -23,7 +24,7 @@ public record Probe(NDArray loss, NDArray wrong, NDArray gradient) implements Au
      * @param withGradient Whether to compute the input gradient.
      * @return The probe; its arrays belong to the caller's scope.
      */
-    public static Probe at(DifferentiableClassifier classifier, NDArray point, NDArray labels, AttackLoss objective,
+    public static Probe at(LogitNetwork classifier, NDArray point, NDArray labels, AttackLoss objective,
                     boolean withGradient) {
         try (StepScope step = new StepScope()) {
             NDArray logits;

@@ -17,12 +17,12 @@ import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
+import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.robust.attack.Attack;
 import org.tribuoadapt.robust.attack.BlackBoxAttack;
-import org.tribuoadapt.robust.attack.DifferentiableClassifier;
 import org.tribuoadapt.robust.attack.DifferentiableModel;
 import org.tribuoadapt.robust.attack.GradientAttack;
 import org.tribuoadapt.robust.smoothing.AdaptiveSmoothingModel;
@@ -251,7 +251,7 @@ public final class RobustnessEvaluator implements Configurable, Provenancable<Co
         boolean[] correct = new boolean[examples.size()];
         double[] norms = new double[examples.size()];
         int width = tensorizer.width();
-        try (DifferentiableClassifier classifier = differentiable.newClassifier(); NDManager root = DjlRuntime.newManager()) {
+        try (LogitNetwork classifier = differentiable.newClassifier(); NDManager root = DjlRuntime.newManager()) {
             for (int from = 0; from < data.size(); from += batchSize) {
                 int[] indices = Evaluation.range(from, Math.min(data.size(), from + batchSize));
                 try (NDManager batch = root.newSubManager(); NDScope scope = new NDScope()) {

@@ -16,11 +16,12 @@ import org.tribuo.impl.ModelDataCarrier;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
+import org.tribuoadapt.core.model.AbstractNetworkModel;
 import org.tribuoadapt.core.model.LabelPredictions;
+import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.model.ModelProtos;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.nn.DjlRuntime;
-import org.tribuoadapt.robust.attack.DifferentiableClassifier;
 import org.tribuoadapt.robust.attack.DifferentiableModel;
 import org.tribuoadapt.robust.protos.AdaptiveSmoothingModelProto;
 
@@ -172,11 +173,12 @@ public final class AdaptiveSmoothingModel extends Model<Label> implements Differ
 
     @Override
     public boolean isDifferentiable() {
-        if (!(standard instanceof NetworkModel) || !(robust instanceof NetworkModel)) {
+        if (!(standard instanceof AbstractNetworkModel standardNetwork)
+                || !(robust instanceof AbstractNetworkModel robustNetwork)) {
             return false;
         }
         try {
-            BaseModels.checkSameInputs((NetworkModel) standard, (NetworkModel) robust);
+            BaseModels.checkSameInputs(standardNetwork, robustNetwork);
             return true;
         } catch (IllegalArgumentException e) {
             return false;
@@ -185,24 +187,23 @@ public final class AdaptiveSmoothingModel extends Model<Label> implements Differ
 
     @Override
     public FeatureTensorizer tensorizer() {
-        NetworkModel network = networkBase(standard);
-        return new FeatureTensorizer(network.getFeatureIDMap(), network.spec().inputShape());
+        return networkBase(standard).tensorizer();
     }
 
     @Override
-    public DifferentiableClassifier newClassifier() {
-        NetworkModel standardNetwork = networkBase(standard);
-        NetworkModel robustNetwork = networkBase(robust);
+    public LogitNetwork newClassifier() {
+        AbstractNetworkModel standardNetwork = networkBase(standard);
+        AbstractNetworkModel robustNetwork = networkBase(robust);
         BaseModels.checkSameInputs(standardNetwork, robustNetwork);
         return MixedNetworks.fixed(standardNetwork, robustNetwork, alpha, standardTemperature, robustTemperature);
     }
 
-    private NetworkModel networkBase(Model<Label> base) {
-        if (!(base instanceof NetworkModel)) {
+    private AbstractNetworkModel networkBase(Model<Label> base) {
+        if (!(base instanceof AbstractNetworkModel network)) {
             throw new UnsupportedOperationException("this mixture cannot be differentiated: its base model "
-                    + base.getName() + " is a " + base.getClass().getSimpleName() + ", not a NetworkModel");
+                    + base.getName() + " is a " + base.getClass().getSimpleName() + ", which holds no network");
         }
-        return (NetworkModel) base;
+        return network;
     }
 
     @Override

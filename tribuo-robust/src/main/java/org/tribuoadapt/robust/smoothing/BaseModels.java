@@ -7,6 +7,7 @@ import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
 import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
+import org.tribuoadapt.core.model.AbstractNetworkModel;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
 
@@ -115,10 +116,10 @@ final class BaseModels {
      * @param robust The robust model.
      * @throws IllegalArgumentException naming the difference.
      */
-    static void checkSameInputs(NetworkModel standard, NetworkModel robust) {
-        if (!standard.spec().inputShape().equals(robust.spec().inputShape())) {
-            throw new IllegalArgumentException("the standard network takes inputs of shape " + standard.spec().inputShape()
-                    + " but the robust network takes " + robust.spec().inputShape());
+    static void checkSameInputs(AbstractNetworkModel standard, AbstractNetworkModel robust) {
+        if (!standard.inputShape().equals(robust.inputShape())) {
+            throw new IllegalArgumentException("the standard network takes inputs of shape " + standard.inputShape()
+                    + " but the robust network takes " + robust.inputShape());
         }
         if (!featureNames(standard.getFeatureIDMap()).equals(featureNames(robust.getFeatureIDMap()))) {
             throw new IllegalArgumentException("the standard and robust networks were trained on different features ("

@@ -4,11 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import org.tribuoadapt.core.model.AbstractNetworkModel;
+import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Network;
-import org.tribuoadapt.robust.attack.DifferentiableClassifier;
+import org.tribuoadapt.robust.attack.NetworkClassifier;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An adaptive-smoothing classifier built from networks, differentiable end to end: private frozen copies of the
@@ -16,10 +21,10 @@ import org.tribuoadapt.robust.attack.DifferentiableClassifier;
  * White-box attacks differentiate through all of it (the mixing network included), so they target the composite
  * model rather than one of its parts. Everything runs in inference mode.
  */
-final class MixedNetworks implements DifferentiableClassifier {
+final class MixedNetworks implements LogitNetwork {
 
-    private final Network standard;
-    private final Network robust;
+    private final LogitNetwork standard;
+    private final LogitNetwork robust;
     private final Network mixer;
     private final boolean ownsMixer;
     private final MixingNetworkSpec spec;
@@ -28,14 +33,12 @@ final class MixedNetworks implements DifferentiableClassifier {
     private final double robustTemperature;
     private final int[] robustOrder;
 
-    private MixedNetworks(NetworkModel standardModel, NetworkModel robustModel, Network mixer, boolean ownsMixer,
+    private MixedNetworks(AbstractNetworkModel standardModel, AbstractNetworkModel robustModel, Network mixer, boolean ownsMixer,
                           MixingNetworkSpec spec, double alpha, double standardTemperature, double robustTemperature) {
         int[] order = BaseModels.columnOrder(standardModel.getOutputIDInfo(), robustModel.getOutputIDInfo());
         this.robustOrder = BaseModels.isIdentity(order) ? null : order;
-        this.standard = standardModel.newNetwork();
-        this.standard.freezeAll();
-        this.robust = robustModel.newNetwork();
-        this.robust.freezeAll();
+        this.standard = NetworkClassifier.of(standardModel);
+        this.robust = NetworkClassifier.of(robustModel);
         this.mixer = mixer;
         this.ownsMixer = ownsMixer;
         this.spec = spec;
@@ -53,7 +56,7 @@ final class MixedNetworks implements DifferentiableClassifier {
      * @param robustTemperature The robust model's logit scale.
      * @return The classifier.
      */
-    static MixedNetworks fixed(NetworkModel standard, NetworkModel robust, double alpha, double standardTemperature,
+    static MixedNetworks fixed(AbstractNetworkModel standard, AbstractNetworkModel robust, double alpha, double standardTemperature,
                                double robustTemperature) {
         return new MixedNetworks(standard, robust, null, false, null, alpha, standardTemperature, robustTemperature);
     }
@@ -106,8 +109,8 @@ final class MixedNetworks implements DifferentiableClassifier {
                 }
             });
         }
-        NDArray standardLogits = standard.forward(inputs, standardContext);
-        NDArray robustLogits = robust.forward(inputs, robustContext);
+        NDArray standardLogits = standard.logits(inputs, standardContext);
+        NDArray robustLogits = robust.logits(inputs, robustContext);
         if (robustOrder != null) {
             NDArray index = manager.create(java.util.Arrays.stream(robustOrder).asLongStream().toArray())
                     .reshape(1, -1).broadcast(robustLogits.getShape());
@@ -137,9 +140,26 @@ final class MixedNetworks implements DifferentiableClassifier {
         return standard.inputShape();
     }
 
+    /**
+     * The mixture's log-probabilities; the bases and the mixing network always run in inference mode, so only the
+     * context's manager matters.
+     * @param inputs The batch.
+     * @param context The forward context.
+     * @return Log-probabilities {@code [N, C]}.
+     */
     @Override
-    public NDArray logits(NDArray inputs) {
+    public NDArray logits(NDArray inputs, ForwardContext context) {
         return mix(parts(inputs));
+    }
+
+    @Override
+    public List<Network> networks() {
+        List<Network> all = new ArrayList<>(standard.networks());
+        all.addAll(robust.networks());
+        if (mixer != null) {
+            all.add(mixer);
+        }
+        return all;
     }
 
     /**

@@ -7,17 +7,16 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.tribuo.Example;
-import org.tribuo.Excuse;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
-import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.impl.ModelDataCarrier;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
-import org.tribuoadapt.core.model.LabelPredictions;
+import org.tribuoadapt.core.model.AbstractNetworkModel;
+import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.model.ModelProtos;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.nn.DjlRuntime;
@@ -26,16 +25,10 @@ import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.provenance.ConfiguredObjects;
 import org.tribuoadapt.core.safetensors.SafetensorsFormatException;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
-import org.tribuoadapt.robust.attack.DifferentiableClassifier;
 import org.tribuoadapt.robust.attack.DifferentiableModel;
 import org.tribuoadapt.robust.protos.MixingNetworkModelProto;
 
-import java.lang.ref.Cleaner;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * An adaptive-smoothing classifier whose mixing weight is predicted per input (Bai et al. 2024, sections 4.1 and
@@ -47,14 +40,12 @@ import java.util.Optional;
  * they target the composite as a whole. Predictions are batched and thread-safe; the networks are built on first use
  * and freed when the model is garbage collected.
  */
-public final class MixingNetworkModel extends Model<Label> implements DifferentiableModel {
+public final class MixingNetworkModel extends AbstractNetworkModel {
     private static final long serialVersionUID = 1L;
 
     /** The protobuf serialization version. */
     public static final int CURRENT_VERSION = 0;
 
-    private static final int BATCH_SIZE = 256;
-    private static final Cleaner CLEANER = Cleaner.create();
 
     private final NetworkModel standard;
     private final NetworkModel robust;
@@ -64,7 +55,6 @@ public final class MixingNetworkModel extends Model<Label> implements Differenti
     private final byte[] mixerWeights;
     private final double standardTemperature;
     private final double robustTemperature;
-    private transient volatile Loaded loaded;
 
     /**
      * Creates the model; {@link MixingNetworkTrainer} calls this.
@@ -86,7 +76,7 @@ public final class MixingNetworkModel extends Model<Label> implements Differenti
                        ImmutableOutputInfo<Label> outputIDInfo, NetworkModel standard, NetworkModel robust,
                        MixingNetworkSpec spec, Shape standardFeatures, Shape robustFeatures, byte[] mixerWeights,
                        double standardTemperature, double robustTemperature) {
-        super(name, provenance, featureIDMap, outputIDInfo, true);
+        super(name, provenance, featureIDMap, outputIDInfo);
         BaseModels.checkSameLabels(standard, robust);
         BaseModels.checkSameInputs(standard, robust);
         ProbabilityMixing.checkTemperature("the standard temperature", standardTemperature);
@@ -152,23 +142,22 @@ public final class MixingNetworkModel extends Model<Label> implements Differenti
         }
     }
 
-    private MixedNetworks composite() {
-        Loaded current = loaded;
-        if (current == null) {
-            synchronized (this) {
-                current = loaded;
-                if (current == null) {
-                    current = new Loaded(newClassifierInternal());
-                    CLEANER.register(this, current);
-                    loaded = current;
-                }
-            }
-        }
-        return current.networks;
+    private MixedNetworks newMixedNetworks() {
+        return MixedNetworks.mixing(standard, robust, spec, newMixer(), true, standardTemperature, robustTemperature);
     }
 
-    private MixedNetworks newClassifierInternal() {
-        return MixedNetworks.mixing(standard, robust, spec, newMixer(), true, standardTemperature, robustTemperature);
+    @Override
+    public Shape inputShape() {
+        return standard.inputShape();
+    }
+
+    /**
+     * Both base networks (frozen) and the mixing network, computing the mixture's log-probabilities.
+     * @return The computation; the caller closes it.
+     */
+    @Override
+    public LogitNetwork newLogitNetwork() {
+        return newMixedNetworks();
     }
 
     /**
@@ -179,62 +168,20 @@ public final class MixingNetworkModel extends Model<Label> implements Differenti
     public double[] alphas(List<? extends Example<Label>> examples) {
         double[] out = new double[examples.size()];
         FeatureTensorizer tensorizer = tensorizer();
-        MixedNetworks networks = composite();
-        for (int from = 0; from < examples.size(); from += BATCH_SIZE) {
-            List<? extends Example<Label>> batch = examples.subList(from, Math.min(examples.size(), from + BATCH_SIZE));
-            try (NDManager manager = DjlRuntime.newManager(); NDScope scope = new NDScope();
-                 GradientMode off = GradientMode.disabled()) {
-                float[] gamma = networks.parts(tensorizer.toBatch(manager, batch)).gamma().toFloatArray();
-                for (int i = 0; i < gamma.length; i++) {
-                    out[from + i] = 1 / (1 + Math.exp(-gamma[i]));
+        try (MixedNetworks networks = newMixedNetworks()) {
+            for (int from = 0; from < examples.size(); from += PREDICTION_BATCH_SIZE) {
+                List<? extends Example<Label>> batch = examples.subList(from,
+                        Math.min(examples.size(), from + PREDICTION_BATCH_SIZE));
+                try (NDManager manager = DjlRuntime.newManager(); NDScope scope = new NDScope();
+                     GradientMode off = GradientMode.disabled()) {
+                    float[] gamma = networks.parts(tensorizer.toBatch(manager, batch)).gamma().toFloatArray();
+                    for (int i = 0; i < gamma.length; i++) {
+                        out[from + i] = 1 / (1 + Math.exp(-gamma[i]));
+                    }
                 }
             }
         }
         return out;
-    }
-
-    @Override
-    public Prediction<Label> predict(Example<Label> example) {
-        return innerPredict(Collections.singletonList(example)).get(0);
-    }
-
-    @Override
-    protected List<Prediction<Label>> innerPredict(Iterable<Example<Label>> examples) {
-        List<Example<Label>> all = new ArrayList<>();
-        examples.forEach(all::add);
-        FeatureTensorizer tensorizer = tensorizer();
-        MixedNetworks networks = composite();
-        List<Prediction<Label>> out = new ArrayList<>(all.size());
-        for (int from = 0; from < all.size(); from += BATCH_SIZE) {
-            List<Example<Label>> batch = all.subList(from, Math.min(all.size(), from + BATCH_SIZE));
-            float[] probabilities;
-            try (NDManager manager = DjlRuntime.newManager(); NDScope scope = new NDScope();
-                 GradientMode off = GradientMode.disabled()) {
-                probabilities = networks.logits(tensorizer.toBatch(manager, batch)).exp().toFloatArray();
-            }
-            out.addAll(LabelPredictions.fromProbabilities(probabilities, batch, outputIDInfo, featureIDMap));
-        }
-        return out;
-    }
-
-    @Override
-    public FeatureTensorizer tensorizer() {
-        return new FeatureTensorizer(standard.getFeatureIDMap(), standard.spec().inputShape());
-    }
-
-    @Override
-    public DifferentiableClassifier newClassifier() {
-        return newClassifierInternal();
-    }
-
-    @Override
-    public Map<String, List<com.oracle.labs.mlrg.olcut.util.Pair<String, Double>>> getTopFeatures(int n) {
-        return Collections.emptyMap();
-    }
-
-    @Override
-    public Optional<Excuse<Label>> getExcuse(Example<Label> example) {
-        return Optional.empty();
     }
 
     @Override
@@ -289,19 +236,5 @@ public final class MixingNetworkModel extends Model<Label> implements Differenti
     public String toString() {
         return "MixingNetworkModel(name=" + name + ",mixingNetwork=" + spec + ",standard=" + standard.getName()
                 + ",robust=" + robust.getName() + ")";
-    }
-
-    /** Owns the lazily built networks and frees their native memory when the model is collected. */
-    private static final class Loaded implements Runnable {
-        private final MixedNetworks networks;
-
-        Loaded(MixedNetworks networks) {
-            this.networks = networks;
-        }
-
-        @Override
-        public void run() {
-            networks.close();
-        }
     }
 }

@@ -16,6 +16,7 @@ import org.tribuo.interop.onnx.ONNXExternalModel;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuo.test.Helpers;
 import org.tribuoadapt.core.bridge.TensorDataset;
+import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.core.nn.DjlRuntime;
@@ -25,7 +26,6 @@ import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.robust.attack.AttackNorm;
-import org.tribuoadapt.robust.attack.DifferentiableClassifier;
 import org.tribuoadapt.robust.attack.DifferentiableModel;
 import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 import org.tribuoadapt.robust.testing.OnnxBlackBox;
@@ -101,7 +101,7 @@ public class AdaptiveSmoothingTest {
         TensorDataset data = TensorDataset.from(RobustFixtures.test(), differentiable.tensorizer(),
                 mixture.getOutputIDInfo());
         List<Prediction<Label>> predictions = mixture.predict(RobustFixtures.test());
-        try (DifferentiableClassifier classifier = differentiable.newClassifier(); NDManager m = DjlRuntime.newManager();
+        try (LogitNetwork classifier = differentiable.newClassifier(); NDManager m = DjlRuntime.newManager();
              NDScope scope = new NDScope()) {
             int[] all = Evaluation.range(0, data.size());
             NDArray inputs = data.features(m, all);

@@ -15,12 +15,12 @@ import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.layers.Activation;
 import org.tribuoadapt.core.nn.spec.MLPSpec;
+import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 import org.tribuoadapt.robust.testing.RobustFixtures;
-import org.tribuoadapt.core.testing.TestSeeds;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -53,7 +53,7 @@ public class MixingNetworkTest {
     public void learnsToUseTheRobustModelOnAttackedInputs() {
         MixingNetworkModel mixed = model();
         TensorDataset data = TensorDataset.from(RobustFixtures.test(), mixed.tensorizer(), mixed.getOutputIDInfo());
-        try (MixedNetworks composite = (MixedNetworks) mixed.newClassifier(); NDManager m = DjlRuntime.newManager();
+        try (MixedNetworks composite = (MixedNetworks) mixed.newLogitNetwork(); NDManager m = DjlRuntime.newManager();
              NDScope scope = new NDScope()) {
             int[] all = Evaluation.range(0, data.size());
             NDArray clean = data.features(m, all);

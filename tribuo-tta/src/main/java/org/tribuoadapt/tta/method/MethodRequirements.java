@@ -2,7 +2,11 @@ package org.tribuoadapt.tta.method;
 
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
-import org.tribuoadapt.core.model.NetworkModel;
+import org.tribuoadapt.core.model.AbstractNetworkModel;
+import org.tribuoadapt.core.model.LogitNetwork;
+import org.tribuoadapt.core.nn.Network;
+
+import java.util.List;
 
 /**
  * The checks methods make on a model before they start, each failing with a message that names the requirement.
@@ -12,18 +16,32 @@ public final class MethodRequirements {
     private MethodRequirements() {}
 
     /**
-     * Requires a network model.
+     * Requires a model that holds a network: a plain network, or one with unmerged adapters.
      * @param model The model.
      * @param method The method's name.
      * @return The model as a network model.
-     * @throws IllegalArgumentException if it is another kind of model.
+     * @throws IllegalArgumentException if it holds no network.
      */
-    public static NetworkModel network(Model<Label> model, String method) {
-        if (!(model instanceof NetworkModel)) {
-            throw new IllegalArgumentException(method + " adapts a network and needs a NetworkModel, but the model is a "
-                    + model.getClass().getSimpleName());
+    public static AbstractNetworkModel network(Model<Label> model, String method) {
+        return AbstractNetworkModel.require(model, method);
+    }
+
+    /**
+     * A private copy of the one network a model computes with, for a method that changes its layers.
+     * @param model The model.
+     * @param method The method's name.
+     * @return The network; the caller closes it.
+     * @throws IllegalArgumentException if the model holds no network, or several (a mixture).
+     */
+    public static Network newNetwork(Model<Label> model, String method) {
+        LogitNetwork computation = network(model, method).newLogitNetwork();
+        List<Network> networks = computation.networks();
+        if (networks.size() != 1) {
+            computation.close();
+            throw new IllegalArgumentException(method + " adapts one network, but '" + model.getName() + "' computes with "
+                    + networks.size() + " (a mixture of networks)");
         }
-        return (NetworkModel) model;
+        return networks.get(0);
     }
 
     /**

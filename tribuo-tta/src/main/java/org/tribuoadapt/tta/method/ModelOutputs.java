@@ -2,12 +2,14 @@ package org.tribuoadapt.tta.method;
 
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
-import org.tribuoadapt.core.model.NetworkModel;
+import org.tribuoadapt.core.model.AbstractNetworkModel;
+import org.tribuoadapt.core.model.LogitNetwork;
 
 /**
  * The outputs that output-level methods (Source, LAME, label-shift EM) read from a model: class probabilities and,
- * when asked, features. A {@link NetworkModel} runs a private copy of its network, and its features are the input
- * of a named layer (by default {@code head}, i.e. the penultimate features). Any other Tribuo model is asked for
+ * when asked, features. A model that holds one network ({@link AbstractNetworkModel}: a plain network, or one with
+ * unmerged adapters) runs a private copy of it, and its features are the input of a named layer (by default
+ * {@code head}, i.e. the penultimate features). Any other Tribuo model, a mixture of networks included, is asked for
  * predictions through its ordinary API, and its features are its input features.
  */
 public interface ModelOutputs extends AutoCloseable {
@@ -45,9 +47,12 @@ public interface ModelOutputs extends AutoCloseable {
      * @return The outputs; the caller closes them.
      */
     static ModelOutputs of(Model<Label> model, String featureLayer) {
-        if (model instanceof NetworkModel) {
-            NetworkModel network = (NetworkModel) model;
-            return new NetworkOutputs(network.newNetwork(), featureLayer);
+        if (model instanceof AbstractNetworkModel network) {
+            LogitNetwork computation = network.newLogitNetwork();
+            if (computation.networks().size() == 1) {
+                return new NetworkOutputs(computation.networks().get(0), featureLayer);
+            }
+            computation.close();
         }
         return new TribuoOutputs(model);
     }

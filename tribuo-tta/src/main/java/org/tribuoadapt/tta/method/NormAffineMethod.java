@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * The settings shared by methods that adapt the affine parameters of normalisation layers by entropy minimisation
  * (Tent, EATA, SAR): the optimiser, which layers (all BatchNorm and LayerNorm layers by default, or a list of
- * layer paths) and whether adaptation is episodic (reset to the source weights before every batch).
+ * layer paths), whether adaptation is episodic (reset to the source weights before every batch), and which
+ * parameters change ({@link AdaptedParameters}: the norm layers' affine parameters, or a model's adapter).
  */
 public abstract class NormAffineMethod implements TestTimeMethod {
 
@@ -24,6 +25,10 @@ public abstract class NormAffineMethod implements TestTimeMethod {
 
     @Config(description = "Reset to the source weights before every batch.")
     private boolean episodic = false;
+
+    @Config(description = "The parameters to adapt: NORM_AFFINE (the normalisation layers' scales and shifts) or "
+            + "ADAPTER (the model's active parameter-efficient adapter, e.g. an unmerged LoRA).")
+    private AdaptedParameters adaptedParameters = AdaptedParameters.NORM_AFFINE;
 
     /**
      * Sets the default optimiser, for OLCUT.
@@ -77,6 +82,24 @@ public abstract class NormAffineMethod implements TestTimeMethod {
     }
 
     /**
+     * Which parameters the session adapts.
+     * @return The choice.
+     */
+    public AdaptedParameters adaptedParameters() {
+        return adaptedParameters;
+    }
+
+    /**
+     * Adapts other parameters than the normalisation layers' affine ones.
+     * @param parameters The parameters to adapt.
+     * @return This method.
+     */
+    public NormAffineMethod withAdaptedParameters(AdaptedParameters parameters) {
+        this.adaptedParameters = parameters;
+        return this;
+    }
+
+    /**
      * The method's name as written in papers, for error messages.
      * @return The name, e.g. {@code Tent}.
      */
@@ -87,7 +110,8 @@ public abstract class NormAffineMethod implements TestTimeMethod {
      * @return {@code optimiser=...,normLayers=...,episodic=...}.
      */
     protected String sharedSettings() {
-        return "optimiser=" + optimiser + ",normLayers=" + normLayers + ",episodic=" + episodic;
+        return "optimiser=" + optimiser + ",normLayers=" + normLayers + ",episodic=" + episodic
+                + (adaptedParameters == AdaptedParameters.NORM_AFFINE ? "" : ",adaptedParameters=" + adaptedParameters);
     }
 
     @Override

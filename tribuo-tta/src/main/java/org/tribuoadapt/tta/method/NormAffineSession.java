@@ -3,7 +3,7 @@ package org.tribuoadapt.tta.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import org.tribuoadapt.core.model.NetworkModel;
+import org.tribuoadapt.core.model.AbstractNetworkModel;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Network;
@@ -12,7 +12,9 @@ import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.train.NetworkOptimiser;
 import org.tribuoadapt.core.train.TrainingPlan;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The machinery of entropy-minimising methods that train only normalisation layers (Tent, EATA, SAR): a private
@@ -39,12 +41,14 @@ public abstract class NormAffineSession implements AdaptationSession {
      * @param method The method's settings.
      * @param context The run's context.
      */
-    protected NormAffineSession(NetworkModel model, NormAffineMethod method, AdaptationContext context) {
+    protected NormAffineSession(AbstractNetworkModel model, NormAffineMethod method, AdaptationContext context) {
         this.method = method;
-        this.network = model.newNetwork();
+        this.network = MethodRequirements.newNetwork(model, method.displayName());
         try {
             NormLayers.useBatchStatistics(network, 1.0);
-            this.parameters = NormLayers.trainAffineOnly(network, method.normLayers(), method.displayName());
+            this.parameters = method.adaptedParameters() == AdaptedParameters.NORM_AFFINE
+                    ? NormLayers.trainAffineOnly(network, method.normLayers(), method.displayName())
+                    : trainAdapterOnly(network, model, method.displayName());
             this.snapshot = new NetworkSnapshot(network);
             this.plan = new TrainingPlan(network.countWeights(true), network.countWeights(false),
                     context.streamLength(), network.inputShape().size(), context.batchSize(), 1);
@@ -54,6 +58,22 @@ public abstract class NormAffineSession implements AdaptationSession {
             network.close();
             throw e;
         }
+    }
+
+    private static List<Parameter> trainAdapterOnly(Network network, AbstractNetworkModel model, String method) {
+        Set<String> names = model.adapterParameters();
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException(method + " adapts the model's adapter parameters, but '" + model.getName()
+                    + "' has none (a PeftModel with an active, unmerged adapter has)");
+        }
+        network.freezeAll();
+        List<Parameter> out = new ArrayList<>();
+        for (String name : names) {
+            Parameter p = network.parameters().get(name);
+            p.setTrainable(true);
+            out.add(p);
+        }
+        return out;
     }
 
     @Override
@@ -115,10 +135,10 @@ public abstract class NormAffineSession implements AdaptationSession {
     }
 
     /**
-     * The session's network, for tests that inspect its weights.
-     * @return The network.
+     * The session's network with its current, adapted weights (to inspect which parameters a method changed).
+     * @return The network; the session owns it.
      */
-    Network network() {
+    public Network network() {
         return network;
     }
 

@@ -7,13 +7,13 @@ import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
+import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.robust.attack.AttackChecks;
 import org.tribuoadapt.robust.attack.AttackGoal;
 import org.tribuoadapt.robust.attack.AttackLoss;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.AttackRun;
-import org.tribuoadapt.robust.attack.DifferentiableClassifier;
 import org.tribuoadapt.robust.attack.GradientAttack;
 import org.tribuoadapt.robust.attack.PerExample;
 import org.tribuoadapt.robust.attack.Probe;
@@ -159,7 +159,7 @@ public final class APGDAttack implements GradientAttack {
     }
 
     @Override
-    public NDArray perturb(DifferentiableClassifier classifier, NDArray inputs, NDArray labels, AttackLoss loss,
+    public NDArray perturb(LogitNetwork classifier, NDArray inputs, NDArray labels, AttackLoss loss,
                            AttackGoal goal, SplittableRandom rng) {
         AttackChecks.batch(classifier, inputs, labels);
         return AttackRun.restarted(restarts, goal, () -> run(classifier, inputs, labels, loss, goal, rng));
@@ -187,7 +187,7 @@ public final class APGDAttack implements GradientAttack {
         }
     }
 
-    private AttackRun run(DifferentiableClassifier classifier, NDArray inputs, NDArray labels, AttackLoss loss,
+    private AttackRun run(LogitNetwork classifier, NDArray inputs, NDArray labels, AttackLoss loss,
                           AttackGoal goal, SplittableRandom rng) {
         int n = Math.toIntExact(inputs.getShape().get(0));
         State s = new State();

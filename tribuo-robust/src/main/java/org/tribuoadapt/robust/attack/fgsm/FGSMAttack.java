@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDArray;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
+import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.robust.attack.AttackChecks;
 import org.tribuoadapt.robust.attack.AttackGoal;
 import org.tribuoadapt.robust.attack.AttackLoss;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.AttackRun;
-import org.tribuoadapt.robust.attack.DifferentiableClassifier;
 import org.tribuoadapt.robust.attack.GradientAttack;
 import org.tribuoadapt.robust.attack.Probe;
 import org.tribuoadapt.robust.attack.StepScope;
@@ -75,7 +75,7 @@ public final class FGSMAttack implements GradientAttack {
     }
 
     @Override
-    public NDArray perturb(DifferentiableClassifier classifier, NDArray inputs, NDArray labels, AttackLoss loss,
+    public NDArray perturb(LogitNetwork classifier, NDArray inputs, NDArray labels, AttackLoss loss,
                            AttackGoal goal, SplittableRandom rng) {
         AttackChecks.batch(classifier, inputs, labels);
         AttackRun.Tracker tracker = new AttackRun.Tracker(inputs);

@@ -24,7 +24,7 @@ final class BatchStatisticsOutputs {
      * @return The outputs; the caller closes them.
      */
     static NetworkOutputs create(Model<Label> model, double alpha, String method) {
-        Network network = MethodRequirements.network(model, method).newNetwork();
+        Network network = MethodRequirements.newNetwork(model, method);
         try {
             NormLayers.requireBatchNorm(network, method);
             NormLayers.useBatchStatistics(network, alpha);

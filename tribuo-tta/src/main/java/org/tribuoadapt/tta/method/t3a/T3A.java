@@ -78,7 +78,7 @@ public final class T3A implements TestTimeMethod {
 
     @Override
     public AdaptationSession start(Model<Label> model, AdaptationContext context) {
-        Network network = MethodRequirements.network(model, "T3A").newNetwork();
+        Network network = MethodRequirements.newNetwork(model, "T3A");
         try {
             Layer layer = network.layer(classifierLayer);
             if (!(layer instanceof Linear)) {
