@@ -1,6 +1,7 @@
 package org.tribuoadapt.examples;
 
 import org.junit.jupiter.api.Test;
+import org.tribuoadapt.core.testing.PackageImports;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Checks the module graph that docs/architecture.md draws: each library module's declared (non-test) dependencies,
- * and what its main sources may import. The application ({@code examples}) is the only module that may depend on
+ * what its main sources may import, and that no module's packages import each other in a cycle. The application ({@code examples}) is the only module that may depend on
  * everything.
  */
 public class ModuleDependenciesTest {
@@ -119,6 +120,16 @@ public class ModuleDependenciesTest {
                 }
             }
             assertEquals(List.of(), violations, module.getKey());
+        }
+    }
+
+    @Test
+    public void noModuleHasAPackageCycle() throws Exception {
+        List<String> modules = new ArrayList<>(DECLARED.keySet());
+        modules.add("examples");
+        for (String module : modules) {
+            PackageImports graph = PackageImports.of(ROOT.resolve(module).resolve("src/main/java"));
+            assertEquals(List.of(), graph.cycles(), module + ": " + graph.describeCycles());
         }
     }
 

@@ -5,20 +5,12 @@ import org.tribuoadapt.robust.attack.AttackProvider;
 /**
  * Registers {@link APGDAttack} (Croce and Hein 2020) with {@link org.tribuoadapt.robust.attack.Attacks}.
  */
-public final class APGDAttackProvider implements AttackProvider {
+public final class APGDAttackProvider extends AttackProvider {
 
     /**
      * Creates the provider (for {@link java.util.ServiceLoader}).
      */
-    public APGDAttackProvider() {}
-
-    @Override
-    public String name() {
-        return APGDAttack.NAME;
-    }
-
-    @Override
-    public Class<APGDAttack> type() {
-        return APGDAttack.class;
+    public APGDAttackProvider() {
+        super(APGDAttack.NAME, APGDAttack.class);
     }
 }

@@ -5,20 +5,12 @@ import org.tribuoadapt.robust.attack.AttackProvider;
 /**
  * Registers {@link FGSMAttack} (Goodfellow et al. 2015) with {@link org.tribuoadapt.robust.attack.Attacks}.
  */
-public final class FGSMAttackProvider implements AttackProvider {
+public final class FGSMAttackProvider extends AttackProvider {
 
     /**
      * Creates the provider (for {@link java.util.ServiceLoader}).
      */
-    public FGSMAttackProvider() {}
-
-    @Override
-    public String name() {
-        return FGSMAttack.NAME;
-    }
-
-    @Override
-    public Class<FGSMAttack> type() {
-        return FGSMAttack.class;
+    public FGSMAttackProvider() {
+        super(FGSMAttack.NAME, FGSMAttack.class);
     }
 }

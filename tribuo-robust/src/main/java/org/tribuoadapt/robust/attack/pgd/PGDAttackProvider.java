@@ -5,20 +5,12 @@ import org.tribuoadapt.robust.attack.AttackProvider;
 /**
  * Registers {@link PGDAttack} (Madry et al. 2018) with {@link org.tribuoadapt.robust.attack.Attacks}.
  */
-public final class PGDAttackProvider implements AttackProvider {
+public final class PGDAttackProvider extends AttackProvider {
 
     /**
      * Creates the provider (for {@link java.util.ServiceLoader}).
      */
-    public PGDAttackProvider() {}
-
-    @Override
-    public String name() {
-        return PGDAttack.NAME;
-    }
-
-    @Override
-    public Class<PGDAttack> type() {
-        return PGDAttack.class;
+    public PGDAttackProvider() {
+        super(PGDAttack.NAME, PGDAttack.class);
     }
 }

@@ -5,20 +5,12 @@ import org.tribuoadapt.robust.attack.AttackProvider;
 /**
  * Registers {@link SquareAttack} (Andriushchenko et al. 2020) with {@link org.tribuoadapt.robust.attack.Attacks}.
  */
-public final class SquareAttackProvider implements AttackProvider {
+public final class SquareAttackProvider extends AttackProvider {
 
     /**
      * Creates the provider (for {@link java.util.ServiceLoader}).
      */
-    public SquareAttackProvider() {}
-
-    @Override
-    public String name() {
-        return SquareAttack.NAME;
-    }
-
-    @Override
-    public Class<SquareAttack> type() {
-        return SquareAttack.class;
+    public SquareAttackProvider() {
+        super(SquareAttack.NAME, SquareAttack.class);
     }
 }
