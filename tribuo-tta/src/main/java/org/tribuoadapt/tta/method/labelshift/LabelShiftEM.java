@@ -1,5 +1,6 @@
 package org.tribuoadapt.tta.method.labelshift;
 
+import ai.djl.ndarray.NDManager;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
@@ -8,6 +9,9 @@ import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelInfo;
+import org.tribuoadapt.core.bridge.TensorDataset;
+import org.tribuoadapt.core.nn.DjlRuntime;
+import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.tta.method.AdaptationContext;
 import org.tribuoadapt.tta.method.AdaptationSession;
 import org.tribuoadapt.tta.method.MethodRequirements;
@@ -16,6 +20,7 @@ import org.tribuoadapt.tta.method.TestTimeMethod;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 
 /**
  * Label-shift correction by expectation-maximisation of the class priors (Saerens, Latinne and Decaestecker
@@ -26,13 +31,22 @@ import java.util.Deque;
  * {@code pi = pi_s} until the priors move by less than the tolerance; the current batch is predicted with the
  * re-weighted posteriors. A window equal to the batch size makes it episodic.
  * <p>
- * The source priors are the label frequencies the model was trained on (Tribuo's {@code LabelInfo} counts), or
- * uniform when the model does not record them. Works on any Tribuo model that outputs probabilities.
+ * The source priors are the mean posterior of the model on held-out source data (the run's source samples), as in the
+ * reference implementation of Alexandari et al. (2020), so that on a stream without label shift EM starts at its
+ * fixed point and estimates no shift. With {@code calibrate} (the default) the posteriors, on the source samples and
+ * on the stream alike, are first calibrated by {@linkplain BiasCorrectedTemperatureScaling bias-corrected temperature
+ * scaling} fitted on the labelled source samples (their section 3: EM is only as good as the posteriors' calibration).
+ * Without source samples, the source priors fall back to the label frequencies the model was trained on (Tribuo's
+ * {@code LabelInfo} counts), or uniform when the model does not record them, and nothing is calibrated. Works on any
+ * Tribuo model that outputs probabilities.
  */
 public final class LabelShiftEM implements TestTimeMethod {
 
     /** The method's name. */
     public static final String NAME = "label-shift-em";
+
+    /** Source samples per forward pass when the source posteriors are computed. */
+    private static final int SOURCE_BATCH = 256;
 
     @Config(description = "Most recent test examples the priors are estimated from (at least the current batch).")
     private int window = 64;
@@ -42,6 +56,9 @@ public final class LabelShiftEM implements TestTimeMethod {
 
     @Config(description = "Stop when no prior moves by more than this.")
     private double tolerance = 1e-6;
+
+    @Config(description = "Calibrate posteriors by bias-corrected temperature scaling fitted on the source samples.")
+    private boolean calibrate = true;
 
     /** For OLCUT. */
     private LabelShiftEM() {}
@@ -53,9 +70,21 @@ public final class LabelShiftEM implements TestTimeMethod {
      * @param tolerance The convergence tolerance on the priors.
      */
     public LabelShiftEM(int window, int maxIterations, double tolerance) {
+        this(window, maxIterations, tolerance, true);
+    }
+
+    /**
+     * Creates the method.
+     * @param window Most recent test examples the priors are estimated from.
+     * @param maxIterations The largest number of EM iterations.
+     * @param tolerance The convergence tolerance on the priors.
+     * @param calibrate Whether to calibrate posteriors by BCTS fitted on the source samples.
+     */
+    public LabelShiftEM(int window, int maxIterations, double tolerance, boolean calibrate) {
         this.window = window;
         this.maxIterations = maxIterations;
         this.tolerance = tolerance;
+        this.calibrate = calibrate;
         postConfig();
     }
 
@@ -160,12 +189,66 @@ public final class LabelShiftEM implements TestTimeMethod {
         return q;
     }
 
+    /**
+     * The mean of rows of posteriors.
+     * @param posteriors One row per example.
+     * @return The mean posterior.
+     */
+    static double[] meanPosterior(double[][] posteriors) {
+        double[] mean = new double[posteriors[0].length];
+        for (double[] row : posteriors) {
+            for (int c = 0; c < mean.length; c++) {
+                mean[c] += row[c] / posteriors.length;
+            }
+        }
+        return mean;
+    }
+
+    /** The model's posteriors on every source sample, one row per sample. */
+    private static double[][] posteriors(ModelOutputs outputs, TensorDataset source) {
+        int classes = outputs.numClasses();
+        double[][] rows = new double[source.size()][classes];
+        try (NDManager manager = DjlRuntime.newManager()) {
+            for (int from = 0; from < source.size(); from += SOURCE_BATCH) {
+                int n = Math.min(SOURCE_BATCH, source.size() - from);
+                float[] features = source.features(manager, Evaluation.range(from, from + n)).toFloatArray();
+                float[] p = outputs.run(features, n, false).probabilities();
+                for (int i = 0; i < n; i++) {
+                    for (int c = 0; c < classes; c++) {
+                        rows[from + i][c] = p[i * classes + c];
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
     @Override
     public AdaptationSession start(Model<Label> model, AdaptationContext context) {
         MethodRequirements.probabilities(model, "Label-shift EM");
         ModelOutputs outputs = ModelOutputs.of(model, null);
-        double[] sourcePriors = sourcePriors(model);
         int classes = outputs.numClasses();
+        BiasCorrectedTemperatureScaling calibration = BiasCorrectedTemperatureScaling.identity(classes);
+        double[] sourcePriors;
+        Optional<TensorDataset> source = context.source().filter(s -> s.size() > 0);
+        try {
+            if (source.isPresent()) {
+                double[][] sourcePosteriors = posteriors(outputs, source.get());
+                if (calibrate) {
+                    calibration = BiasCorrectedTemperatureScaling.fit(sourcePosteriors, source.get().labels());
+                    for (int k = 0; k < sourcePosteriors.length; k++) {
+                        sourcePosteriors[k] = calibration.apply(sourcePosteriors[k]);
+                    }
+                }
+                sourcePriors = meanPosterior(sourcePosteriors);
+            } else {
+                sourcePriors = sourcePriors(model);
+            }
+        } catch (RuntimeException e) {
+            outputs.close();
+            throw e;
+        }
+        BiasCorrectedTemperatureScaling calibrated = calibration;
         Deque<double[]> recent = new ArrayDeque<>();
         return new AdaptationSession() {
             @Override
@@ -176,6 +259,7 @@ public final class LabelShiftEM implements TestTimeMethod {
                     for (int c = 0; c < classes; c++) {
                         rows[i][c] = p[i * classes + c];
                     }
+                    rows[i] = calibrated.apply(rows[i]);
                     recent.addLast(rows[i]);
                 }
                 while (recent.size() > Math.max(window, n)) {
@@ -211,6 +295,7 @@ public final class LabelShiftEM implements TestTimeMethod {
 
     @Override
     public String toString() {
-        return "LabelShiftEM(window=" + window + ",maxIterations=" + maxIterations + ",tolerance=" + tolerance + ")";
+        return "LabelShiftEM(window=" + window + ",maxIterations=" + maxIterations + ",tolerance=" + tolerance
+                + ",calibrate=" + calibrate + ")";
     }
 }
