@@ -4,6 +4,7 @@ import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
+import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.train.OptimiserFactory;
 
 import java.util.ArrayList;
@@ -79,6 +80,25 @@ public abstract class NormAffineMethod implements TestTimeMethod {
      */
     public boolean episodic() {
         return episodic;
+    }
+
+    /**
+     * The normalisation layers a session adapts in a network: the configured paths, or, when none are configured,
+     * the method's default choice.
+     * @param network The session's network.
+     * @return Layer paths; empty for every normalisation layer.
+     */
+    public List<String> normLayersOf(Network network) {
+        return normLayers.isEmpty() ? defaultNormLayers(network) : List.copyOf(normLayers);
+    }
+
+    /**
+     * The layers adapted when none are configured; every normalisation layer unless a method says otherwise.
+     * @param network The network.
+     * @return Layer paths; empty for every normalisation layer.
+     */
+    protected List<String> defaultNormLayers(Network network) {
+        return List.of();
     }
 
     /**

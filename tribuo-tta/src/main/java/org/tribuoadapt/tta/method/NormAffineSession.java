@@ -47,7 +47,7 @@ public abstract class NormAffineSession implements AdaptationSession {
         try {
             NormLayers.useBatchStatistics(network, 1.0);
             this.parameters = method.adaptedParameters() == AdaptedParameters.NORM_AFFINE
-                    ? NormLayers.trainAffineOnly(network, method.normLayers(), method.displayName())
+                    ? NormLayers.trainAffineOnly(network, method.normLayersOf(network), method.displayName())
                     : trainAdapterOnly(network, model, method.displayName());
             this.snapshot = new NetworkSnapshot(network);
             this.plan = new TrainingPlan(network.countWeights(true), network.countWeights(false),

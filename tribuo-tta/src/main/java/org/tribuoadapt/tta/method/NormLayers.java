@@ -27,7 +27,7 @@ public final class NormLayers {
      * @return The layers, in forward order.
      * @throws IllegalArgumentException if a named layer is missing or is not a normalisation layer.
      */
-    static Map<String, Layer> find(Network network, List<String> names) {
+    public static Map<String, Layer> find(Network network, List<String> names) {
         Map<String, Layer> out = new LinkedHashMap<>();
         if (names.isEmpty()) {
             for (Map.Entry<String, Layer> e : network.layers().entrySet()) {

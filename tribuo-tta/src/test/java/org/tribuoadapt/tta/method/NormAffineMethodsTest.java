@@ -5,6 +5,8 @@ import org.tribuo.classification.Label;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.model.NetworkModel;
+import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.nn.spec.TransformerSpec;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.SGDOptimiserFactory;
@@ -99,6 +101,35 @@ public class NormAffineMethodsTest {
     public void sarUpdatesOnlyNormAffineParameters() {
         Sar sar = new Sar(new SGDOptimiserFactory(0.05, 0.9, false, 0), 0.05, 5.0, 0.0, List.of(), false);
         updatesOnlyAffineParameters(sar, context(false));
+    }
+
+    @Test
+    public void sarLeavesTheTopBlocksNormLayersAloneAsTheReferenceDoes() {
+        // a CNN's normalised stages bn1, bn2: the top quarter is bn2
+        try (Network cnn = TtaFixtures.cnn().newNetwork()) {
+            assertEquals(List.of("bn1"), Sar.withDefaults().normLayersOf(cnn));
+            assertEquals(List.of(), Sar.withDefaults().adaptingEveryNormLayer().normLayersOf(cnn));
+            assertEquals(List.of("bn2"), new Sar(new SGDOptimiserFactory(0.05, 0.9, false, 0), 0.05, 5.0, 0.0,
+                    List.of("bn2"), false).normLayersOf(cnn));
+        }
+        // a transformer of 4 blocks: blocks 0-2 keep their norms; block 3 and the final norm are left alone
+        TransformerSpec vit = TransformerSpec.forImages(1, TtaFixtures.SIZE, TtaFixtures.SIZE, 4, 8, 4, 2, 16);
+        try (Network transformer = vit.build(TtaFixtures.CLASSES, 1L)) {
+            List<String> adapted = Sar.withDefaults().normLayersOf(transformer);
+            assertEquals(6, adapted.size(), adapted.toString());
+            assertTrue(adapted.stream().allMatch(p -> p.matches("blocks\\.[012]\\..*")), adapted.toString());
+        }
+        // a session updates bn1's affine parameters only
+        Sar sar = new Sar(new SGDOptimiserFactory(0.05, 0.9, false, 0), 0.05, 5.0, 0.0, List.of(), false);
+        NetworkModel model = TtaFixtures.cnn();
+        try (AdaptationSession session = sar.start(model, context(false))) {
+            float[] x = TtaFixtures.shiftedInputs(16, "fog", 5);
+            session.predict(x, 16);
+            session.predict(x, 16);
+            List<String> changed = changed(model.stateDict(), weights(session));
+            assertFalse(changed.isEmpty(), "SAR changed nothing");
+            assertTrue(Set.of("bn1.weight", "bn1.bias").containsAll(changed), "SAR changed " + changed);
+        }
     }
 
     @Test

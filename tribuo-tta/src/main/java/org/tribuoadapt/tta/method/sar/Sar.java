@@ -7,6 +7,7 @@ import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
 import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.core.train.OptimiserFactory;
@@ -15,6 +16,7 @@ import org.tribuoadapt.tta.method.AdaptationContext;
 import org.tribuoadapt.tta.method.MethodRequirements;
 import org.tribuoadapt.tta.method.NormAffineMethod;
 import org.tribuoadapt.tta.method.NormAffineSession;
+import org.tribuoadapt.tta.method.NormLayers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,8 @@ import java.util.List;
  *   it falls below {@code e_m = 0.2} (a sign of collapse to trivial, confident predictions), the model, optimiser
  *   and average are reset to their source state.</li>
  * </ol>
+ * As in the reference implementation, the norm layers of the top quarter of the blocks and the final norm layer are
+ * not adapted ({@code excludeTopNorms}, on by default; see {@link #defaultNormLayers}).
  * The prediction is the output of the first forward pass. A batch with no reliable sample makes no update. The
  * default base optimiser is SGD with learning rate 1e-3 and momentum 0.9 (the CIFAR setting of the benchmark of
  * Marsden, Döbler and Yang 2024).
@@ -52,6 +56,10 @@ public final class Sar extends NormAffineMethod {
 
     @Config(description = "Momentum of the moving average of the loss, in [0, 1).")
     private double emaMomentum = 0.9;
+
+    @Config(description = "Leave the norm layers of the top quarter of the blocks and the final norm layer alone, as "
+            + "the reference does; false adapts every norm layer. Ignored when normLayers are listed.")
+    private boolean excludeTopNorms = true;
 
     /** For OLCUT. */
     private Sar() {
@@ -86,6 +94,15 @@ public final class Sar extends NormAffineMethod {
         postConfig();
     }
 
+    /**
+     * Adapts every normalisation layer, the top blocks' and the final one included, instead of the reference's choice.
+     * @return This method.
+     */
+    public Sar adaptingEveryNormLayer() {
+        this.excludeTopNorms = false;
+        return this;
+    }
+
     @Override
     public void postConfig() {
         super.postConfig();
@@ -109,6 +126,53 @@ public final class Sar extends NormAffineMethod {
         return NAME;
     }
 
+    /**
+     * Adapts every norm layer except, as the reference implementation of Niu et al. (2023) does (it leaves out
+     * ResNet's {@code layer4} and ViT-B's blocks 9 to 11 and final {@code norm}), those of the top quarter of the
+     * blocks and the final norm layer. A block is a {@code blocks.<i>} sub-tree of a transformer, or one normalised
+     * stage ({@code bn<k>}) of a CNN; the top quarter is the last {@code ceil(blocks / 4)} of them.
+     * @param network The session's network.
+     * @return The norm layers to adapt; empty (every one) when {@code excludeTopNorms} is false or nothing is left.
+     */
+    @Override
+    protected List<String> defaultNormLayers(Network network) {
+        if (!excludeTopNorms) {
+            return List.of();
+        }
+        List<String> norms = new ArrayList<>(NormLayers.find(network, List.of()).keySet());
+        List<String> blocks = new ArrayList<>();
+        for (String path : norms) {
+            String block = blockOf(path);
+            if (block != null && !blocks.contains(block)) {
+                blocks.add(block);
+            }
+        }
+        int top = (blocks.size() + 3) / 4;
+        List<String> excluded = blocks.subList(blocks.size() - top, blocks.size());
+        List<String> kept = new ArrayList<>();
+        for (String path : norms) {
+            String block = blockOf(path);
+            boolean isFinalNorm = block == null && blocks.stream().anyMatch(b -> b.startsWith("blocks."));
+            if (!isFinalNorm && !excluded.contains(block)) {
+                kept.add(path);
+            }
+        }
+        // a network whose every norm layer is in its top quarter (one normalised stage) adapts them all
+        return kept;
+    }
+
+    /**
+     * The block of a norm layer: {@code blocks.<i>} inside a transformer, the stage {@code bn<k>} of a CNN (also when
+     * an adapter wraps it, as in {@code bn2.base_layer}), else null.
+     */
+    private static String blockOf(String path) {
+        String[] parts = path.split("\\.");
+        if (parts.length >= 2 && parts[0].equals("blocks")) {
+            return "blocks." + parts[1];
+        }
+        return parts[0].matches("bn\\d+") ? parts[0] : null;
+    }
+
     @Override
     protected String displayName() {
         return "SAR";
@@ -122,7 +186,8 @@ public final class Sar extends NormAffineMethod {
     @Override
     public String toString() {
         return "Sar(" + sharedSettings() + ",rho=" + rho + ",entropyMarginFactor=" + entropyMarginFactor
-                + ",resetThreshold=" + resetThreshold + ",emaMomentum=" + emaMomentum + ")";
+                + ",resetThreshold=" + resetThreshold + ",emaMomentum=" + emaMomentum
+                + (excludeTopNorms ? "" : ",excludeTopNorms=false") + ")";
     }
 
     /**
