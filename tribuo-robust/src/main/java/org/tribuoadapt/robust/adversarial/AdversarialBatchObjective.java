@@ -4,13 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.core.nn.Initializers;
 import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.robust.attack.AttackGoal;
 import org.tribuoadapt.robust.attack.AttackLoss;
 import org.tribuoadapt.robust.attack.GradientAttack;
 import org.tribuoadapt.robust.attack.NetworkClassifier;
-import org.tribuoadapt.core.nn.TapeConstants;
 
 import java.util.SplittableRandom;
 
@@ -20,6 +21,9 @@ import java.util.SplittableRandom;
  * on them); {@link #loss} is then recorded on them in training mode.
  */
 final class AdversarialBatchObjective implements BatchObjective {
+
+    /** The standard deviation of TRADES' random start around the clean input (Zhang et al. 2019, reference code). */
+    private static final double TRADES_START_SCALE = 0.001;
 
     private final GradientAttack attack;
     private final AdversarialMethod method;
@@ -50,9 +54,23 @@ final class AdversarialBatchObjective implements BatchObjective {
             try (GradientMode off = GradientMode.disabled()) {
                 clean = classifier.logits(features).softmax(1);
             }
-            NDArray adversarial = attack.perturb(classifier, features, labels, AttackLoss.klDivergenceFrom(clean),
-                    AttackGoal.MAXIMISE_LOSS, rng);
+            NDArray adversarial = attack.perturbFrom(classifier, features, tradesStart(features), labels,
+                    AttackLoss.klDivergenceFrom(clean), AttackGoal.MAXIMISE_LOSS);
             return features.concat(adversarial, 0);
+        }
+    }
+
+    /**
+     * TRADES' start of the inner maximisation, {@code x + 0.001 N(0, 1)} (the reference implementation's
+     * {@code trades_loss}), drawn from the objective's own stream so that it does not depend on the native library.
+     */
+    private NDArray tradesStart(NDArray features) {
+        float[] noise = new float[Math.toIntExact(features.size())];
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = (float) (TRADES_START_SCALE * Initializers.gaussian(rng));
+        }
+        try (GradientMode off = GradientMode.disabled()) {
+            return features.add(features.getManager().create(noise, features.getShape()));
         }
     }
 

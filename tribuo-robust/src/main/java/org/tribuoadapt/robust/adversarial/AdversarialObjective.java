@@ -14,8 +14,9 @@ import java.util.SplittableRandom;
  * Adversarial training as the objective of a core {@code NetworkTrainer}: PGD adversarial training (Madry et al.
  * 2018, equation 2), the min-max problem {@code min_theta E max_{||delta|| <= eps} L(theta, x + delta, y)} whose inner
  * maximisation is the configured attack, or TRADES (Zhang et al. 2019, equation 5),
- * {@code CE(f(x), y) + beta * KL(f(x) || f(x'))} with {@code x'} maximising the KL term. Each minibatch is attacked
- * against the current network, in inference mode, before the optimiser step. The trainer's seed and invocation count
+ * {@code CE(f(x), y) + beta * KL(f(x) || f(x'))} with {@code x'} maximising the KL term from the reference
+ * implementation's start {@code x + 0.001 N(0, 1)}, whatever the configured attack's own start. Each minibatch is
+ * attacked against the current network, in inference mode, before the optimiser step. The trainer's seed and invocation count
  * fix the attack's random starts, as they fix the initial weights and the batch order.
  * <p>
  * This replaces the former {@code AdversarialTrainer}: configure a {@code NetworkTrainer} with
@@ -60,6 +61,10 @@ public final class AdversarialObjective implements TrainingObjective {
     public void postConfig() {
         if (!(tradesBeta >= 0) || Double.isInfinite(tradesBeta)) {
             throw new PropertyException("", "tradesBeta", "tradesBeta must be finite and >= 0, found " + tradesBeta);
+        }
+        if (method == AdversarialMethod.TRADES && !attack.startsFromGivenPoints()) {
+            throw new PropertyException("", "attack", "TRADES starts its inner maximisation at x + 0.001 N(0, 1), "
+                    + "which " + attack.name() + " cannot do; use PGDAttack, APGDAttack or FGSMAttack");
         }
     }
 

@@ -19,6 +19,7 @@ import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.apgdt.APGDTargetedAttack;
 import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluator;
 import org.tribuoadapt.robust.testing.RobustFixtures;
@@ -117,6 +118,28 @@ public class AdversarialObjectiveTest {
         assertTrue(beta.getMessage().contains("tradesBeta must be finite and >= 0"), beta.getMessage());
         assertThrows(PropertyException.class, () -> new NetworkTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01),
                 0, 8, 1L).withObjective(new AdversarialObjective(new PGDAttack(AttackNorm.LINF, 0.1, 2))));
+    }
+
+    @Test
+    public void tradesStartsAtTheReferencePointWhateverTheAttacksOwnStart() {
+        NetworkModel model = RobustFixtures.standard();
+        TensorDataset data = TensorDataset.from(RobustFixtures.test(), model.tensorizer(), model.getOutputIDInfo());
+        float[][] prepared = new float[2][];
+        boolean[] randomStarts = {true, false};
+        for (int i = 0; i < 2; i++) {
+            try (Network network = model.newNetwork(); NDManager batch = network.manager().newSubManager();
+                 NDScope scope = new NDScope()) {
+                int[] all = Evaluation.range(0, 32);
+                prepared[i] = new AdversarialBatchObjective(new PGDAttack(AttackNorm.LINF, 0.1, 0.05, 3,
+                        randomStarts[i], 1), AdversarialMethod.TRADES, 6.0, new SplittableRandom(5))
+                        .prepareInputs(network, data.features(batch, all), data.labels(batch, all),
+                                ForwardContext.training(batch)).toFloatArray();
+            }
+        }
+        assertArrayEquals(prepared[0], prepared[1], "TRADES must start at x + 0.001 N(0, 1), not at the attack's start");
+        PropertyException square = assertThrows(PropertyException.class, () -> new AdversarialObjective(
+                new APGDTargetedAttack(AttackNorm.LINF, 0.1, 5, 3), AdversarialMethod.TRADES, 6.0));
+        assertTrue(square.getMessage().contains("x + 0.001 N(0, 1)"), square.getMessage());
     }
 
     @Test

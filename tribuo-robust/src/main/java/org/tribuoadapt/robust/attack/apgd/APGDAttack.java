@@ -162,7 +162,32 @@ public final class APGDAttack implements GradientAttack {
     public NDArray perturb(LogitNetwork classifier, NDArray inputs, NDArray labels, AttackLoss loss,
                            AttackGoal goal, SplittableRandom rng) {
         AttackChecks.batch(classifier, inputs, labels);
-        return AttackRun.restarted(restarts, goal, () -> run(classifier, inputs, labels, loss, goal, rng));
+        return AttackRun.restarted(restarts, goal, () -> run(classifier, inputs, start(inputs, rng), labels, loss, goal));
+    }
+
+    @Override
+    public boolean startsFromGivenPoints() {
+        return true;
+    }
+
+    @Override
+    public NDArray perturbFrom(LogitNetwork classifier, NDArray inputs, NDArray start, NDArray labels, AttackLoss loss,
+                               AttackGoal goal) {
+        AttackChecks.batch(classifier, inputs, labels);
+        return run(classifier, inputs, start.duplicate(), labels, loss, goal).release();
+    }
+
+    /** A random point on the sphere of radius epsilon around each input, or the inputs themselves. */
+    private NDArray start(NDArray inputs, SplittableRandom rng) {
+        if (!randomStart || epsilon == 0) {
+            return inputs.duplicate();
+        }
+        int n = Math.toIntExact(inputs.getShape().get(0));
+        int width = Math.toIntExact(inputs.size() / n);
+        try (StepScope step = new StepScope(); GradientMode off = GradientMode.disabled()) {
+            NDArray noise = inputs.getManager().create(norm.randomOnSphere(n, width, epsilon, rng), inputs.getShape());
+            return step.keep(norm.project(inputs.add(noise), inputs, epsilon));
+        }
     }
 
     /** The per-example state of one run; every array is replaced, never modified in place. */
@@ -187,17 +212,12 @@ public final class APGDAttack implements GradientAttack {
         }
     }
 
-    private AttackRun run(LogitNetwork classifier, NDArray inputs, NDArray labels, AttackLoss loss,
-                          AttackGoal goal, SplittableRandom rng) {
+    /** One run from {@code start}, which it takes over. */
+    private AttackRun run(LogitNetwork classifier, NDArray inputs, NDArray start, NDArray labels, AttackLoss loss,
+                          AttackGoal goal) {
         int n = Math.toIntExact(inputs.getShape().get(0));
         State s = new State();
         try (StepScope step = new StepScope(); GradientMode off = GradientMode.disabled()) {
-            NDArray start = inputs.duplicate();
-            if (randomStart && epsilon > 0) {
-                int width = Math.toIntExact(inputs.size() / n);
-                NDArray noise = inputs.getManager().create(norm.randomOnSphere(n, width, epsilon, rng), inputs.getShape());
-                start = norm.project(inputs.add(noise), inputs, epsilon);
-            }
             s.point = step.keep(start);
             s.stepSize = step.keep(inputs.getManager().full(new Shape(n), (float) (2 * epsilon)));
             s.increases = step.keep(inputs.getManager().zeros(new Shape(n)));

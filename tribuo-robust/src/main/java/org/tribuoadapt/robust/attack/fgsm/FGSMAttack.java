@@ -78,12 +78,30 @@ public final class FGSMAttack implements GradientAttack {
     public NDArray perturb(LogitNetwork classifier, NDArray inputs, NDArray labels, AttackLoss loss,
                            AttackGoal goal, SplittableRandom rng) {
         AttackChecks.batch(classifier, inputs, labels);
-        AttackRun.Tracker tracker = new AttackRun.Tracker(inputs);
+        return step(classifier, inputs, inputs, labels, loss, goal);
+    }
+
+    @Override
+    public boolean startsFromGivenPoints() {
+        return true;
+    }
+
+    @Override
+    public NDArray perturbFrom(LogitNetwork classifier, NDArray inputs, NDArray start, NDArray labels, AttackLoss loss,
+                               AttackGoal goal) {
+        AttackChecks.batch(classifier, inputs, labels);
+        return step(classifier, inputs, start, labels, loss, goal);
+    }
+
+    /** The single signed-gradient step from {@code from}, projected onto the budget around {@code inputs}. */
+    private NDArray step(LogitNetwork classifier, NDArray inputs, NDArray from, NDArray labels, AttackLoss loss,
+                         AttackGoal goal) {
+        AttackRun.Tracker tracker = new AttackRun.Tracker(from);
         NDArray point;
-        try (Probe probe = Probe.at(classifier, inputs, labels, loss, true)) {
-            tracker.observe(inputs, probe.wrong());
+        try (Probe probe = Probe.at(classifier, from, labels, loss, true)) {
+            tracker.observe(from, probe.wrong());
             try (StepScope step = new StepScope(); GradientMode off = GradientMode.disabled()) {
-                point = step.keep(norm.project(inputs.add(norm.ascentDirection(probe.gradient()).mul((float) epsilon)),
+                point = step.keep(norm.project(from.add(norm.ascentDirection(probe.gradient()).mul((float) epsilon)),
                         inputs, epsilon));
             }
         }

@@ -140,13 +140,25 @@ public final class PGDAttack implements GradientAttack {
     public NDArray perturb(LogitNetwork classifier, NDArray inputs, NDArray labels, AttackLoss loss,
                            AttackGoal goal, SplittableRandom rng) {
         AttackChecks.batch(classifier, inputs, labels);
-        return AttackRun.restarted(restarts, goal, () -> run(classifier, inputs, labels, loss, goal, rng));
+        return AttackRun.restarted(restarts, goal, () -> run(classifier, inputs, start(inputs, rng), labels, loss, goal));
     }
 
-    private AttackRun run(LogitNetwork classifier, NDArray inputs, NDArray labels, AttackLoss loss,
-                          AttackGoal goal, SplittableRandom rng) {
+    @Override
+    public boolean startsFromGivenPoints() {
+        return true;
+    }
+
+    @Override
+    public NDArray perturbFrom(LogitNetwork classifier, NDArray inputs, NDArray start, NDArray labels, AttackLoss loss,
+                               AttackGoal goal) {
+        AttackChecks.batch(classifier, inputs, labels);
+        return run(classifier, inputs, start.duplicate(), labels, loss, goal).release();
+    }
+
+    /** One run from {@code point}, which it takes over. */
+    private AttackRun run(LogitNetwork classifier, NDArray inputs, NDArray point, NDArray labels, AttackLoss loss,
+                          AttackGoal goal) {
         double alpha = effectiveStepSize();
-        NDArray point = start(inputs, rng);
         AttackRun.Tracker tracker = new AttackRun.Tracker(point);
         for (int t = 0; t < steps; t++) {
             try (Probe probe = Probe.at(classifier, point, labels, loss, true)) {
