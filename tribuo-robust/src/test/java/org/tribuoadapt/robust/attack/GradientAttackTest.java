@@ -200,13 +200,6 @@ public class GradientAttackTest {
     }
 
     @Test
-    public void apgdCheckpointsFollowTheSchedule() {
-        // p = 0, 0.22, 0.41, 0.57, 0.70, 0.80, 0.87, 0.93, 0.99 (Croce and Hein 2020, section 3.2)
-        assertEquals(List.of(22, 41, 57, 70, 80, 87, 93, 99), APGDAttack.checkpoints(100));
-        assertEquals(List.of(5, 9, 12, 14, 16, 18, 19, 20), APGDAttack.checkpoints(20));
-    }
-
-    @Test
     public void settingsRoundTripThroughConfiguration() {
         Helpers.testConfigurableRoundtrip(new FGSMAttack(AttackNorm.L2, 0.3));
         Helpers.testConfigurableRoundtrip(new PGDAttack(AttackNorm.LINF, 0.1, 0.01, 7, false, 3));

@@ -31,10 +31,11 @@ import java.util.SplittableRandom;
  *   <li>Later steps combine the gradient step {@code z = P(x_k + eta * d(grad))} with momentum:
  *   {@code x_{k+1} = P(x_k + a (z - x_k) + (1 - a)(x_k - x_{k-1}))}, {@code a = 0.75}.</li>
  *   <li>At the checkpoints {@code w_j = ceil(p_j * N)}, with {@code p_0 = 0}, {@code p_1 = 0.22} and
- *   {@code p_{j+1} = p_j + max(p_j - p_{j-1} - 0.03, 0.06)}, the step size of an example is halved, and it
- *   restarts from its best point so far, when (1) the loss increased in fewer than {@code rho} of the steps since
- *   the last checkpoint, or (2) the step size was not halved at the last checkpoint and the best loss has not
- *   improved since.</li>
+ *   {@code p_{j+1} = p_j + max(p_j - p_{j-1} - 0.03, 0.06)} (computed with the reference implementation's integer
+ *   windows, see {@link #checkpoints}), the step size of an example is halved, and it restarts from its best point
+ *   so far, when (1) the loss increased in at most {@code rho} of the steps since the last checkpoint, or (2) the
+ *   step size was not halved at the last checkpoint and the best loss has not improved since; as in the reference,
+ *   condition 2 cannot fire at the first checkpoint.</li>
  *   <li>The algorithm returns the point of highest loss; when attacking for misclassification an example keeps the
  *   first misclassified point instead.</li>
  * </ul>
@@ -117,25 +118,45 @@ public final class APGDAttack implements GradientAttack {
     }
 
     /**
-     * The checkpoints {@code w_j = ceil(p_j * steps)} of Croce and Hein's step-size schedule, in increasing order.
+     * The checkpoints of Croce and Hein's step-size schedule, from the integer schedule of the reference
+     * implementation: the first after {@code max(floor(0.22 N), 1)} iterations, then windows that shrink by
+     * {@code max(floor(0.03 N), 1)} down to {@code max(floor(0.06 N), 1)}. For N = 100 these are the paper's
+     * {@code w_j = ceil(p_j N)}; for small N the integer windows differ from rounding {@code p_j N}, and the reference
+     * is followed.
      * @param steps The iteration budget.
-     * @return The iterations at which the step size may be halved.
+     * @return The iterations (counted from 1) after which the step size may be halved, increasing.
      */
     public static List<Integer> checkpoints(int steps) {
+        int first = Math.max((int) (0.22 * steps), 1);
+        int smallest = Math.max((int) (0.06 * steps), 1);
+        int shrink = Math.max((int) (0.03 * steps), 1);
         List<Integer> out = new ArrayList<>();
-        double previous = 0;
-        double current = 0.22;
-        while (current <= 1) {
-            // the tolerance keeps rounding noise in p_j (0.22 + 0.19 = 0.41000000000000003) out of the ceiling
-            int w = (int) Math.ceil(current * steps - 1e-9);
-            if (w >= 1 && w <= steps && (out.isEmpty() || w > out.get(out.size() - 1))) {
-                out.add(w);
-            }
-            double next = current + Math.max(current - previous - 0.03, 0.06);
-            previous = current;
-            current = next;
+        int window = first;
+        for (int at = first; at <= steps; at += window) {
+            out.add(at);
+            window = Math.max(window - shrink, smallest);
         }
         return out;
+    }
+
+    /**
+     * Croce and Hein's conditions at a checkpoint, as the reference implementation decides them: (1) the loss
+     * increased in at most {@code rho} of the window's steps ({@code <=}, its {@code check_oscillation}), or (2) the
+     * step size was not halved at the previous checkpoint and the best loss has not improved since. Before the first
+     * checkpoint the step size counts as halved, so condition 2 cannot fire there.
+     * @param increases The number of loss increases in the window, per example.
+     * @param window The window's length.
+     * @param rho The share of increases below which the step is halved.
+     * @param reducedAtLast Whether each example's step size was halved at the previous checkpoint.
+     * @param bestAtLast The best loss at the previous checkpoint.
+     * @param best The best loss now.
+     * @return Whether to halve each example's step size and restart it from its best point.
+     */
+    static NDArray halve(NDArray increases, int window, double rho, NDArray reducedAtLast, NDArray bestAtLast,
+                         NDArray best) {
+        NDArray oscillating = increases.lte((float) (rho * window));
+        NDArray stalled = reducedAtLast.logicalNot().logicalAnd(bestAtLast.gte(best));
+        return oscillating.logicalOr(stalled);
     }
 
     @Override
@@ -221,8 +242,8 @@ public final class APGDAttack implements GradientAttack {
             s.point = step.keep(start);
             s.stepSize = step.keep(inputs.getManager().full(new Shape(n), (float) (2 * epsilon)));
             s.increases = step.keep(inputs.getManager().zeros(new Shape(n)));
-            s.reducedAtCheckpoint = step.keep(inputs.getManager().zeros(new Shape(n),
-                    DataType.BOOLEAN));
+            // the reference's reduced_last_check starts true
+            s.reducedAtCheckpoint = step.keep(inputs.getManager().ones(new Shape(n), DataType.BOOLEAN));
         }
         AttackRun.Tracker tracker = new AttackRun.Tracker(s.point);
         try (Probe probe = Probe.at(classifier, s.point, labels, loss, true)) {
@@ -298,9 +319,7 @@ public final class APGDAttack implements GradientAttack {
     /** Croce and Hein's conditions 1 and 2: halve the step size and restart from the best point where they hold. */
     private void checkpoint(State s, int window) {
         try (StepScope step = new StepScope(); GradientMode off = GradientMode.disabled()) {
-            NDArray oscillating = s.increases.lt((float) (rho * window));
-            NDArray stalled = s.reducedAtCheckpoint.logicalNot().logicalAnd(s.bestLossAtCheckpoint.gte(s.bestLoss));
-            NDArray reduce = oscillating.logicalOr(stalled);
+            NDArray reduce = halve(s.increases, window, rho, s.reducedAtCheckpoint, s.bestLossAtCheckpoint, s.bestLoss);
             NDArray stepSize = step.keep(PerExample.select(reduce, s.stepSize.div(2f), s.stepSize));
             NDArray point = step.keep(PerExample.select(reduce, s.bestPoint, s.point));
             NDArray gradient = step.keep(PerExample.select(reduce, s.bestGradient, s.gradient));
