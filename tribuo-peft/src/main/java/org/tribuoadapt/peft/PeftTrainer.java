@@ -331,9 +331,9 @@ public final class PeftTrainer extends SeededTrainer<PeftModel> implements Adapt
             peft.setActiveAdapters(List.of(adapterName));
             peft.setTrainable(adapterName);
             DjlRuntime.seedNativeRandom(nativeSeed);
-            TrainingHistory history = new NetworkFit(optimiser, new TrainingLoop(epochs, batchSize, gradientClipNorm,
-                    patience)).train(peft.network(), train, validation, BatchObjective.crossEntropy(), localRNG, listener,
-                    opt -> peft.withStepHooks(adapterName, opt));
+            TrainingHistory history = new NetworkFit(new TrainingLoop(epochs, batchSize, gradientClipNorm, patience))
+                    .train(peft.network(), optimiser, train, validation, BatchObjective.crossEntropy(), localRNG,
+                            listener, opt -> peft.withStepHooks(adapterName, opt));
             ExportedAdapter exported = spec.export(peft.adapterTensors(adapterName));
             StoredAdapter trained = new StoredAdapter(adapterName, exported.spec(), exported.tensors(), initial == null
                     ? "trained by PeftTrainer" : initial.origin() + ", then trained by PeftTrainer");

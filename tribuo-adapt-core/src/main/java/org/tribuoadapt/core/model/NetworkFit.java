@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
  * The one routine every trainer fits a network with: it sizes the {@link TrainingPlan} from the network's trainable
  * weights and the data, creates the optimiser over the trainable parameters, runs the {@link TrainingLoop} with the
  * trainer's objective, and describes the result. Trainers differ only in what network they build, what they leave
- * trainable and which objective they pass.
+ * trainable, which optimiser and which objective they pass; a trainer whose optimiser carries state of its own
+ * across runs (a federated client's) passes the optimiser itself.
  */
 public final class NetworkFit {
 
@@ -32,22 +33,37 @@ public final class NetworkFit {
      */
     public record Result(byte[] weights, TrainingHistory history, Map<String, Provenance> provenance) {}
 
-    private final OptimiserFactory optimiser;
     private final TrainingLoop loop;
 
     /**
      * Creates the routine.
-     * @param optimiser The optimiser of the trainable parameters.
      * @param loop The loop (epochs, batch size, clipping, patience).
      */
-    public NetworkFit(OptimiserFactory optimiser, TrainingLoop loop) {
-        this.optimiser = optimiser;
+    public NetworkFit(TrainingLoop loop) {
         this.loop = loop;
     }
 
     /**
-     * Trains the network's trainable parameters in place.
+     * Trains the network's trainable parameters in place with an optimiser the caller made and keeps.
      * @param network The network.
+     * @param optimiser The optimiser over the network's trainable parameters.
+     * @param train The training data.
+     * @param validation Validation data for early stopping, or null.
+     * @param objective The batch objective.
+     * @param rng The run's random stream (batch order).
+     * @param listener Progress callbacks.
+     * @return The history.
+     */
+    public TrainingHistory train(Network network, NetworkOptimiser optimiser, TensorDataset train,
+                                 TensorDataset validation, BatchObjective objective, SplittableRandom rng,
+                                 TrainingListener listener) {
+        return loop.fit(network, optimiser, train, validation, objective, rng, listener);
+    }
+
+    /**
+     * Trains the network's trainable parameters in place with a fresh optimiser sized for this run.
+     * @param network The network.
+     * @param optimiser The optimiser factory.
      * @param train The training data.
      * @param validation Validation data for early stopping, or null.
      * @param objective The batch objective.
@@ -56,18 +72,20 @@ public final class NetworkFit {
      * @param decorate Wraps the created optimiser (for example with an adapter's after-step hooks); identity for none.
      * @return The history.
      */
-    public TrainingHistory train(Network network, TensorDataset train, TensorDataset validation, BatchObjective objective,
-                                 SplittableRandom rng, TrainingListener listener, UnaryOperator<NetworkOptimiser> decorate) {
+    public TrainingHistory train(Network network, OptimiserFactory optimiser, TensorDataset train,
+                                 TensorDataset validation, BatchObjective objective, SplittableRandom rng,
+                                 TrainingListener listener, UnaryOperator<NetworkOptimiser> decorate) {
         TrainingPlan plan = new TrainingPlan(network.countWeights(true), network.countWeights(false), train.size(),
                 train.exampleShape().size(), loop.batchSize(), loop.epochs());
         try (NetworkOptimiser opt = decorate.apply(optimiser.create(network.trainableParameters(), plan))) {
-            return loop.fit(network, opt, train, validation, objective, rng, listener);
+            return train(network, opt, train, validation, objective, rng, listener);
         }
     }
 
     /**
-     * Trains the network and describes the weights it ends with.
+     * Trains the network with a fresh optimiser and describes the weights it ends with.
      * @param network The network.
+     * @param optimiser The optimiser factory.
      * @param train The training data.
      * @param validation Validation data for early stopping, or null.
      * @param objective The batch objective.
@@ -75,9 +93,10 @@ public final class NetworkFit {
      * @param listener Progress callbacks.
      * @return The weights, history and their run provenance.
      */
-    public Result fit(Network network, TensorDataset train, TensorDataset validation, BatchObjective objective,
-                      SplittableRandom rng, TrainingListener listener) {
-        TrainingHistory history = train(network, train, validation, objective, rng, listener, UnaryOperator.identity());
+    public Result fit(Network network, OptimiserFactory optimiser, TensorDataset train, TensorDataset validation,
+                      BatchObjective objective, SplittableRandom rng, TrainingListener listener) {
+        TrainingHistory history = train(network, optimiser, train, validation, objective, rng, listener,
+                UnaryOperator.identity());
         byte[] weights = NetworkModel.weightsOf(network);
         Map<String, Provenance> provenance = new LinkedHashMap<>(NetworkProvenance.describeWeights(weights));
         provenance.putAll(NetworkProvenance.describeTraining(history));

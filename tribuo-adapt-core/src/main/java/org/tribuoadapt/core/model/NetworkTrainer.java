@@ -250,8 +250,8 @@ public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
             if (initial != null) {
                 loadInitialWeights(net, initial);
             }
-            NetworkFit.Result result = new NetworkFit(optimiser, new TrainingLoop(epochs, batchSize, gradientClipNorm, patience))
-                    .fit(net, train, validation, batchObjective, localRNG, listener);
+            NetworkFit.Result result = new NetworkFit(new TrainingLoop(epochs, batchSize, gradientClipNorm, patience))
+                    .fit(net, optimiser, train, validation, batchObjective, localRNG, listener);
             Map<String, Provenance> instance = new LinkedHashMap<>(runProvenance);
             instance.putAll(result.provenance());
             ModelProvenance provenance = new ModelProvenance(NetworkModel.class.getName(), OffsetDateTime.now(),

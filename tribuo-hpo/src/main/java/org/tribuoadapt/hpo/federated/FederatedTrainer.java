@@ -16,6 +16,7 @@ import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
+import org.tribuoadapt.core.model.NetworkFit;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.nn.DjlRuntime;
@@ -307,7 +308,7 @@ public final class FederatedTrainer extends SeededTrainer<NetworkModel> {
         private final TensorDataset[] clientData;
         private final TensorDataset validation;
         private final SplittableRandom random;
-        private final TrainingLoop loop;
+        private final NetworkFit localFit;
 
         Simulation(Network net, TensorDataset[] clientData, TensorDataset validation, SplittableRandom random) {
             this.net = net;
@@ -316,7 +317,7 @@ public final class FederatedTrainer extends SeededTrainer<NetworkModel> {
             this.clientData = clientData;
             this.validation = validation;
             this.random = random;
-            this.loop = new TrainingLoop(localEpochs, localBatchSize, 0.0, 1);
+            this.localFit = new NetworkFit(new TrainingLoop(localEpochs, localBatchSize, 0.0, 1));
         }
 
         FederatedRound round(int round, FedHyperSchedule schedule) {
@@ -344,7 +345,7 @@ public final class FederatedTrainer extends SeededTrainer<NetworkModel> {
                     double finalRate;
                     try (ClientOptimiser optimiser = new ClientOptimiser(weights, rate, localMomentum,
                             clientSideLocal ? schedule.previousUpdate() : null, sampled.length)) {
-                        local = loop.fit(net, optimiser, clientData[client], null, BatchObjective.crossEntropy(),
+                        local = localFit.train(net, optimiser, clientData[client], null, BatchObjective.crossEntropy(),
                                 random.split(), TrainingListener.NONE);
                         finalRate = optimiser.learningRate();
                     } catch (IllegalStateException e) {

@@ -227,7 +227,7 @@ public final class LtSftTrainer extends SeededTrainer<PeftModel> implements Adap
 
     /** Trains the adapter's trainable parameters for some epochs with a fresh optimiser. */
     private TrainingHistory phase(PeftNetwork peft, TensorDataset data, int epochs, SplittableRandom localRNG) {
-        return new NetworkFit(optimiser, new TrainingLoop(epochs, batchSize, gradientClipNorm, 1)).train(peft.network(),
+        return new NetworkFit(new TrainingLoop(epochs, batchSize, gradientClipNorm, 1)).train(peft.network(), optimiser,
                 data, null, BatchObjective.crossEntropy(), localRNG, listener, opt -> peft.withStepHooks(adapterName, opt));
     }
 

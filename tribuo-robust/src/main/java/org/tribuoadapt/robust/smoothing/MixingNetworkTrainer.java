@@ -279,8 +279,8 @@ public final class MixingNetworkTrainer extends SeededTrainer<MixingNetworkModel
                      standardTemperature, robustTemperature)) {
             MixingObjective objective = new MixingObjective(composite, attack,
                     new MixingLossWeights(bceWeight, ceWeight, productWeight, cleanWeight), localRNG.split());
-            fit = new NetworkFit(optimiser, new TrainingLoop(epochs, batchSize, 0.0, 1)).fit(mixer, data, null, objective,
-                    localRNG, listener);
+            fit = new NetworkFit(new TrainingLoop(epochs, batchSize, 0.0, 1)).fit(mixer, optimiser, data, null,
+                    objective, localRNG, listener);
         }
         instance.putAll(BaseModels.describe(standard, robust));
         instance.putAll(fit.provenance());
