@@ -6,10 +6,14 @@ import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.spec.TransformerSpec;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
+import org.tribuoadapt.core.train.NetworkOptimiser;
+import org.tribuoadapt.core.train.OptimiserFactory;
 import org.tribuoadapt.core.train.SGDOptimiserFactory;
+import org.tribuoadapt.core.train.TrainingPlan;
 import org.tribuoadapt.tta.method.batchnorm.AlphaBatchNorm;
 import org.tribuoadapt.tta.method.batchnorm.BatchNormAdapt;
 import org.tribuoadapt.tta.method.eata.Eata;
@@ -21,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -129,6 +134,50 @@ public class NormAffineMethodsTest {
             List<String> changed = changed(model.stateDict(), weights(session));
             assertFalse(changed.isEmpty(), "SAR changed nothing");
             assertTrue(Set.of("bn1.weight", "bn1.bias").containsAll(changed), "SAR changed " + changed);
+        }
+    }
+
+    /** SGD with momentum that counts its steps. */
+    private static final class CountingSgd implements OptimiserFactory {
+        private static final long serialVersionUID = 1L;
+        private final SGDOptimiserFactory sgd = new SGDOptimiserFactory(0.05, 0.9, false, 0);
+        private final AtomicInteger steps = new AtomicInteger();
+
+        @Override
+        public NetworkOptimiser create(List<Parameter> parameters, TrainingPlan plan) {
+            NetworkOptimiser inner = sgd.create(parameters, plan);
+            return new NetworkOptimiser() {
+                @Override
+                public void step() {
+                    steps.incrementAndGet();
+                    inner.step();
+                }
+
+                @Override
+                public double learningRate() {
+                    return inner.learningRate();
+                }
+
+                @Override
+                public void close() {
+                    inner.close();
+                }
+            };
+        }
+    }
+
+    @Test
+    public void sarStepsItsOptimiserEvenWithoutAReliableSampleAsTheReferenceDoes() {
+        NetworkModel model = TtaFixtures.cnn();
+        CountingSgd optimiser = new CountingSgd();
+        // a margin no entropy is below: no sample is ever reliable
+        Sar sar = new Sar(optimiser, 0.05, 1e-9, 0.0, List.of(), false);
+        try (AdaptationSession session = sar.start(model, context(false))) {
+            session.predict(TtaFixtures.shiftedInputs(16, "fog", 5), 16);
+            session.predict(TtaFixtures.shiftedInputs(16, "fog", 5), 16);
+            assertEquals(2, optimiser.steps.get());
+            // zero gradients and no momentum yet: the weights stay the source's
+            assertSourceWeights(model, session);
         }
     }
 

@@ -36,7 +36,9 @@ import java.util.List;
  * </ol>
  * As in the reference implementation, the norm layers of the top quarter of the blocks and the final norm layer are
  * not adapted ({@code excludeTopNorms}, on by default; see {@link #defaultNormLayers}).
- * The prediction is the output of the first forward pass. A batch with no reliable sample makes no update. The
+ * The prediction is the output of the first forward pass. As in the reference implementation, the base optimiser
+ * steps on every batch, also when no sample is reliable: the gradient is then zero, but SGD's momentum still moves
+ * the weights. The
  * default base optimiser is SGD with learning rate 1e-3 and momentum 0.9 (the CIFAR setting of the benchmark of
  * Marsden, Döbler and Yang 2024).
  */
@@ -212,12 +214,14 @@ public final class Sar extends NormAffineMethod {
                 NDArray entropies = entropy(logits);
                 reliable = below(entropies, null);
                 if (count(reliable) == 0) {
+                    // the reference still runs both SAM steps; with no sample both gradients are zero, so only the
+                    // base optimiser's step remains, and with momentum it still moves the weights
+                    step();
                     return logits;
                 }
                 GradientMode.backward(maskedMean(batch, entropies, reliable));
             }
             List<NDArray> origins = perturb();
-            boolean updated = false;
             try (GradientMode recording = GradientMode.enabled()) {
                 NDArray entropies = entropy(forward(batch, input));
                 boolean[] reliableTwice = below(entropies, reliable);
@@ -226,17 +230,13 @@ public final class Sar extends NormAffineMethod {
                     double value = loss.stopGradient().getFloat();
                     ema = Double.isNaN(ema) ? value : emaMomentum * ema + (1 - emaMomentum) * value;
                     GradientMode.backward(loss);
-                    updated = true;
                 }
             }
             for (int i = 0; i < parameters.size(); i++) {
                 parameters.get(i).copyFrom(origins.get(i));
             }
-            if (updated) {
-                step();
-            } else {
-                clearGradients();
-            }
+            // as in the reference, the base optimiser steps even when no sample was reliable twice (zero gradient)
+            step();
             if (!Double.isNaN(ema) && ema < resetThreshold) {
                 recoveries++;
                 reset();
