@@ -133,6 +133,20 @@ public class ModuleDependenciesTest {
         }
     }
 
+    @Test
+    public void everyPackageHasAPackageInfo() {
+        List<String> modules = new ArrayList<>(DECLARED.keySet());
+        modules.add("examples");
+        List<String> missing = new ArrayList<>();
+        for (String module : modules) {
+            Path sources = ROOT.resolve(module).resolve("src/main/java");
+            javaFiles(sources).stream().map(Path::getParent).distinct()
+                    .filter(dir -> !Files.exists(dir.resolve("package-info.java")))
+                    .forEach(dir -> missing.add(module + ": " + sources.relativize(dir)));
+        }
+        assertEquals(List.of(), missing);
+    }
+
     /** The module's root package: org.tribuoadapt.X for a file under org/tribuoadapt/X/. */
     private static String ownRoot(Path relative) {
         return "org.tribuoadapt." + relative.getName(2);

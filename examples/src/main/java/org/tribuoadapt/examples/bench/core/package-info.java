@@ -1,4 +1,4 @@
 /**
- * The benchmark command interface every module's benchmark implements.
+ * The benchmark command interface every benchmark implements, and the training-speed benchmark of core networks.
  */
 package org.tribuoadapt.examples.bench.core;
