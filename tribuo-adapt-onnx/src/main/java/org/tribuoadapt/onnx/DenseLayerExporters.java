@@ -4,18 +4,21 @@ import ai.djl.ndarray.types.Shape;
 import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXRef;
 import org.tribuoadapt.core.nn.Layer;
+import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.Activation;
 import org.tribuoadapt.core.nn.layers.ActivationLayer;
 import org.tribuoadapt.core.nn.layers.Dropout;
 import org.tribuoadapt.core.nn.layers.Flatten;
 import org.tribuoadapt.core.nn.layers.Linear;
 import org.tribuoadapt.core.nn.layers.Sequential;
+import org.tribuoadapt.core.nn.layers.SpectralLinear;
 
 import static org.tribuoadapt.onnx.OnnxGraphWriter.nameOf;
 
 /**
  * ONNX exporters of the general-purpose layers: {@link Sequential}, {@link Linear} ({@code MatMul} with the
- * transposed weight, then {@code Add}, so that it also maps token sequences), {@link ActivationLayer},
+ * transposed weight, then {@code Add}, so that it also maps token sequences), {@link SpectralLinear} (the same with
+ * its effective weight), {@link ActivationLayer},
  * {@link Dropout} (the identity at inference) and {@link Flatten} (a row-major {@code Reshape}, so NCHW order is
  * kept).
  */
@@ -28,6 +31,7 @@ final class DenseLayerExporters {
     static void registerAll(LayerExporterRegistry registry) {
         registry.register(Sequential.class, DenseLayerExporters::sequential)
                 .register(Linear.class, DenseLayerExporters::linear)
+                .register(SpectralLinear.class, DenseLayerExporters::spectralLinear)
                 .register(ActivationLayer.class, (layer, input, shape, graph) ->
                         activation(layer.activation(), input, nameOf(layer), graph))
                 .register(Dropout.class, (layer, input, shape, graph) -> input)
@@ -48,10 +52,20 @@ final class DenseLayerExporters {
     private static ONNXRef<?> linear(Linear layer, ONNXRef<?> input, Shape inputShape, OnnxGraphWriter graph) {
         String name = nameOf(layer);
         ONNXRef<?> y = graph.op(NetworkOperators.MATMUL, name + "/matmul", input, graph.transposedWeight(layer, layer.weight()));
-        if (layer.bias() != null) {
-            y = graph.op(ONNXOperators.ADD, name + "/add_bias", y, graph.weight(layer, layer.bias()));
-        }
-        return y;
+        return withBias(layer, layer.bias(), y, name, graph);
+    }
+
+    /** σReparam is a parameterisation for training: at inference the layer is a Linear with its effective weight. */
+    private static ONNXRef<?> spectralLinear(SpectralLinear layer, ONNXRef<?> input, Shape inputShape,
+                                             OnnxGraphWriter graph) {
+        String name = nameOf(layer);
+        ONNXRef<?> y = graph.op(NetworkOperators.MATMUL, name + "/matmul", input, graph.transposedMatrix(
+                name + "/effective_weight_T", layer.outFeatures(), layer.inFeatures(), layer.effectiveWeight()));
+        return withBias(layer, layer.bias(), y, name, graph);
+    }
+
+    private static ONNXRef<?> withBias(Layer layer, Parameter bias, ONNXRef<?> y, String name, OnnxGraphWriter graph) {
+        return bias == null ? y : graph.op(ONNXOperators.ADD, name + "/add_bias", y, graph.weight(layer, bias));
     }
 
     /**

@@ -90,16 +90,26 @@ public final class OnnxGraphWriter {
             throw new IllegalArgumentException("parameter '" + stateDictName(layer, parameter) + "' has shape "
                     + Arrays.toString(shape) + ", expected a matrix");
         }
-        int rows = Math.toIntExact(shape[0]);
-        int cols = Math.toIntExact(shape[1]);
-        float[] values = parameter.toFloatArray();
+        return transposedMatrix(stateDictName(layer, parameter) + "_T", Math.toIntExact(shape[0]),
+                Math.toIntExact(shape[1]), parameter.toFloatArray());
+    }
+
+    /**
+     * A matrix {@code [rows, cols]} transposed to {@code [cols, rows]}, as an initializer.
+     * @param name The initializer's base name.
+     * @param rows The matrix's rows.
+     * @param cols The matrix's columns.
+     * @param values The matrix, row-major.
+     * @return The initializer.
+     */
+    public ONNXInitializer transposedMatrix(String name, int rows, int cols, float[] values) {
         float[] transposed = new float[values.length];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 transposed[c * rows + r] = values[r * cols + c];
             }
         }
-        return tensor(stateDictName(layer, parameter) + "_T", new long[] {cols, rows}, transposed);
+        return tensor(name, new long[] {cols, rows}, transposed);
     }
 
     /**

@@ -92,6 +92,9 @@ public class NetworkOnnxExportTest {
         Dataset<Label> test = SyntheticImages.dataset(30, 3, SIZE, 6);
         assertMatchesOnnxRuntime(train(TransformerSpec.forImages(1, SIZE, SIZE, 4, 16, 2, 2, 24), train), test);
         assertMatchesOnnxRuntime(train(TransformerSpec.forSequences(SIZE * SIZE, SIZE, 16, 1, 4, 24), train), test);
+        // σReparam exports as plain MatMuls with the effective weights
+        assertMatchesOnnxRuntime(train(TransformerSpec.forSequences(SIZE * SIZE, SIZE, 16, 1, 4, 24)
+                .withSpectralReparam(), train), test);
     }
 
     /**

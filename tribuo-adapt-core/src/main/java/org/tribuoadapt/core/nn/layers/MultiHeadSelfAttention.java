@@ -10,8 +10,8 @@ import org.tribuoadapt.core.nn.TapeConstants;
 
 /**
  * Multi-head scaled dot-product self-attention (Vaswani et al. 2017) over {@code [N, T, D]} token sequences, with
- * a fused {@code qkv} projection ({@code D -> 3D}) and an output projection {@code proj}, both {@link Linear} children
- * that adapters can target.
+ * a fused {@code qkv} projection ({@code D -> 3D}) and an output projection {@code proj}, both fully connected
+ * children ({@link Linear} by default, which adapters can target; or as a {@link DenseLayerFactory} builds them).
  */
 public final class MultiHeadSelfAttention extends Layer {
 
@@ -25,13 +25,24 @@ public final class MultiHeadSelfAttention extends Layer {
      * @param heads The number of heads; must divide {@code dim}.
      */
     public MultiHeadSelfAttention(NDManager manager, int dim, int heads) {
+        this(manager, dim, heads, DenseLayerFactory.PLAIN);
+    }
+
+    /**
+     * Creates the attention layer with its projections built by a factory.
+     * @param manager The network's manager.
+     * @param dim The model width.
+     * @param heads The number of heads; must divide {@code dim}.
+     * @param dense Builds the {@code qkv} and {@code proj} projections.
+     */
+    public MultiHeadSelfAttention(NDManager manager, int dim, int heads, DenseLayerFactory dense) {
         if (heads < 1 || dim % heads != 0) {
             throw new IllegalArgumentException("attention heads (" + heads + ") must be positive and divide the width (" + dim + ")");
         }
         this.dim = dim;
         this.heads = heads;
-        addChild("qkv", new Linear(manager, dim, 3 * dim, true));
-        addChild("proj", new Linear(manager, dim, dim, true));
+        addChild("qkv", dense.create(manager, dim, 3 * dim, true));
+        addChild("proj", dense.create(manager, dim, dim, true));
     }
 
     @Override

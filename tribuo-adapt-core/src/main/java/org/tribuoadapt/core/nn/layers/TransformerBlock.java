@@ -25,15 +25,28 @@ public final class TransformerBlock extends Layer {
      * @param dropout Dropout after the attention and feed-forward outputs.
      */
     public TransformerBlock(NDManager manager, int dim, int heads, int mlpDim, double dropout) {
+        this(manager, dim, heads, mlpDim, dropout, DenseLayerFactory.PLAIN);
+    }
+
+    /**
+     * Creates a block with its fully connected layers built by a factory.
+     * @param manager The network's manager.
+     * @param dim The model width.
+     * @param heads The attention heads.
+     * @param mlpDim The hidden width of the feed-forward part.
+     * @param dropout Dropout after the attention and feed-forward outputs.
+     * @param dense Builds {@code attn.qkv}, {@code attn.proj}, {@code mlp.fc1} and {@code mlp.fc2}.
+     */
+    public TransformerBlock(NDManager manager, int dim, int heads, int mlpDim, double dropout, DenseLayerFactory dense) {
         this.dim = dim;
         addChild("norm1", new LayerNorm(manager, dim));
-        addChild("attn", new MultiHeadSelfAttention(manager, dim, heads));
+        addChild("attn", new MultiHeadSelfAttention(manager, dim, heads, dense));
         addChild("drop1", new Dropout(dropout));
         addChild("norm2", new LayerNorm(manager, dim));
         addChild("mlp", new Sequential()
-                .add("fc1", new Linear(manager, dim, mlpDim, true))
+                .add("fc1", dense.create(manager, dim, mlpDim, true))
                 .add("act", new ActivationLayer(Activation.GELU))
-                .add("fc2", new Linear(manager, mlpDim, dim, true)));
+                .add("fc2", dense.create(manager, mlpDim, dim, true)));
         addChild("drop2", new Dropout(dropout));
     }
 

@@ -6,12 +6,14 @@ import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.layers.Conv2d;
+import org.tribuoadapt.core.nn.layers.DenseLayerFactory;
 import org.tribuoadapt.core.nn.layers.LayerNorm;
 import org.tribuoadapt.core.nn.layers.Linear;
 import org.tribuoadapt.core.nn.layers.PatchTokens;
 import org.tribuoadapt.core.nn.layers.PositionEmbedding;
-import org.tribuoadapt.core.nn.layers.Sequential;
 import org.tribuoadapt.core.nn.layers.SequenceTokens;
+import org.tribuoadapt.core.nn.layers.Sequential;
+import org.tribuoadapt.core.nn.layers.SpectralLinear;
 import org.tribuoadapt.core.nn.layers.TokenMeanPool;
 import org.tribuoadapt.core.nn.layers.TransformerBlock;
 
@@ -21,7 +23,9 @@ import org.tribuoadapt.core.nn.layers.TransformerBlock;
  * tokens of width {@code tokenWidth} ({@code tokens}, then a Linear {@code embed}). Then come a learned
  * {@code pos_embed}, {@code depth} pre-norm blocks {@code blocks.0 .. blocks.(depth-1)} (each with {@code norm1},
  * {@code attn.qkv}, {@code attn.proj}, {@code norm2}, {@code mlp.fc1}, {@code mlp.fc2}), a final LayerNorm
- * {@code norm}, mean pooling over tokens and the output Linear {@code head}.
+ * {@code norm}, mean pooling over tokens and the output Linear {@code head}. With {@code spectralReparam} every
+ * fully connected layer is a {@link SpectralLinear} (σReparam, Zhai et al. 2023); the patch embedding stays a plain
+ * convolution.
  */
 public final class TransformerSpec implements NetworkSpec {
     private static final long serialVersionUID = 1L;
@@ -58,6 +62,10 @@ public final class TransformerSpec implements NetworkSpec {
 
     @Config(description = "Dropout after attention and feed-forward outputs.")
     private double dropout = 0.0;
+
+    @Config(description = "σReparam (Zhai et al. 2023) on every fully connected layer: the blocks' projections, the "
+            + "sequence-mode embedding and the head.")
+    private boolean spectralReparam = false;
 
     /** For OLCUT. */
     private TransformerSpec() {}
@@ -153,23 +161,50 @@ public final class TransformerSpec implements NetworkSpec {
             root.add("tokens", new PatchTokens());
         } else {
             root.add("tokens", new SequenceTokens(tokenWidth));
-            root.add("embed", new Linear(manager, tokenWidth, dim, true));
+            root.add("embed", dense().create(manager, tokenWidth, dim, true));
         }
         root.add("pos_embed", new PositionEmbedding(manager, tokenCount(), dim));
         Sequential blocks = new Sequential();
         for (int i = 0; i < depth; i++) {
-            blocks.add(Integer.toString(i), new TransformerBlock(manager, dim, heads, mlpDim, dropout));
+            blocks.add(Integer.toString(i), new TransformerBlock(manager, dim, heads, mlpDim, dropout, dense()));
         }
         root.add("blocks", blocks);
         root.add("norm", new LayerNorm(manager, dim));
         root.add("pool", new TokenMeanPool());
-        root.add("head", new Linear(manager, dim, numOutputs, true));
+        root.add("head", dense().create(manager, dim, numOutputs, true));
         return root;
+    }
+
+    private DenseLayerFactory dense() {
+        return spectralReparam ? DenseLayerFactory.SPECTRAL_REPARAM : DenseLayerFactory.PLAIN;
+    }
+
+    /**
+     * This spec with σReparam on every fully connected layer.
+     * @return A new spec.
+     */
+    public TransformerSpec withSpectralReparam() {
+        TransformerSpec copy = new TransformerSpec();
+        copy.patchSize = patchSize;
+        copy.inputChannels = inputChannels;
+        copy.inputHeight = inputHeight;
+        copy.inputWidth = inputWidth;
+        copy.inputSize = inputSize;
+        copy.tokenWidth = tokenWidth;
+        copy.dim = dim;
+        copy.depth = depth;
+        copy.heads = heads;
+        copy.mlpDim = mlpDim;
+        copy.dropout = dropout;
+        copy.spectralReparam = true;
+        copy.postConfig();
+        return copy;
     }
 
     @Override
     public String toString() {
         return "TransformerSpec(input=" + inputShape() + ",patchSize=" + patchSize + ",tokenWidth=" + tokenWidth
-                + ",dim=" + dim + ",depth=" + depth + ",heads=" + heads + ",mlpDim=" + mlpDim + ",dropout=" + dropout + ")";
+                + ",dim=" + dim + ",depth=" + depth + ",heads=" + heads + ",mlpDim=" + mlpDim + ",dropout=" + dropout
+                + (spectralReparam ? ",spectralReparam=true" : "") + ")";
     }
 }

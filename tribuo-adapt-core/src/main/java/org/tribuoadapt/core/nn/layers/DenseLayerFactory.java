@@ -1,0 +1,28 @@
+package org.tribuoadapt.core.nn.layers;
+
+import ai.djl.ndarray.NDManager;
+import org.tribuoadapt.core.nn.Layer;
+
+/**
+ * How a composite layer or a spec builds its fully connected layers, so that a parameterisation option (such as
+ * σReparam) applies to all of them at once.
+ */
+@FunctionalInterface
+public interface DenseLayerFactory {
+
+    /** Plain {@link Linear} layers. */
+    DenseLayerFactory PLAIN = Linear::new;
+
+    /** {@link SpectralLinear} layers (σReparam, Zhai et al. 2023). */
+    DenseLayerFactory SPECTRAL_REPARAM = SpectralLinear::new;
+
+    /**
+     * Builds a fully connected layer.
+     * @param manager The network's manager.
+     * @param inFeatures The input width.
+     * @param outFeatures The output width.
+     * @param hasBias Whether to add a bias.
+     * @return The layer.
+     */
+    Layer create(NDManager manager, int inFeatures, int outFeatures, boolean hasBias);
+}
