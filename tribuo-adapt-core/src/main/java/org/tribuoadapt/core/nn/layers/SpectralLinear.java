@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Initializers;
-import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.TapeConstants;
 
@@ -30,7 +29,7 @@ import java.util.SplittableRandom;
  * State-dict names: {@code weight}, {@code bias}, {@code sn_gamma} ({@code [1]}, trained) and {@code sn_u}
  * ({@code [in]}, a buffer). The layer has PyTorch's {@code Linear} layout and initialisation otherwise.
  */
-public final class SpectralLinear extends Layer {
+public final class SpectralLinear extends FullyConnected {
 
     /** Power iterations that find the initial right singular vector. */
     static final int INITIAL_POWER_ITERATIONS = 50;
@@ -38,10 +37,6 @@ public final class SpectralLinear extends Layer {
     /** F.normalize's floor on a vector's norm. */
     private static final double NORM_FLOOR = 1e-12;
 
-    private final int inFeatures;
-    private final int outFeatures;
-    private final Parameter weight;
-    private final Parameter bias;
     private final Parameter gamma;
     private final Parameter u;
 
@@ -53,14 +48,7 @@ public final class SpectralLinear extends Layer {
      * @param hasBias Whether to add a bias.
      */
     public SpectralLinear(NDManager manager, int inFeatures, int outFeatures, boolean hasBias) {
-        if (inFeatures < 1 || outFeatures < 1) {
-            throw new IllegalArgumentException("SpectralLinear needs positive sizes, found in=" + inFeatures + ", out="
-                    + outFeatures);
-        }
-        this.inFeatures = inFeatures;
-        this.outFeatures = outFeatures;
-        this.weight = addWeight(manager, "weight", new Shape(outFeatures, inFeatures));
-        this.bias = hasBias ? addWeight(manager, "bias", new Shape(outFeatures)) : null;
+        super(manager, inFeatures, outFeatures, hasBias);
         this.gamma = addWeight(manager, "sn_gamma", new Shape(1));
         this.u = register(new Parameter("sn_u", Parameter.Kind.BUFFER, manager.zeros(new Shape(inFeatures))));
     }
@@ -74,9 +62,7 @@ public final class SpectralLinear extends Layer {
                 u.copyFrom(vectors[1]);
             }
         }
-        return input.getNDArrayInternal()
-                .linear(input, effective(vectors[0], vectors[1]), bias == null ? null : bias.array())
-                .singletonOrThrow();
+        return applyWeight(input, effective(vectors[0], vectors[1]));
     }
 
     /**
@@ -92,14 +78,14 @@ public final class SpectralLinear extends Layer {
 
     /** One power iteration from the stored u, without gradients: {@code {v = normalise(W u), u' = normalise(W^T v)}}. */
     private NDArray[] powerIteration() {
-        NDArray w = weight.array();
+        NDArray w = weight().array();
         NDArray v = normalise(w.matMul(u.array().reshape(-1, 1)).reshape(-1));
         return new NDArray[] {v, normalise(w.transpose().matMul(v.reshape(-1, 1)).reshape(-1))};
     }
 
     /** {@code (gamma / (v^T W u')) W}, differentiable in W and gamma. */
     private NDArray effective(NDArray v, NDArray next) {
-        NDArray w = weight.array();
+        NDArray w = weight().array();
         NDArray sigma = v.reshape(1, -1).matMul(w).matMul(next.reshape(-1, 1)).reshape(1);
         return w.mul(gamma.array().div(sigma));
     }
@@ -109,24 +95,10 @@ public final class SpectralLinear extends Layer {
     }
 
     @Override
-    public Shape outputShape(Shape inputShape) {
-        if (inputShape.dimension() == 0 || inputShape.get(inputShape.dimension() - 1) != inFeatures) {
-            throw new IllegalArgumentException("layer '" + path() + "' (" + describe() + ") expects a last dimension of "
-                    + inFeatures + " but gets input of shape " + inputShape);
-        }
-        long[] dims = inputShape.getShape().clone();
-        dims[dims.length - 1] = outFeatures;
-        return new Shape(dims);
-    }
-
-    @Override
     protected void resetParameters(SplittableRandom rng) {
-        float[] w = Initializers.kaimingUniform(inFeatures * outFeatures, inFeatures, rng);
-        weight.assign(w);
-        if (bias != null) {
-            bias.assign(Initializers.kaimingUniform(outFeatures, inFeatures, rng));
-        }
-        double[] right = new double[inFeatures];
+        super.resetParameters(rng);
+        float[] w = weight().toFloatArray();
+        double[] right = new double[inFeatures()];
         for (int i = 0; i < right.length; i++) {
             right[i] = Initializers.gaussian(rng);
         }
@@ -136,7 +108,7 @@ public final class SpectralLinear extends Layer {
             right = normaliseInPlace(timesTransposed(w, left));
             sigma = norm(times(w, right));
         }
-        float[] stored = new float[inFeatures];
+        float[] stored = new float[inFeatures()];
         for (int i = 0; i < stored.length; i++) {
             stored[i] = (float) right[i];
         }
@@ -145,11 +117,11 @@ public final class SpectralLinear extends Layer {
     }
 
     private double[] times(float[] w, double[] x) {
-        double[] out = new double[outFeatures];
-        for (int r = 0; r < outFeatures; r++) {
+        double[] out = new double[outFeatures()];
+        for (int r = 0; r < outFeatures(); r++) {
             double sum = 0;
-            for (int c = 0; c < inFeatures; c++) {
-                sum += w[r * inFeatures + c] * x[c];
+            for (int c = 0; c < inFeatures(); c++) {
+                sum += w[r * inFeatures() + c] * x[c];
             }
             out[r] = sum;
         }
@@ -157,10 +129,10 @@ public final class SpectralLinear extends Layer {
     }
 
     private double[] timesTransposed(float[] w, double[] y) {
-        double[] out = new double[inFeatures];
-        for (int r = 0; r < outFeatures; r++) {
-            for (int c = 0; c < inFeatures; c++) {
-                out[c] += w[r * inFeatures + c] * y[r];
+        double[] out = new double[inFeatures()];
+        for (int r = 0; r < outFeatures(); r++) {
+            for (int c = 0; c < inFeatures(); c++) {
+                out[c] += w[r * inFeatures() + c] * y[r];
             }
         }
         return out;
@@ -182,23 +154,8 @@ public final class SpectralLinear extends Layer {
         return x;
     }
 
-    /** @return The input width. */
-    public int inFeatures() {
-        return inFeatures;
-    }
-
-    /** @return The output width. */
-    public int outFeatures() {
-        return outFeatures;
-    }
-
-    /** @return The bias, or null when the layer has none. */
-    public Parameter bias() {
-        return bias;
-    }
-
     @Override
     public String describe() {
-        return "SpectralLinear(" + inFeatures + " -> " + outFeatures + (bias == null ? ", no bias" : "") + ", σReparam)";
+        return "SpectralLinear(" + sizes() + ", σReparam)";
     }
 }
