@@ -1,5 +1,9 @@
 package org.tribuoadapt.core.train;
 
+import org.tribuoadapt.core.nn.LayerObserver;
+
+import java.util.Optional;
+
 /**
  * Receives training progress, for example to drive a progress bar. All methods default to doing nothing.
  */
@@ -32,4 +36,14 @@ public interface TrainingListener {
      * Called once when training ends, normally or not.
      */
     default void onFinish() {}
+
+    /**
+     * An observer to attach to every training forward pass, to measure what the loss does not show (for example the
+     * entropy of attention, {@link AttentionEntropyMonitor}). It sees each layer's input and output and must not
+     * change them.
+     * @return The observer, or empty (the default).
+     */
+    default Optional<LayerObserver> trainingObserver() {
+        return Optional.empty();
+    }
 }

@@ -110,7 +110,7 @@ public final class TrainingLoop {
                         continue;
                     }
                     double learningRate = optimiser.learningRate();
-                    double loss = trainBatch(network, trainable, optimiser, train, indices, objective);
+                    double loss = trainBatch(network, trainable, optimiser, train, indices, objective, listener);
                     step++;
                     if (!Double.isFinite(loss)) {
                         throw new IllegalStateException("the training loss became " + loss + " at epoch " + epoch + ", step "
@@ -164,11 +164,12 @@ public final class TrainingLoop {
     }
 
     private double trainBatch(Network network, List<Parameter> trainable, NetworkOptimiser optimiser, TensorDataset data,
-                              int[] indices, BatchObjective objective) {
+                              int[] indices, BatchObjective objective, TrainingListener listener) {
         try (NDManager batch = network.manager().newSubManager(); NDScope ignored = new NDScope()) {
             NDArray features = data.features(batch, indices);
             NDArray labels = data.labels(batch, indices);
-            ForwardContext context = ForwardContext.training(batch);
+            ForwardContext plain = ForwardContext.training(batch);
+            ForwardContext context = listener.trainingObserver().map(plain::withObserver).orElse(plain);
             NDArray inputs = objective.prepareInputs(network, features, labels, context);
             NDArray loss;
             try (GradientMode recording = GradientMode.enabled()) {

@@ -42,6 +42,7 @@ public final class MultiHeadSelfAttention extends Layer {
         this.dim = dim;
         this.heads = heads;
         addChild("qkv", dense.create(manager, dim, 3 * dim, true));
+        addChild("weights", new AttentionWeights());
         addChild("proj", dense.create(manager, dim, dim, true));
     }
 
@@ -56,7 +57,7 @@ public final class MultiHeadSelfAttention extends Layer {
         NDArray k = parts.get(1).squeeze(0);
         NDArray v = parts.get(2).squeeze(0);
         NDArray scores = TapeConstants.dividedBy(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(headDim));
-        NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(n, t, dim);
+        NDArray attended = child("weights").apply(scores, context).matMul(v).transpose(0, 2, 1, 3).reshape(n, t, dim);
         return child("proj").apply(attended, context);
     }
 
