@@ -22,7 +22,9 @@ import java.util.stream.IntStream;
  *     steps and integers; each component is a normal truncated to the range whose width is the larger distance to
  *     its sorted neighbours (the range ends count as neighbours, except for the outermost components unless
  *     {@code considerEndpoints}), clipped to {@code [range / min(100, 1 + components), range]} (the "magic clip");</li>
- *     <li>stepped and integer values have the mass of their grid cell rather than a density;</li>
+ *     <li>stepped and integer values have the mass of their grid cell rather than a density; a continuous
+ *     component's log density is Optuna 3.1's {@code _truncnorm.logpdf}, which leaves out the {@code -log sigma}
+ *     term of a normal density (so wide components weigh more than in scipy's truncnorm);</li>
  *     <li>categorical parameters: each component gives {@code priorWeight / components} to every choice, plus 1 to
  *     its observation, normalised.</li>
  * </ul>
@@ -206,7 +208,8 @@ final class ParzenEstimator {
         double x = transform(internal);
         double accept = GaussianMass.logMass((low - mu) / sigma, (high - mu) / sigma);
         if (cell == 0) {
-            return GaussianMass.logDensity((x - mu) / sigma) - Math.log(sigma) - accept;
+            // Optuna 3.1's truncnorm.logpdf omits the 1/sigma of the density; kept, so suggestions match Optuna's
+            return GaussianMass.logDensity((x - mu) / sigma) - accept;
         }
         double lower = Math.max(x - cell / 2, low);
         double upper = Math.min(x + cell / 2, high);
