@@ -18,21 +18,13 @@ class StudyTest {
     private static final SearchSpace SPACE = SearchSpace.parse(List.of("f.x=float:-1:1"));
 
     /** x^2, except that trial 1 throws and trial 2 returns NaN. */
-    private static final Objective FLAKY = new Objective() {
-        @Override
-        public SearchSpace space() {
-            return SPACE;
+    private static final Objective FLAKY = Objective.of(SPACE, trial -> {
+        double x = (Double) trial.params().get("f.x");
+        if (trial.number() == 1) {
+            throw new IllegalStateException("diverged at lr " + x);
         }
-
-        @Override
-        public double evaluate(ActiveTrial trial) {
-            double x = (Double) trial.params().get("f.x");
-            if (trial.number() == 1) {
-                throw new IllegalStateException("diverged at lr " + x);
-            }
-            return trial.number() == 2 ? Double.NaN : x * x;
-        }
-    };
+        return trial.number() == 2 ? Double.NaN : x * x;
+    });
 
     @Test
     void failingTrialsDoNotStopTheStudy(@TempDir Path dir) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tribuoadapt.hpo.search.ActiveTrial;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.Objective;
 import org.tribuoadapt.hpo.search.SearchSpace;
@@ -13,6 +12,7 @@ import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.Trial;
 import org.tribuoadapt.hpo.search.TrialState;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
+import org.tribuoadapt.hpo.search.sampler.TpeSampler;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -71,24 +72,16 @@ class OptunaInteropTest {
     void javaStudyOpensInOptunaAndOptunaTrialsReadBack(@TempDir Path dir) throws Exception {
         Path journal = dir.resolve("study.log");
         Study study = Study.create("interop", new JournalFileStorage(journal), Direction.MAXIMIZE, new RandomSampler(7));
-        study.optimize(new Objective() {
-            @Override
-            public SearchSpace space() {
-                return SPACE;
+        study.optimize(Objective.of(SPACE, trial -> {
+            if (trial.number() == 2) {
+                throw new IllegalStateException("boom");
             }
-
-            @Override
-            public double evaluate(ActiveTrial trial) {
-                if (trial.number() == 2) {
-                    throw new IllegalStateException("boom");
-                }
-                trial.report(0, 0.5 * trial.number());
-                trial.report(1, 0.1 + trial.number());
-                trial.setUserAttribute("note", "trial-" + trial.number());
-                trial.setUserAttribute("sizes", List.of(1, 2));
-                return (Double) trial.params().get("adam.learningRate") * 10;
-            }
-        }, 4);
+            trial.report(0, 0.5 * trial.number());
+            trial.report(1, 0.1 + trial.number());
+            trial.setUserAttribute("note", "trial-" + trial.number());
+            trial.setUserAttribute("sizes", List.of(1, 2));
+            return (Double) trial.params().get("adam.learningRate") * 10;
+        }), 4);
         List<Trial> written = study.trials();
 
         JsonNode python = runOptuna(journal, "interop");
@@ -131,6 +124,58 @@ class OptunaInteropTest {
         assertTrue(fromPython.params().get("trainer.epochs") instanceof Long);
         assertTrue(SPACE.distributions().get("mlp.dropout").contains((Double) fromPython.params().get("mlp.dropout")));
         assertTrue(fromPython.start() != null && fromPython.complete() != null);
+    }
+
+    // creates the study if needed, then runs n trials of TPE on x^2
+    private static final String WORKER = """
+            import sys, optuna
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+            study = optuna.create_study(study_name="shared", storage=storage, direction="minimize", load_if_exists=True,
+                                        sampler=optuna.samplers.TPESampler(seed=int(sys.argv[3])))
+            study.optimize(lambda t: t.suggest_float("f.x", -1.0, 1.0) ** 2, n_trials=int(sys.argv[2]))
+            """;
+
+    @Test
+    void javaAndOptunaWorkersShareAStudyCreatedByOptuna(@TempDir Path dir) throws Exception {
+        Path journal = dir.resolve("shared.log");
+        assertEquals(0, worker(journal, 3, 1).waitFor(), () -> "optuna could not create the study: " + readErrors(journal));
+        Study study = Study.load("shared", new JournalFileStorage(journal), new TpeSampler(2));
+        assertEquals(Direction.MINIMIZE, study.direction());
+        assertEquals(3, study.trials().size());
+
+        Process python = worker(journal, 12, 3);
+        study.optimize(Objective.of(SearchSpace.parse(List.of("f.x=float:-1:1")), trial -> {
+            double x = (Double) trial.params().get("f.x");
+            return x * x;
+        }), 12);
+        assertTrue(python.waitFor(120, TimeUnit.SECONDS), "optuna worker did not finish");
+        assertEquals(0, python.exitValue(), () -> "optuna worker failed: " + readErrors(journal));
+
+        List<Trial> trials = study.trials();
+        assertEquals(27, trials.size());
+        for (int i = 0; i < trials.size(); i++) {
+            Trial t = trials.get(i);
+            assertEquals(i, t.number());
+            assertEquals(TrialState.COMPLETE, t.state(), t::toString);
+            double x = (Double) t.params().get("f.x");
+            assertEquals(x * x, t.value(), 1e-12);
+        }
+        assertFalse(Files.exists(Path.of(journal + ".lock")));
+    }
+
+    private static Process worker(Path journal, int trials, int seed) throws IOException {
+        return new ProcessBuilder(PYTHON.toString(), "-c", WORKER, journal.toString(), Integer.toString(trials),
+                Integer.toString(seed)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(Path.of(journal + ".err").toFile()).start();
+    }
+
+    private static String readErrors(Path journal) {
+        try {
+            return Files.readString(Path.of(journal + ".err"));
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     private static JsonNode runOptuna(Path journal, String study) throws IOException, InterruptedException {

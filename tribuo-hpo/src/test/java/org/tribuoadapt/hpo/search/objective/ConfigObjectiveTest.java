@@ -1,8 +1,10 @@
 package org.tribuoadapt.hpo.search.objective;
 
+import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.Trial;
 import org.tribuoadapt.hpo.search.TrialState;
@@ -72,6 +74,43 @@ class ConfigObjectiveTest {
         assertNotEquals(trials.get(0).userAttributes().get(ConfigObjective.PROVENANCE_HASH_ATTRIBUTE),
                 trials.get(1).userAttributes().get(ConfigObjective.PROVENANCE_HASH_ATTRIBUTE));
         assertTrue(study.bestTrial().value() >= trials.get(0).value());
+    }
+
+    @Test
+    void samplerAndObjectiveAreConfigurable(@TempDir Path dir) throws IOException {
+        Path search = Files.writeString(dir.resolve("search.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <config>
+                    <component name="tpe" type="org.tribuoadapt.hpo.search.sampler.TpeSampler">
+                        <property name="seed" value="5"/>
+                        <property name="nStartupTrials" value="4"/>
+                    </component>
+                    <component name="bad-tpe" type="org.tribuoadapt.hpo.search.sampler.TpeSampler">
+                        <property name="nEICandidates" value="0"/>
+                    </component>
+                    <component name="objective" type="org.tribuoadapt.hpo.search.objective.ConfigObjective">
+                        <property name="configFile" value="%s"/>
+                        <property name="trainer" value="trainer"/>
+                        <property name="trainingSource" value="train"/>
+                        <property name="validationSource" value="valid"/>
+                        <property name="metric" value="BALANCED_ERROR_RATE"/>
+                        <propertylist name="space">
+                            <item>adam.learningRate=float:1e-4:0.1:log</item>
+                            <item>trainer.epochs=int:1:3</item>
+                        </propertylist>
+                    </component>
+                </config>
+                """.formatted(config(dir)));
+        try (ConfigurationManager cm = new ConfigurationManager(search.toString())) {
+            TpeSampler tpe = (TpeSampler) cm.lookup("tpe");
+            assertTrue(tpe.toString().contains("nStartupTrials=4"), tpe.toString());
+            assertTrue(tpe.getProvenance().toString().contains("nStartupTrials"), tpe.getProvenance().toString());
+            PropertyException bad = assertThrows(PropertyException.class, () -> cm.lookup("bad-tpe"));
+            assertTrue(bad.getMessage().contains("nEICandidates"), bad.getMessage());
+            ConfigObjective objective = (ConfigObjective) cm.lookup("objective");
+            assertEquals(Direction.MINIMIZE, objective.direction());
+            assertEquals(List.of("adam.learningRate", "trainer.epochs"), List.copyOf(objective.space().distributions().keySet()));
+        }
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.tribuoadapt.hpo.search.sampler;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tribuoadapt.hpo.search.ActiveTrial;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.Objective;
 import org.tribuoadapt.hpo.search.Sampler;
@@ -22,22 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SamplerTest {
 
     /** (x - 0.3)^2 + (log10 lr + 2.5)^2 / 4 + (batch == "32" ? 0 : 0.1): minimum 0 at x = 0.3, lr = 10^-2.5, batch 32. */
-    private static final Objective QUADRATIC = new Objective() {
-        private final SearchSpace space = SearchSpace.parse(List.of("f.x=float:-2:2", "opt.lr=float:1e-5:1:log",
-                "t.batch=categorical:8,16,32,64"));
-
-        @Override
-        public SearchSpace space() {
-            return space;
-        }
-
-        @Override
-        public double evaluate(ActiveTrial trial) {
-            double x = (Double) trial.params().get("f.x");
-            double lr = Math.log10((Double) trial.params().get("opt.lr"));
-            return (x - 0.3) * (x - 0.3) + (lr + 2.5) * (lr + 2.5) / 4 + ("32".equals(trial.params().get("t.batch")) ? 0 : 0.1);
-        }
-    };
+    private static final Objective QUADRATIC = Objective.of(SearchSpace.parse(List.of("f.x=float:-2:2",
+            "opt.lr=float:1e-5:1:log", "t.batch=categorical:8,16,32,64")), trial -> {
+        double x = (Double) trial.params().get("f.x");
+        double lr = Math.log10((Double) trial.params().get("opt.lr"));
+        return (x - 0.3) * (x - 0.3) + (lr + 2.5) * (lr + 2.5) / 4 + ("32".equals(trial.params().get("t.batch")) ? 0 : 0.1);
+    });
 
     private static Study run(Path dir, String name, Sampler sampler, int trials) {
         Study study = Study.create(name, new JournalFileStorage(dir.resolve(name + ".log")), Direction.MINIMIZE, sampler);
