@@ -45,7 +45,7 @@ public class ModuleDependenciesTest {
                 "org.tribuoadapt.pipeline", "org.tribuoadapt.reproduce"), "tribuo-adapt-core", "jackson-databind",
                 "jfreechart", "org.jfree.svg");
         declare("tribuo-peft", List.of("org.tribuoadapt.core"), "tribuo-adapt-core", "jackson-databind", "protobuf-java");
-        declare("tribuo-hpo", List.of("org.tribuoadapt.core"), "tribuo-adapt-core", "tribuo-math");
+        declare("tribuo-hpo", List.of("org.tribuoadapt.core"), "tribuo-adapt-core", "tribuo-math", "jackson-databind");
         declare("tribuo-robust", List.of("org.tribuoadapt.core"), "tribuo-adapt-core", "jackson-databind");
         declare("tribuo-tta", List.of("org.tribuoadapt.core"), "tribuo-adapt-core", "tribuo-data", "pytorch-engine");
     }

@@ -1,4 +1,5 @@
 /**
- * Learning-rate tuners: hypergradient optimisers, FedHyper and the Step Law scaling-law predictor.
+ * Learning-rate tuners (hypergradient optimisers, FedHyper and the Step Law scaling-law predictor) and hyper-parameter
+ * search over configuration files ({@code search}).
  */
 package org.tribuoadapt.hpo;

@@ -1,0 +1,141 @@
+package org.tribuoadapt.hpo.search;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A hyper-parameter search: trials sampled by a {@link Sampler}, evaluated by an {@link Objective} and kept in a
+ * {@link StudyStorage}, after Optuna's define-by-run studies (Akiba et al., "Optuna: A Next-generation
+ * Hyperparameter Optimization Framework", KDD 2019), with the space declared up front.
+ * <p>
+ * The study holds no trial state of its own: every read goes to the storage, so workers in other processes (Java
+ * or Python through Optuna) that share the storage see each other's trials.
+ */
+public final class Study {
+
+    private static final Logger logger = Logger.getLogger(Study.class.getName());
+
+    /** Optuna's system attribute for the reason a trial failed. */
+    public static final String FAIL_REASON = "fail_reason";
+
+    private final StudyStorage storage;
+    private final StudyStorage.StoredStudy stored;
+    private final Sampler sampler;
+
+    private Study(StudyStorage storage, StudyStorage.StoredStudy stored, Sampler sampler) {
+        this.storage = storage;
+        this.stored = stored;
+        this.sampler = sampler;
+    }
+
+    /**
+     * Creates a new study.
+     * @param name The name, unused in the storage.
+     * @param storage The storage.
+     * @param direction The direction.
+     * @param sampler The sampler.
+     * @return The study.
+     */
+    public static Study create(String name, StudyStorage storage, Direction direction, Sampler sampler) {
+        return new Study(storage, storage.createStudy(name, direction), sampler);
+    }
+
+    /**
+     * Opens a study already in the storage (for example one created by another worker or by Optuna).
+     * @param name The name.
+     * @param storage The storage.
+     * @param sampler The sampler.
+     * @return The study.
+     */
+    public static Study load(String name, StudyStorage storage, Sampler sampler) {
+        return new Study(storage, storage.findStudy(name).orElseThrow(
+                () -> new IllegalArgumentException("no study named '" + name + "' in " + storage)), sampler);
+    }
+
+    /**
+     * The name.
+     * @return The study name.
+     */
+    public String name() {
+        return stored.name();
+    }
+
+    /**
+     * The direction.
+     * @return Whether the objective is minimised or maximised.
+     */
+    public Direction direction() {
+        return stored.direction();
+    }
+
+    /**
+     * Every trial of the study, by number.
+     * @return The trials.
+     */
+    public List<Trial> trials() {
+        return storage.trials(stored.id());
+    }
+
+    /**
+     * The best COMPLETE trial (the first of equals).
+     * @return The trial.
+     * @throws IllegalStateException If no trial has completed.
+     */
+    public Trial bestTrial() {
+        return trials().stream()
+                .filter(t -> t.state() == TrialState.COMPLETE && t.value() != null)
+                .min(Comparator.comparingDouble(t -> direction().loss(t.value())))
+                .orElseThrow(() -> new IllegalStateException("study '" + name() + "' has no complete trial yet"));
+    }
+
+    /**
+     * Runs trials one after another. A trial whose objective throws or returns NaN is recorded as FAIL, with the
+     * reason in Optuna's {@code fail_reason} system attribute, and the study goes on.
+     * @param objective The objective.
+     * @param nTrials How many trials to run.
+     */
+    public void optimize(Objective objective, int nTrials) {
+        if (nTrials < 1) {
+            throw new IllegalArgumentException("nTrials must be >= 1, found " + nTrials);
+        }
+        for (int i = 0; i < nTrials; i++) {
+            runTrial(objective);
+        }
+    }
+
+    private void runTrial(Objective objective) {
+        List<Trial> history = trials();
+        StudyStorage.TrialRef ref = storage.createTrial(stored.id());
+        Map<String, Object> params = new LinkedHashMap<>();
+        for (Map.Entry<String, Distribution> e : objective.space().distributions().entrySet()) {
+            Distribution distribution = e.getValue();
+            double internal = distribution.checked(e.getKey(),
+                    sampler.sample(history, direction(), ref.number(), e.getKey(), distribution));
+            storage.setParam(ref.id(), e.getKey(), internal, distribution);
+            params.put(e.getKey(), distribution.toExternal(internal));
+        }
+        double value;
+        try {
+            value = objective.evaluate(new ActiveTrial(storage, ref, params));
+        } catch (Exception | LinkageError e) {
+            fail(ref, "trial " + ref.number() + " failed because of the exception: " + e, e);
+            return;
+        }
+        if (Double.isNaN(value)) {
+            fail(ref, "trial " + ref.number() + " failed, because the objective function returned nan.", null);
+        } else {
+            storage.finishTrial(ref.id(), TrialState.COMPLETE, value);
+            logger.info(() -> "trial " + ref.number() + " of study '" + name() + "' finished with value " + value + " and params " + params);
+        }
+    }
+
+    private void fail(StudyStorage.TrialRef ref, String reason, Throwable cause) {
+        logger.log(Level.WARNING, reason, cause);
+        storage.setSystemAttribute(ref.id(), FAIL_REASON, reason);
+        storage.finishTrial(ref.id(), TrialState.FAIL, null);
+    }
+}

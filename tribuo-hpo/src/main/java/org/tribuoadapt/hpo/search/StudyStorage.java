@@ -1,0 +1,96 @@
+package org.tribuoadapt.hpo.search;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where studies live, so that several workers can share one (Optuna's {@code BaseStorage}, single objective).
+ * Trials are addressed by a storage-wide id; their number counts within their study.
+ */
+public interface StudyStorage {
+
+    /**
+     * A stored study.
+     * @param id The storage's id.
+     * @param name The name.
+     * @param direction The direction.
+     */
+    record StoredStudy(int id, String name, Direction direction) {}
+
+    /**
+     * A trial just created.
+     * @param id The storage-wide trial id.
+     * @param number The trial's number in its study.
+     */
+    record TrialRef(int id, int number) {}
+
+    /**
+     * Creates a study.
+     * @param name The name, not yet used in this storage.
+     * @param direction The direction.
+     * @return The study.
+     */
+    StoredStudy createStudy(String name, Direction direction);
+
+    /**
+     * Finds a study.
+     * @param name The name.
+     * @return The study, or empty.
+     */
+    Optional<StoredStudy> findStudy(String name);
+
+    /**
+     * Starts a RUNNING trial.
+     * @param studyId The study.
+     * @return The trial.
+     */
+    TrialRef createTrial(int studyId);
+
+    /**
+     * Records a sampled parameter.
+     * @param trialId The trial.
+     * @param name The parameter name.
+     * @param internal Its internal representation.
+     * @param distribution Its distribution.
+     */
+    void setParam(int trialId, String name, double internal, Distribution distribution);
+
+    /**
+     * Records an intermediate value.
+     * @param trialId The trial.
+     * @param step The step.
+     * @param value The value.
+     */
+    void setIntermediateValue(int trialId, int step, double value);
+
+    /**
+     * Records a user attribute.
+     * @param trialId The trial.
+     * @param key The key.
+     * @param value A JSON value (string, number, boolean, list or map).
+     */
+    void setUserAttribute(int trialId, String key, Object value);
+
+    /**
+     * Records a system attribute (Optuna keeps {@code fail_reason} there).
+     * @param trialId The trial.
+     * @param key The key.
+     * @param value A JSON value.
+     */
+    void setSystemAttribute(int trialId, String key, Object value);
+
+    /**
+     * Ends a trial.
+     * @param trialId The trial.
+     * @param state A finished state.
+     * @param value The objective value, or null (FAIL).
+     */
+    void finishTrial(int trialId, TrialState state, Double value);
+
+    /**
+     * The trials of a study, by number.
+     * @param studyId The study.
+     * @return Its trials.
+     */
+    List<Trial> trials(int studyId);
+}

@@ -1,0 +1,46 @@
+package org.tribuoadapt.hpo.search;
+
+import java.time.LocalDateTime;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A trial as stored: Optuna's {@code FrozenTrial} with a single objective.
+ * @param number The trial's number within its study, from 0.
+ * @param state The state.
+ * @param params The external parameter values by name.
+ * @param distributions The distribution of each parameter.
+ * @param value The objective value, or null when the trial has none.
+ * @param intermediateValues Reported values by step.
+ * @param userAttributes User attributes (JSON values: strings, numbers, booleans, lists, maps).
+ * @param start When it started, or null.
+ * @param complete When it finished, or null.
+ */
+public record Trial(int number, TrialState state, Map<String, Object> params, Map<String, Distribution> distributions,
+                    Double value, SortedMap<Integer, Double> intermediateValues, Map<String, Object> userAttributes,
+                    LocalDateTime start, LocalDateTime complete) {
+
+    /**
+     * Copies the maps.
+     */
+    public Trial {
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        distributions = Collections.unmodifiableMap(new LinkedHashMap<>(distributions));
+        intermediateValues = Collections.unmodifiableSortedMap(new TreeMap<>(intermediateValues));
+        userAttributes = Collections.unmodifiableMap(new LinkedHashMap<>(userAttributes));
+    }
+
+    /**
+     * The internal representation of a parameter, if the trial has it.
+     * @param name The parameter.
+     * @return Its internal value, or empty.
+     */
+    public OptionalDouble internalParam(String name) {
+        Object external = params.get(name);
+        return external == null ? OptionalDouble.empty() : OptionalDouble.of(distributions.get(name).toInternal(external));
+    }
+}

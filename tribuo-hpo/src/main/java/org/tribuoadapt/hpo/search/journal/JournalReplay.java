@@ -1,0 +1,199 @@
+package org.tribuoadapt.hpo.search.journal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.Distribution;
+import org.tribuoadapt.hpo.search.StudyStorage;
+import org.tribuoadapt.hpo.search.Trial;
+import org.tribuoadapt.hpo.search.TrialState;
+
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The state a journal describes, rebuilt by applying its operations in order with the rules of Optuna 3.1's
+ * {@code JournalStorageReplayResult}: study ids count created studies, trial ids count every created trial of the
+ * storage and trial numbers count within a study; a study whose name is taken, and an update to a missing or
+ * finished trial, are ignored.
+ */
+final class JournalReplay {
+
+    private static final class MutableTrial {
+        final int studyId;
+        final int number;
+        TrialState state = TrialState.RUNNING;
+        final Map<String, Object> params = new LinkedHashMap<>();
+        final Map<String, Distribution> distributions = new LinkedHashMap<>();
+        Double value;
+        final TreeMap<Integer, Double> intermediate = new TreeMap<>();
+        final Map<String, Object> userAttributes = new LinkedHashMap<>();
+        LocalDateTime start;
+        LocalDateTime complete;
+
+        MutableTrial(int studyId, int number) {
+            this.studyId = studyId;
+            this.number = number;
+        }
+
+        Trial freeze() {
+            return new Trial(number, state, params, distributions, value, intermediate, userAttributes, start, complete);
+        }
+    }
+
+    private final ObjectMapper mapper;
+    private final Map<Integer, StudyStorage.StoredStudy> studies = new LinkedHashMap<>();
+    private final Map<Integer, List<Integer>> studyTrials = new HashMap<>();
+    private final List<MutableTrial> trials = new ArrayList<>();
+    private final Map<String, Integer> lastTrialByWorker = new HashMap<>();
+    private int nextStudyId;
+
+    JournalReplay(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    void apply(JsonNode log) {
+        switch (JournalOperation.ofCode(log.path("op_code").asInt(-1))) {
+            case CREATE_STUDY -> createStudy(log);
+            case DELETE_STUDY -> studies.remove(log.path("study_id").asInt());
+            case CREATE_TRIAL -> createTrial(log);
+            case SET_TRIAL_PARAM -> updatable(log).ifPresent(t -> {
+                String name = log.path("param_name").asText();
+                Distribution distribution = DistributionJson.read(mapper, log.path("distribution").asText());
+                t.params.put(name, distribution.toExternal(log.path("param_value_internal").asDouble()));
+                t.distributions.put(name, distribution);
+            });
+            case SET_TRIAL_STATE_VALUES -> updatable(log).ifPresent(t -> setStateValues(t, log));
+            case SET_TRIAL_INTERMEDIATE_VALUE -> updatable(log).ifPresent(
+                    t -> t.intermediate.put(log.path("step").asInt(), log.path("intermediate_value").asDouble()));
+            case SET_TRIAL_USER_ATTR -> updatable(log).ifPresent(t -> t.userAttributes.putAll(attributes(log.path("user_attr"))));
+            // study attributes and system attributes are kept by Optuna only; this package reads none of them
+            case SET_STUDY_USER_ATTR, SET_STUDY_SYSTEM_ATTR, SET_TRIAL_SYSTEM_ATTR -> { }
+        }
+    }
+
+    private void createStudy(JsonNode log) {
+        String name = log.path("study_name").asText();
+        if (findStudy(name).isPresent()) {
+            return;
+        }
+        JsonNode directions = log.path("directions");
+        if (directions.size() != 1) {
+            throw new IllegalArgumentException("study '" + name + "' has " + directions.size()
+                    + " objectives; only single-objective studies are supported");
+        }
+        int id = nextStudyId++;
+        studies.put(id, new StudyStorage.StoredStudy(id, name, Direction.ofCode(directions.get(0).asInt())));
+        studyTrials.put(id, new ArrayList<>());
+    }
+
+    private void createTrial(JsonNode log) {
+        int studyId = log.path("study_id").asInt();
+        if (!studies.containsKey(studyId)) {
+            return;
+        }
+        List<Integer> ids = studyTrials.get(studyId);
+        MutableTrial t = new MutableTrial(studyId, ids.size());
+        ids.add(trials.size());
+        lastTrialByWorker.put(log.path("worker_id").asText(), trials.size());
+        trials.add(t);
+        t.state = log.has("state") ? TrialState.ofCode(log.get("state").asInt()) : TrialState.RUNNING;
+        t.start = dateTime(log.path("datetime_start"));
+        t.complete = dateTime(log.path("datetime_complete"));
+        JsonNode values = log.path("values");
+        t.value = log.path("value").isNumber() ? Double.valueOf(log.get("value").asDouble())
+                : values.size() == 1 ? Double.valueOf(values.get(0).asDouble()) : null;
+        log.path("distributions").fields().forEachRemaining(e -> {
+            Distribution d = DistributionJson.read(mapper, e.getValue().asText());
+            t.distributions.put(e.getKey(), d);
+            t.params.put(e.getKey(), d.toExternal(log.path("params").path(e.getKey()).asDouble()));
+        });
+        log.path("intermediate_values").fields().forEachRemaining(
+                e -> t.intermediate.put(Integer.parseInt(e.getKey()), e.getValue().asDouble()));
+        t.userAttributes.putAll(attributes(log.path("user_attrs")));
+    }
+
+    private void setStateValues(MutableTrial t, JsonNode log) {
+        TrialState state = TrialState.ofCode(log.path("state").asInt());
+        if (state == TrialState.RUNNING) {
+            t.start = dateTime(log.path("datetime_start"));
+        }
+        if (state.isFinished()) {
+            t.complete = dateTime(log.path("datetime_complete"));
+        }
+        t.state = state;
+        JsonNode values = log.path("values");
+        if (values.isArray()) {
+            if (values.size() != 1) {
+                throw new IllegalArgumentException("trial " + t.number + " has " + values.size()
+                        + " objective values; only single-objective studies are supported");
+            }
+            t.value = values.get(0).asDouble();
+        }
+    }
+
+    private Optional<MutableTrial> updatable(JsonNode log) {
+        int id = log.path("trial_id").asInt(-1);
+        if (id < 0 || id >= trials.size() || trials.get(id).state.isFinished()) {
+            return Optional.empty();
+        }
+        return Optional.of(trials.get(id));
+    }
+
+    @SuppressWarnings("unchecked") // a JSON object converts to a map of JSON values
+    private Map<String, Object> attributes(JsonNode node) {
+        return node.isObject() ? mapper.convertValue(node, Map.class) : Map.of();
+    }
+
+    private static LocalDateTime dateTime(JsonNode node) {
+        return node.isTextual() ? LocalDateTime.parse(node.asText()) : null;
+    }
+
+    Optional<StudyStorage.StoredStudy> findStudy(String name) {
+        return studies.values().stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    /**
+     * The trial a worker created last.
+     * @param workerId The worker.
+     * @return Its storage-wide id and number.
+     */
+    StudyStorage.TrialRef lastTrialOf(String workerId) {
+        Integer id = lastTrialByWorker.get(workerId);
+        if (id == null) {
+            throw new IllegalStateException("worker " + workerId + " created no trial in the journal");
+        }
+        return new StudyStorage.TrialRef(id, trials.get(id).number);
+    }
+
+    /**
+     * Whether a trial can still be updated.
+     * @param trialId The trial.
+     * @return The trial's number.
+     * @throws IllegalStateException If the trial is missing or finished.
+     */
+    int checkUpdatable(int trialId) {
+        if (trialId < 0 || trialId >= trials.size()) {
+            throw new IllegalStateException("no trial with id " + trialId + " in the journal");
+        }
+        MutableTrial t = trials.get(trialId);
+        if (t.state.isFinished()) {
+            throw new IllegalStateException("trial " + t.number + " has already finished (" + t.state + ") and can not be updated");
+        }
+        return t.number;
+    }
+
+    List<Trial> trials(int studyId) {
+        List<Integer> ids = studyTrials.get(studyId);
+        if (ids == null || !studies.containsKey(studyId)) {
+            throw new IllegalArgumentException("no study with id " + studyId + " in the journal");
+        }
+        return ids.stream().map(i -> trials.get(i).freeze()).toList();
+    }
+}

@@ -1,0 +1,220 @@
+package org.tribuoadapt.hpo.search.objective;
+
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.config.Configurable;
+import com.oracle.labs.mlrg.olcut.config.ConfigurationData;
+import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.config.PropertySheet;
+import com.oracle.labs.mlrg.olcut.config.json.JsonProvenanceSerialization;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
+import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
+import org.tribuo.DataSource;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.Trainer;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.evaluation.LabelEvaluation;
+import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuoadapt.core.data.CheckedDatasets;
+import org.tribuoadapt.hpo.search.ActiveTrial;
+import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.Objective;
+import org.tribuoadapt.hpo.search.SearchSpace;
+
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * An objective over an OLCUT configuration file: for each trial the file is loaded with the trial's values as
+ * {@code --@component.property value} overrides (the command line's mechanism), the named {@code Trainer<Label>}
+ * trains on the training data source, and Tribuo's {@link LabelEvaluator} scores the model on the validation data
+ * source. Both data sources are components of the same file.
+ * <p>
+ * Every searched {@code component.property} is checked against the file when the objective is configured, so a
+ * misspelt name, or a list property (which {@code --@} cannot set), fails before any training. Each trial records the trained model's provenance as the user attribute
+ * {@value #PROVENANCE_ATTRIBUTE} (OLCUT's JSON provenance) with its SHA-256 in {@value #PROVENANCE_HASH_ATTRIBUTE},
+ * so the best trial can be retrained.
+ */
+public final class ConfigObjective implements Objective, Configurable, Provenancable<ConfiguredObjectProvenance> {
+
+    /** User attribute holding the model provenance (OLCUT JSON). */
+    public static final String PROVENANCE_ATTRIBUTE = "model_provenance";
+    /** User attribute holding the SHA-256 of {@value #PROVENANCE_ATTRIBUTE}. */
+    public static final String PROVENANCE_HASH_ATTRIBUTE = "model_provenance_sha256";
+
+    /** The validation metrics an objective can return. */
+    public enum Metric {
+        /** Accuracy (maximise). */
+        ACCURACY(LabelEvaluation::accuracy, Direction.MAXIMIZE),
+        /** Macro-averaged F1 (maximise). */
+        MACRO_F1(LabelEvaluation::macroAveragedF1, Direction.MAXIMIZE),
+        /** Balanced error rate (minimise). */
+        BALANCED_ERROR_RATE(LabelEvaluation::balancedErrorRate, Direction.MINIMIZE);
+
+        private final ToDoubleFunction<LabelEvaluation> value;
+        private final Direction direction;
+
+        Metric(ToDoubleFunction<LabelEvaluation> value, Direction direction) {
+            this.value = value;
+            this.direction = direction;
+        }
+
+        /**
+         * The direction a study of this metric takes.
+         * @return MAXIMIZE or MINIMIZE.
+         */
+        public Direction direction() {
+            return direction;
+        }
+    }
+
+    @Config(mandatory = true, description = "The OLCUT configuration file holding the trainer and the data sources.")
+    private Path configFile;
+
+    @Config(mandatory = true, description = "Name of the Trainer<Label> component.")
+    private String trainer;
+
+    @Config(mandatory = true, description = "Name of the training DataSource<Label> component.")
+    private String trainingSource;
+
+    @Config(mandatory = true, description = "Name of the validation DataSource<Label> component.")
+    private String validationSource;
+
+    @Config(description = "The validation metric returned.")
+    private Metric metric = Metric.ACCURACY;
+
+    @Config(mandatory = true, description = "The search space, one component.property=kind:arguments per entry (see SearchSpace).")
+    private List<String> space;
+
+    private SearchSpace searchSpace;
+
+    private ConfigObjective() {}
+
+    /**
+     * Creates an objective.
+     * @param configFile The configuration file.
+     * @param trainer The trainer component.
+     * @param trainingSource The training data source component.
+     * @param validationSource The validation data source component.
+     * @param metric The metric.
+     * @param space The search space in text form.
+     */
+    public ConfigObjective(Path configFile, String trainer, String trainingSource, String validationSource,
+                           Metric metric, List<String> space) {
+        this.configFile = configFile;
+        this.trainer = trainer;
+        this.trainingSource = trainingSource;
+        this.validationSource = validationSource;
+        this.metric = metric;
+        this.space = List.copyOf(space);
+        postConfig();
+    }
+
+    @Override
+    public void postConfig() {
+        try {
+            searchSpace = SearchSpace.parse(space);
+        } catch (IllegalArgumentException e) {
+            throw new PropertyException(e, "", "space", e.getMessage());
+        }
+        try (ConfigurationManager cm = new ConfigurationManager(configFile.toString())) {
+            for (String component : List.of(trainer, trainingSource, validationSource)) {
+                data(cm, component);
+            }
+            for (String name : searchSpace.distributions().keySet()) {
+                int dot = name.indexOf('.');
+                String component = name.substring(0, dot);
+                String property = name.substring(dot + 1);
+                Map<String, Field> properties = configProperties(data(cm, component).getClassName());
+                Field field = properties.get(property);
+                if (field == null) {
+                    throw new PropertyException("", "space", "component '" + component + "' has no property '" + property
+                            + "'; its properties are: " + String.join(", ", properties.keySet()));
+                }
+                Class<?> type = field.getType();
+                if (type.isArray() || Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type)) {
+                    throw new PropertyException("", "space", "property '" + name + "' is a " + type.getSimpleName()
+                            + "; only single-valued properties can be searched");
+                }
+            }
+        }
+    }
+
+    private ConfigurationData data(ConfigurationManager cm, String component) {
+        return cm.getConfigurationData(component).orElseThrow(() -> new PropertyException("", "space",
+                "no component named '" + component + "' in " + configFile + "; components are: "
+                        + String.join(", ", new TreeSet<>(cm.getComponentNames()))));
+    }
+
+    @SuppressWarnings("unchecked") // a configured component class is Configurable
+    private static Map<String, Field> configProperties(String className) {
+        Map<String, Field> fields = new TreeMap<>();
+        try {
+            for (Field f : PropertySheet.getAllFields((Class<? extends Configurable>) Class.forName(className))) {
+                if (f.isAnnotationPresent(Config.class)) {
+                    fields.put(f.getName(), f);
+                }
+            }
+        } catch (ClassNotFoundException e) {
+            throw new PropertyException(e, "", "configFile", "component class " + className + " is not on the class path");
+        }
+        return fields;
+    }
+
+    /**
+     * The metric's direction, for {@code Study.create}.
+     * @return The direction.
+     */
+    public Direction direction() {
+        return metric.direction();
+    }
+
+    @Override
+    public SearchSpace space() {
+        return searchSpace;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked") // the configuration names a classification trainer and data sources
+    public double evaluate(ActiveTrial trial) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--config-file", configFile.toString()));
+        for (Map.Entry<String, Object> e : trial.params().entrySet()) {
+            args.add("--@" + e.getKey());
+            args.add(String.valueOf(e.getValue()));
+        }
+        try (ConfigurationManager cm = new ConfigurationManager(args.toArray(new String[0]))) {
+            Trainer<Label> t = (Trainer<Label>) cm.lookup(trainer);
+            MutableDataset<Label> train = CheckedDatasets.load((DataSource<Label>) cm.lookup(trainingSource));
+            MutableDataset<Label> validation = CheckedDatasets.load((DataSource<Label>) cm.lookup(validationSource));
+            Model<Label> model = t.train(train);
+            String provenance = new JsonProvenanceSerialization(false).serializeToString(
+                    ProvenanceUtil.marshalProvenance(model.getProvenance()));
+            trial.setUserAttribute(PROVENANCE_ATTRIBUTE, provenance);
+            trial.setUserAttribute(PROVENANCE_HASH_ATTRIBUTE, sha256(provenance));
+            return metric.value.applyAsDouble(new LabelEvaluator().evaluate(model, validation));
+        }
+    }
+
+    private static String sha256(String text) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public ConfiguredObjectProvenance getProvenance() {
+        return new ConfiguredObjectProvenanceImpl(this, "Objective");
+    }
+}

@@ -1,0 +1,60 @@
+package org.tribuoadapt.hpo.search;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuoadapt.hpo.search.journal.JournalFileStorage;
+import org.tribuoadapt.hpo.search.sampler.RandomSampler;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StudyTest {
+
+    private static final SearchSpace SPACE = SearchSpace.parse(List.of("f.x=float:-1:1"));
+
+    /** x^2, except that trial 1 throws and trial 2 returns NaN. */
+    private static final Objective FLAKY = Objective.of(SPACE, trial -> {
+        double x = (Double) trial.params().get("f.x");
+        if (trial.number() == 1) {
+            throw new IllegalStateException("diverged at lr " + x);
+        }
+        return trial.number() == 2 ? Double.NaN : x * x;
+    });
+
+    @Test
+    void failingTrialsDoNotStopTheStudy(@TempDir Path dir) {
+        Study study = Study.create("flaky", new JournalFileStorage(dir.resolve("j.log")), Direction.MINIMIZE, new RandomSampler(1));
+        study.optimize(FLAKY, 5);
+        List<Trial> trials = study.trials();
+        assertEquals(List.of(TrialState.COMPLETE, TrialState.FAIL, TrialState.FAIL, TrialState.COMPLETE, TrialState.COMPLETE),
+                trials.stream().map(Trial::state).toList());
+        assertNull(trials.get(1).value());
+        assertNull(trials.get(2).value());
+        Trial best = trials.stream().filter(t -> t.state() == TrialState.COMPLETE)
+                .min((a, b) -> Double.compare(a.value(), b.value())).orElseThrow();
+        assertEquals(best, study.bestTrial());
+        assertTrue(trials.stream().allMatch(t -> t.start() != null && t.complete() != null));
+    }
+
+    @Test
+    void bestTrialFollowsTheDirectionAndNeedsACompleteTrial(@TempDir Path dir) {
+        JournalFileStorage storage = new JournalFileStorage(dir.resolve("j.log"));
+        Study max = Study.create("max", storage, Direction.MAXIMIZE, new RandomSampler(1));
+        IllegalStateException none = assertThrows(IllegalStateException.class, max::bestTrial);
+        assertTrue(none.getMessage().contains("'max' has no complete trial"), none.getMessage());
+        max.optimize(FLAKY, 6);
+        double largest = max.trials().stream().filter(t -> t.value() != null).mapToDouble(Trial::value).max().orElseThrow();
+        assertEquals(largest, max.bestTrial().value());
+        IllegalArgumentException taken = assertThrows(IllegalArgumentException.class,
+                () -> Study.create("max", storage, Direction.MAXIMIZE, new RandomSampler(1)));
+        assertTrue(taken.getMessage().contains("'max' already exists"), taken.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> Study.load("min", storage, new RandomSampler(1)));
+        assertTrue(missing.getMessage().contains("no study named 'min'"), missing.getMessage());
+    }
+}

@@ -1,0 +1,189 @@
+package org.tribuoadapt.hpo.search.journal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.Objective;
+import org.tribuoadapt.hpo.search.SearchSpace;
+import org.tribuoadapt.hpo.search.Study;
+import org.tribuoadapt.hpo.search.Trial;
+import org.tribuoadapt.hpo.search.TrialState;
+import org.tribuoadapt.hpo.search.sampler.RandomSampler;
+import org.tribuoadapt.hpo.search.sampler.TpeSampler;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Opens journals written by Java in Optuna 3.1 and the other way round. Skipped when {@code /usr/bin/python3} or its
+ * {@code optuna} module is missing.
+ */
+class OptunaInteropTest {
+
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+
+    // prints every trial of a study as Optuna sees it, after adding one trial of its own through study.optimize
+    private static final String SCRIPT = """
+            import json, sys, optuna
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+            study = optuna.load_study(study_name=sys.argv[2], storage=storage)
+            trials = [{"number": t.number, "state": t.state.name, "value": t.value, "params": t.params,
+                       "distributions": {k: optuna.distributions.distribution_to_json(d) for k, d in t.distributions.items()},
+                       "user_attrs": t.user_attrs, "intermediate_values": {str(k): v for k, v in t.intermediate_values.items()},
+                       "fail_reason": t.system_attrs.get("fail_reason")} for t in study.trials]
+            def objective(trial):
+                lr = trial.suggest_float("adam.learningRate", 1e-4, 0.3, log=True)
+                trial.suggest_int("trainer.epochs", 1, 8)
+                trial.suggest_categorical("trainer.activation", ["RELU", "TANH"])
+                trial.suggest_float("mlp.dropout", 0.0, 0.5, step=0.1)
+                trial.report(0.25, 3)
+                trial.set_user_attr("from", "python")
+                return 42.0
+            study.optimize(objective, n_trials=1)
+            print(json.dumps({"direction": study.direction.name, "trials": trials}))
+            """;
+
+    private static final SearchSpace SPACE = SearchSpace.parse(List.of(
+            "adam.learningRate=float:1e-4:0.3:log", "trainer.epochs=int:1:8", "trainer.activation=categorical:RELU,TANH",
+            "mlp.dropout=float:0.0:0.5:step=0.1"));
+
+    @BeforeAll
+    static void needsOptuna() throws IOException, InterruptedException {
+        assumeTrue(Files.isExecutable(PYTHON), "no " + PYTHON);
+        Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import optuna").redirectErrorStream(true).start();
+        assumeTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "no optuna module for " + PYTHON);
+    }
+
+    @Test
+    void javaStudyOpensInOptunaAndOptunaTrialsReadBack(@TempDir Path dir) throws Exception {
+        Path journal = dir.resolve("study.log");
+        Study study = Study.create("interop", new JournalFileStorage(journal), Direction.MAXIMIZE, new RandomSampler(7));
+        study.optimize(Objective.of(SPACE, trial -> {
+            if (trial.number() == 2) {
+                throw new IllegalStateException("boom");
+            }
+            trial.report(0, 0.5 * trial.number());
+            trial.report(1, 0.1 + trial.number());
+            trial.setUserAttribute("note", "trial-" + trial.number());
+            trial.setUserAttribute("sizes", List.of(1, 2));
+            return (Double) trial.params().get("adam.learningRate") * 10;
+        }), 4);
+        List<Trial> written = study.trials();
+
+        JsonNode python = runOptuna(journal, "interop");
+        assertEquals("MAXIMIZE", python.path("direction").asText());
+        JsonNode pyTrials = python.path("trials");
+        assertEquals(written.size(), pyTrials.size());
+        ObjectMapper mapper = new ObjectMapper();
+        for (Trial t : written) {
+            JsonNode p = pyTrials.get(t.number());
+            assertEquals(t.number(), p.path("number").asInt());
+            assertEquals(t.state().name(), p.path("state").asText());
+            if (t.value() == null) {
+                assertTrue(p.path("value").isNull());
+                assertTrue(p.path("fail_reason").asText().contains("boom"), p.toString());
+            } else {
+                assertEquals(t.value(), p.path("value").asDouble());
+            }
+            assertEquals(t.params().get("adam.learningRate"), p.path("params").path("adam.learningRate").asDouble());
+            assertEquals(t.params().get("trainer.epochs"), p.path("params").path("trainer.epochs").asLong());
+            assertTrue(p.path("params").path("trainer.epochs").isIntegralNumber());
+            assertEquals(t.params().get("trainer.activation"), p.path("params").path("trainer.activation").asText());
+            assertEquals(t.params().get("mlp.dropout"), p.path("params").path("mlp.dropout").asDouble());
+            for (Map.Entry<String, ?> d : t.distributions().entrySet()) {
+                assertEquals(DistributionJson.read(mapper, p.path("distributions").path(d.getKey()).asText()), d.getValue());
+            }
+            assertEquals(mapper.valueToTree(t.userAttributes()), p.path("user_attrs"));
+            assertEquals(t.intermediateValues().size(), p.path("intermediate_values").size());
+            t.intermediateValues().forEach((step, v) -> assertEquals(v, p.path("intermediate_values").path(step.toString()).asDouble()));
+        }
+
+        // Optuna's own trial, read back by a fresh Java storage
+        List<Trial> reread = Study.load("interop", new JournalFileStorage(journal), new RandomSampler(7)).trials();
+        assertEquals(written, reread.subList(0, written.size()));
+        Trial fromPython = reread.get(written.size());
+        assertEquals(TrialState.COMPLETE, fromPython.state());
+        assertEquals(42.0, fromPython.value());
+        assertEquals(Map.of("from", "python"), fromPython.userAttributes());
+        assertEquals(Map.of(3, 0.25), fromPython.intermediateValues());
+        assertEquals(SPACE.distributions(), fromPython.distributions());
+        assertTrue(fromPython.params().get("trainer.epochs") instanceof Long);
+        assertTrue(SPACE.distributions().get("mlp.dropout").contains((Double) fromPython.params().get("mlp.dropout")));
+        assertTrue(fromPython.start() != null && fromPython.complete() != null);
+    }
+
+    // creates the study if needed, then runs n trials of TPE on x^2
+    private static final String WORKER = """
+            import sys, optuna
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+            study = optuna.create_study(study_name="shared", storage=storage, direction="minimize", load_if_exists=True,
+                                        sampler=optuna.samplers.TPESampler(seed=int(sys.argv[3])))
+            study.optimize(lambda t: t.suggest_float("f.x", -1.0, 1.0) ** 2, n_trials=int(sys.argv[2]))
+            """;
+
+    @Test
+    void javaAndOptunaWorkersShareAStudyCreatedByOptuna(@TempDir Path dir) throws Exception {
+        Path journal = dir.resolve("shared.log");
+        assertEquals(0, worker(journal, 3, 1).waitFor(), () -> "optuna could not create the study: " + readErrors(journal));
+        Study study = Study.load("shared", new JournalFileStorage(journal), new TpeSampler(2));
+        assertEquals(Direction.MINIMIZE, study.direction());
+        assertEquals(3, study.trials().size());
+
+        Process python = worker(journal, 12, 3);
+        study.optimize(Objective.of(SearchSpace.parse(List.of("f.x=float:-1:1")), trial -> {
+            double x = (Double) trial.params().get("f.x");
+            return x * x;
+        }), 12);
+        assertTrue(python.waitFor(120, TimeUnit.SECONDS), "optuna worker did not finish");
+        assertEquals(0, python.exitValue(), () -> "optuna worker failed: " + readErrors(journal));
+
+        List<Trial> trials = study.trials();
+        assertEquals(27, trials.size());
+        for (int i = 0; i < trials.size(); i++) {
+            Trial t = trials.get(i);
+            assertEquals(i, t.number());
+            assertEquals(TrialState.COMPLETE, t.state(), t::toString);
+            double x = (Double) t.params().get("f.x");
+            assertEquals(x * x, t.value(), 1e-12);
+        }
+        assertFalse(Files.exists(Path.of(journal + ".lock")));
+    }
+
+    private static Process worker(Path journal, int trials, int seed) throws IOException {
+        return new ProcessBuilder(PYTHON.toString(), "-c", WORKER, journal.toString(), Integer.toString(trials),
+                Integer.toString(seed)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(Path.of(journal + ".err").toFile()).start();
+    }
+
+    private static String readErrors(Path journal) {
+        try {
+            return Files.readString(Path.of(journal + ".err"));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static JsonNode runOptuna(Path journal, String study) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(PYTHON.toString(), "-c", SCRIPT, journal.toString(), study).start();
+        byte[] err = p.getErrorStream().readAllBytes();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "optuna did not finish");
+        assertEquals(0, p.exitValue(), () -> "optuna failed: " + new String(err, StandardCharsets.UTF_8));
+        return new ObjectMapper().readTree(out);
+    }
+}

@@ -1,0 +1,130 @@
+package org.tribuoadapt.hpo.search.objective;
+
+import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.Study;
+import org.tribuoadapt.hpo.search.Trial;
+import org.tribuoadapt.hpo.search.TrialState;
+import org.tribuoadapt.hpo.search.journal.JournalFileStorage;
+import org.tribuoadapt.hpo.search.sampler.TpeSampler;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigObjectiveTest {
+
+    private static final String CONFIG = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <config>
+                <component name="mlp" type="org.tribuoadapt.core.nn.spec.MLPSpec">
+                    <property name="inputSize" value="36"/>
+                    <propertylist name="hiddenSizes"><item>8</item></propertylist>
+                </component>
+                <component name="adam" type="org.tribuoadapt.core.train.AdamOptimiserFactory">
+                    <property name="learningRate" value="0.001"/>
+                </component>
+                <component name="trainer" type="org.tribuoadapt.core.model.NetworkTrainer">
+                    <property name="network" value="mlp"/>
+                    <property name="optimiser" value="adam"/>
+                    <property name="epochs" value="3"/>
+                    <property name="batchSize" value="16"/>
+                </component>
+                <component name="train" type="org.tribuoadapt.hpo.search.objective.SyntheticBarsSource">
+                    <property name="seed" value="1"/>
+                </component>
+                <component name="valid" type="org.tribuoadapt.hpo.search.objective.SyntheticBarsSource">
+                    <property name="examples" value="30"/>
+                    <property name="seed" value="2"/>
+                </component>
+            </config>
+            """;
+
+    private static Path config(Path dir) throws IOException {
+        return Files.writeString(dir.resolve("mlp.xml"), CONFIG);
+    }
+
+    @Test
+    void searchesTheConfigurationAndRecordsProvenance(@TempDir Path dir) throws IOException {
+        ConfigObjective objective = new ConfigObjective(config(dir), "trainer", "train", "valid",
+                ConfigObjective.Metric.ACCURACY,
+                List.of("adam.learningRate=float:1e-4:0.3:log", "trainer.batchSize=categorical:8,16", "trainer.epochs=int:1:4"));
+        Study study = Study.create("mlp", new JournalFileStorage(dir.resolve("journal.log")), objective.direction(), new TpeSampler(3));
+        study.optimize(objective, 3);
+
+        List<Trial> trials = study.trials();
+        assertEquals(3, trials.size());
+        for (Trial t : trials) {
+            assertEquals(TrialState.COMPLETE, t.state(), () -> "trial " + t);
+            assertTrue(t.value() >= 0 && t.value() <= 1);
+            String provenance = (String) t.userAttributes().get(ConfigObjective.PROVENANCE_ATTRIBUTE);
+            // the override reached the trainer: its provenance holds the sampled learning rate and epochs
+            assertTrue(provenance.contains(String.valueOf(t.params().get("adam.learningRate"))), provenance);
+            assertEquals(64, ((String) t.userAttributes().get(ConfigObjective.PROVENANCE_HASH_ATTRIBUTE)).length());
+        }
+        assertNotEquals(trials.get(0).userAttributes().get(ConfigObjective.PROVENANCE_HASH_ATTRIBUTE),
+                trials.get(1).userAttributes().get(ConfigObjective.PROVENANCE_HASH_ATTRIBUTE));
+        assertTrue(study.bestTrial().value() >= trials.get(0).value());
+    }
+
+    @Test
+    void samplerAndObjectiveAreConfigurable(@TempDir Path dir) throws IOException {
+        Path search = Files.writeString(dir.resolve("search.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <config>
+                    <component name="tpe" type="org.tribuoadapt.hpo.search.sampler.TpeSampler">
+                        <property name="seed" value="5"/>
+                        <property name="nStartupTrials" value="4"/>
+                    </component>
+                    <component name="bad-tpe" type="org.tribuoadapt.hpo.search.sampler.TpeSampler">
+                        <property name="nEICandidates" value="0"/>
+                    </component>
+                    <component name="objective" type="org.tribuoadapt.hpo.search.objective.ConfigObjective">
+                        <property name="configFile" value="%s"/>
+                        <property name="trainer" value="trainer"/>
+                        <property name="trainingSource" value="train"/>
+                        <property name="validationSource" value="valid"/>
+                        <property name="metric" value="BALANCED_ERROR_RATE"/>
+                        <propertylist name="space">
+                            <item>adam.learningRate=float:1e-4:0.1:log</item>
+                            <item>trainer.epochs=int:1:3</item>
+                        </propertylist>
+                    </component>
+                </config>
+                """.formatted(config(dir)));
+        try (ConfigurationManager cm = new ConfigurationManager(search.toString())) {
+            TpeSampler tpe = (TpeSampler) cm.lookup("tpe");
+            assertTrue(tpe.toString().contains("nStartupTrials=4"), tpe.toString());
+            assertTrue(tpe.getProvenance().toString().contains("nStartupTrials"), tpe.getProvenance().toString());
+            PropertyException bad = assertThrows(PropertyException.class, () -> cm.lookup("bad-tpe"));
+            assertTrue(bad.getMessage().contains("nEICandidates"), bad.getMessage());
+            ConfigObjective objective = (ConfigObjective) cm.lookup("objective");
+            assertEquals(Direction.MINIMIZE, objective.direction());
+            assertEquals(List.of("adam.learningRate", "trainer.epochs"), List.copyOf(objective.space().distributions().keySet()));
+        }
+    }
+
+    @Test
+    void unknownComponentOrPropertyFailsBeforeTraining(@TempDir Path dir) throws IOException {
+        Path config = config(dir);
+        PropertyException property = assertThrows(PropertyException.class, () -> new ConfigObjective(config, "trainer",
+                "train", "valid", ConfigObjective.Metric.ACCURACY, List.of("adam.learningRat=float:1e-4:0.1:log")));
+        assertTrue(property.getMessage().contains("component 'adam' has no property 'learningRat'"), property.getMessage());
+        assertTrue(property.getMessage().contains("learningRate"), property.getMessage());
+        PropertyException component = assertThrows(PropertyException.class, () -> new ConfigObjective(config, "trainer",
+                "train", "valid", ConfigObjective.Metric.ACCURACY, List.of("sgd.learningRate=float:1e-4:0.1:log")));
+        assertTrue(component.getMessage().contains("no component named 'sgd'"), component.getMessage());
+        PropertyException list = assertThrows(PropertyException.class, () -> new ConfigObjective(config, "trainer",
+                "train", "valid", ConfigObjective.Metric.ACCURACY, List.of("mlp.hiddenSizes=categorical:4,8")));
+        assertTrue(list.getMessage().contains("only single-valued properties"), list.getMessage());
+    }
+}
