@@ -1,6 +1,5 @@
 package org.tribuoadapt.core.train;
 
-import org.tribuoadapt.core.nn.AttentionEntropy;
 import org.tribuoadapt.core.nn.LayerObserver;
 
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import org.tribuoadapt.core.nn.Layer;
 /**
  * The softmax that turns attention scores {@code [N, heads, T, T]} into attention weights over the keys. It is a
  * layer of its own (the {@code weights} child of {@link MultiHeadSelfAttention}) so that observers see the attention
- * distributions, for example to track their entropy ({@link org.tribuoadapt.core.nn.AttentionEntropy}).
+ * distributions, for example to track their entropy ({@link org.tribuoadapt.core.train.AttentionEntropy}).
  */
 public final class AttentionWeights extends Layer {
 

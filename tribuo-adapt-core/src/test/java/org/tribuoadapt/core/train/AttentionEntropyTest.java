@@ -1,4 +1,4 @@
-package org.tribuoadapt.core.nn;
+package org.tribuoadapt.core.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -7,12 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuoadapt.core.model.NetworkTrainer;
+import org.tribuoadapt.core.nn.ForwardContext;
+import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.spec.TransformerSpec;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.testing.TestSeeds;
-import org.tribuoadapt.core.train.AdamOptimiserFactory;
-import org.tribuoadapt.core.train.AttentionEntropyMonitor;
-import org.tribuoadapt.core.train.TrainingListener;
 
 import java.util.List;
 import java.util.Map;

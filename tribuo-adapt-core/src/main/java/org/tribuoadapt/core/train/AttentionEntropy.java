@@ -1,6 +1,9 @@
-package org.tribuoadapt.core.nn;
+package org.tribuoadapt.core.train;
 
 import ai.djl.ndarray.NDArray;
+import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.core.nn.Layer;
+import org.tribuoadapt.core.nn.LayerObserver;
 import org.tribuoadapt.core.nn.layers.AttentionWeights;
 
 import java.util.Arrays;
