@@ -5,6 +5,7 @@ import org.tribuoadapt.examples.bench.core.TrainBenchmark;
 import org.tribuoadapt.examples.bench.hpo.HpoBenchmark;
 import org.tribuoadapt.examples.bench.peft.PeftBenchmark;
 import org.tribuoadapt.examples.bench.robust.RobustBenchmark;
+import org.tribuoadapt.examples.bench.sigma.SigmaReparamBenchmark;
 import org.tribuoadapt.examples.bench.tta.TtaBenchmark;
 
 import java.util.Arrays;
@@ -19,7 +20,7 @@ final class BenchCommand implements CliCommand {
     private static Map<String, BenchmarkCommand> benchmarks() {
         Map<String, BenchmarkCommand> out = new LinkedHashMap<>();
         for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark(), new PeftBenchmark(), new HpoBenchmark(), new RobustBenchmark(),
-                new TtaBenchmark()}) {
+                new TtaBenchmark(), new SigmaReparamBenchmark()}) {
             out.put(b.name(), b);
         }
         return out;
