@@ -34,7 +34,7 @@ public final class Main {
     static Map<String, CliCommand> commands() {
         Map<String, CliCommand> commands = new LinkedHashMap<>();
         for (CliCommand c : new CliCommand[] {new RunCommand(), new TrainCommand(), new EvaluateCommand(),
-                new ReproduceCommand(), new BenchCommand(), new PeftCommand()}) {
+                new ReproduceCommand(), new BenchCommand(), new PeftCommand(), new HpoCommand()}) {
             commands.put(c.name(), c);
         }
         return commands;

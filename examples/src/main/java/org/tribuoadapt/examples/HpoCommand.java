@@ -1,0 +1,187 @@
+package org.tribuoadapt.examples;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.tribuoadapt.core.io.AtomicFiles;
+import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.Sampler;
+import org.tribuoadapt.hpo.search.Study;
+import org.tribuoadapt.hpo.search.Trial;
+import org.tribuoadapt.hpo.search.TrialState;
+import org.tribuoadapt.hpo.search.journal.JournalFileStorage;
+import org.tribuoadapt.hpo.search.objective.ConfigObjective;
+import org.tribuoadapt.hpo.search.sampler.RandomSampler;
+import org.tribuoadapt.hpo.search.sampler.TpeSampler;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * {@code hpo study create|run|status|best|export}: hyper-parameter studies over the properties of an OLCUT
+ * configuration file (tribuo-hpo's search), kept in an Optuna 3.1 journal file that Optuna can open too.
+ * <ul>
+ *   <li>{@code create --storage F --study NAME --direction maximize|minimize}</li>
+ *   <li>{@code run --storage F --study NAME -c CONFIG --trainer T --train-source S --valid-source V
+ *   --space component.property=kind:args [--space ...] --trials N [--sampler tpe|random] [--seed S]
+ *   [--metric accuracy|macro_f1|balanced_error_rate]}: creates the study if it does not exist yet, then runs N
+ *   trials (several processes may run one study at once)</li>
+ *   <li>{@code status}, {@code best}: a JSON summary or the best trial</li>
+ *   <li>{@code export [--out trials.csv]}: one CSV row per trial</li>
+ * </ul>
+ */
+final class HpoCommand implements CliCommand {
+
+    private static final Set<String> REPEATABLE = Set.of("space");
+
+    @Override
+    public String name() {
+        return "hpo";
+    }
+
+    @Override
+    public String description() {
+        return "hyper-parameter studies over a configuration file: hpo study create|run|status|best|export";
+    }
+
+    @Override
+    public int run(String[] args) throws Exception {
+        if (args.length < 2 || !args[0].equals("study")) {
+            System.err.println("usage: hpo study create|run|status|best|export --storage FILE --study NAME [options]"
+                    + " (see docs/hpo.md)");
+            return 2;
+        }
+        Map<String, List<String>> options = parse(args, 2);
+        JournalFileStorage storage = new JournalFileStorage(Path.of(required(options, "storage")));
+        String study = required(options, "study");
+        switch (args[1]) {
+            case "create" -> Study.create(study, storage, direction(required(options, "direction")),
+                    new RandomSampler(0));
+            case "run" -> run(options, storage, study);
+            case "status" -> System.out.println(status(Study.load(study, storage, new RandomSampler(0))));
+            case "best" -> System.out.println(best(Study.load(study, storage, new RandomSampler(0)).bestTrial()));
+            case "export" -> export(Study.load(study, storage, new RandomSampler(0)), options);
+            default -> {
+                System.err.println("unknown hpo study command '" + args[1] + "'; commands are create, run, status, best, "
+                        + "export");
+                return 2;
+            }
+        }
+        return 0;
+    }
+
+    private static void run(Map<String, List<String>> options, JournalFileStorage storage, String name) {
+        ConfigObjective objective = new ConfigObjective(Path.of(required(options, "c")), required(options, "trainer"),
+                required(options, "train-source"), required(options, "valid-source"),
+                ConfigObjective.Metric.valueOf(optional(options, "metric", "accuracy").toUpperCase(Locale.ROOT)),
+                options.getOrDefault("space", List.of()));
+        long seed = Long.parseLong(optional(options, "seed", "42"));
+        Sampler sampler = switch (optional(options, "sampler", "tpe")) {
+            case "tpe" -> new TpeSampler(seed);
+            case "random" -> new RandomSampler(seed);
+            default -> throw new IllegalArgumentException("--sampler must be tpe or random, found '"
+                    + optional(options, "sampler", "") + "'");
+        };
+        Study study = storage.findStudy(name).isPresent() ? Study.load(name, storage, sampler)
+                : Study.create(name, storage, objective.direction(), sampler);
+        if (study.direction() != objective.direction()) {
+            throw new IllegalArgumentException("study '" + name + "' " + study.direction().name().toLowerCase(Locale.ROOT)
+                    + "s, but the metric " + optional(options, "metric", "accuracy") + " is to be "
+                    + objective.direction().name().toLowerCase(Locale.ROOT) + "d");
+        }
+        study.optimize(objective, Integer.parseInt(required(options, "trials")));
+        System.out.println(status(study));
+    }
+
+    private static String status(Study study) {
+        Map<TrialState, Integer> counts = new EnumMap<>(TrialState.class);
+        for (Trial t : study.trials()) {
+            counts.merge(t.state(), 1, Integer::sum);
+        }
+        ObjectNode json = new ObjectMapper().createObjectNode();
+        json.put("study", study.name()).put("direction", study.direction().name().toLowerCase(Locale.ROOT))
+                .put("trials", study.trials().size());
+        counts.forEach((state, count) -> json.put(state.name().toLowerCase(Locale.ROOT), count));
+        if (counts.getOrDefault(TrialState.COMPLETE, 0) > 0) {
+            Trial best = study.bestTrial();
+            json.put("best_trial", best.number()).put("best_value", best.value());
+        }
+        return json.toString();
+    }
+
+    private static String best(Trial trial) {
+        ObjectNode json = new ObjectMapper().createObjectNode();
+        json.put("number", trial.number()).put("value", trial.value());
+        ObjectNode params = json.putObject("params");
+        trial.params().forEach((name, value) -> params.put(name, value.toString()));
+        return json.toString();
+    }
+
+    private static void export(Study study, Map<String, List<String>> options) throws java.io.IOException {
+        Set<String> names = new TreeSet<>();
+        study.trials().forEach(t -> names.addAll(t.params().keySet()));
+        StringBuilder csv = new StringBuilder("number,state,value");
+        names.forEach(n -> csv.append(',').append(n));
+        csv.append('\n');
+        for (Trial t : study.trials()) {
+            csv.append(t.number()).append(',').append(t.state().name()).append(',')
+                    .append(t.value() == null ? "" : t.value().toString());
+            for (String n : names) {
+                Object value = t.params().get(n);
+                csv.append(',').append(value == null ? "" : value.toString());
+            }
+            csv.append('\n');
+        }
+        List<String> out = options.get("out");
+        if (out == null) {
+            System.out.print(csv);
+        } else {
+            AtomicFiles.write(Path.of(out.get(0)), csv.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Direction direction(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "maximize", "maximise" -> Direction.MAXIMIZE;
+            case "minimize", "minimise" -> Direction.MINIMIZE;
+            default -> throw new IllegalArgumentException("--direction must be maximize or minimize, found '" + text + "'");
+        };
+    }
+
+    /** {@code --key value} pairs after the subcommand; {@code -c} is the configuration file; only --space repeats. */
+    private static Map<String, List<String>> parse(String[] args, int from) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (int i = from; i < args.length; i += 2) {
+            String key = args[i].replaceFirst("^--?", "");
+            if (!args[i].startsWith("-") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --option value, found '" + args[i] + "'");
+            }
+            List<String> values = out.computeIfAbsent(key, k -> new ArrayList<>());
+            if (!values.isEmpty() && !REPEATABLE.contains(key)) {
+                throw new IllegalArgumentException("--" + key + " is given twice");
+            }
+            values.add(args[i + 1]);
+        }
+        return out;
+    }
+
+    private static String required(Map<String, List<String>> options, String key) {
+        List<String> values = options.get(key);
+        if (values == null) {
+            throw new IllegalArgumentException("missing " + (key.length() == 1 ? "-" : "--") + key);
+        }
+        return values.get(0);
+    }
+
+    private static String optional(Map<String, List<String>> options, String key, String fallback) {
+        List<String> values = options.get(key);
+        return values == null ? fallback : values.get(0);
+    }
+}

@@ -1,0 +1,96 @@
+package org.tribuoadapt.examples;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code hpo study ...} end to end: a random search over a tiny MLP's learning rate and width on the embedded sample,
+ * then its status, best trial and CSV export, and the errors a user meets.
+ */
+public class HpoCommandTest {
+
+    private static final String SAMPLE = "classpath:org/tribuoadapt/examples/fashion-mnist-sample/";
+
+    private static Path config(Path dir) throws Exception {
+        return Files.writeString(dir.resolve("mlp.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <config>
+                    <component name="train" type="org.tribuoadapt.core.data.IDXImageDataSource">
+                        <property name="imagesLocation" value="%1$strain-images-idx3-ubyte.gz"/>
+                        <property name="labelsLocation" value="%1$strain-labels-idx1-ubyte.gz"/>
+                        <property name="maxPerClass" value="20"/>
+                    </component>
+                    <component name="valid" type="org.tribuoadapt.core.data.IDXImageDataSource">
+                        <property name="imagesLocation" value="%1$st10k-images-idx3-ubyte.gz"/>
+                        <property name="labelsLocation" value="%1$st10k-labels-idx1-ubyte.gz"/>
+                        <property name="maxPerClass" value="10"/>
+                    </component>
+                    <component name="mlp" type="org.tribuoadapt.core.nn.spec.MLPSpec">
+                        <property name="inputSize" value="784"/>
+                        <propertylist name="hiddenSizes"><item>16</item></propertylist>
+                    </component>
+                    <component name="adam" type="org.tribuoadapt.core.train.AdamOptimiserFactory">
+                        <property name="learningRate" value="0.001"/>
+                    </component>
+                    <component name="trainer" type="org.tribuoadapt.core.model.NetworkTrainer">
+                        <property name="network" value="mlp"/>
+                        <property name="optimiser" value="adam"/>
+                        <property name="epochs" value="1"/>
+                        <property name="batchSize" value="32"/>
+                        <property name="seed" value="1"/>
+                    </component>
+                </config>
+                """.formatted(SAMPLE));
+    }
+
+    private static String[] study(Path storage, String... rest) {
+        List<String> args = new java.util.ArrayList<>(List.of("hpo", "study"));
+        args.add(rest[0]);
+        args.addAll(List.of("--storage", storage.toString(), "--study", "mlp"));
+        args.addAll(List.of(rest).subList(1, rest.length));
+        return args.toArray(new String[0]);
+    }
+
+    @Test
+    public void runsAStudyAndReportsIt(@TempDir Path dir) throws Exception {
+        Path config = config(dir);
+        Path storage = dir.resolve("study.log");
+        assertEquals(0, Main.execute(study(storage, "run", "-c", config.toString(), "--trainer", "trainer",
+                "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
+                "--space", "trainer.batchSize=categorical:16,32", "--trials", "3", "--sampler", "random", "--seed", "7")));
+        // a second run continues the same study
+        assertEquals(0, Main.execute(study(storage, "run", "-c", config.toString(), "--trainer", "trainer",
+                "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
+                "--space", "trainer.batchSize=categorical:16,32", "--trials", "1", "--sampler", "tpe")));
+        assertEquals(0, Main.execute(study(storage, "status")));
+        assertEquals(0, Main.execute(study(storage, "best")));
+        Path csv = dir.resolve("trials.csv");
+        assertEquals(0, Main.execute(study(storage, "export", "--out", csv.toString())));
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals("number,state,value,adam.learningRate,trainer.batchSize", rows.get(0));
+        assertEquals(5, rows.size(), rows.toString());
+        assertTrue(rows.stream().skip(1).allMatch(r -> r.contains(",COMPLETE,")), rows.toString());
+    }
+
+    @Test
+    public void badInputIsNamed(@TempDir Path dir) throws Exception {
+        Path config = config(dir);
+        Path storage = dir.resolve("study.log");
+        assertEquals(2, Main.execute(new String[] {"hpo", "trial"}));
+        assertEquals(2, Main.execute(study(storage, "stop")));
+        // an unknown property is a configuration error before any training, and no study is left behind
+        assertEquals(2, Main.execute(study(storage, "run", "-c", config.toString(), "--trainer", "trainer",
+                "--train-source", "train", "--valid-source", "valid", "--space", "adam.rate=float:1e-4:1e-1",
+                "--trials", "1")));
+        assertEquals(2, Main.execute(study(storage, "status")), "the failed run must not have created the study");
+        assertEquals(2, Main.execute(study(storage, "create", "--direction", "sideways")));
+        assertEquals(2, Main.execute(study(storage, "run", "--trials")));
+    }
+}
