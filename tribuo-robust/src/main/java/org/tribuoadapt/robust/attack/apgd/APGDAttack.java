@@ -5,8 +5,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.robust.attack.AttackChecks;
@@ -14,7 +12,7 @@ import org.tribuoadapt.robust.attack.AttackGoal;
 import org.tribuoadapt.robust.attack.AttackLoss;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.AttackRun;
-import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.BudgetedGradientAttack;
 import org.tribuoadapt.robust.attack.PerExample;
 import org.tribuoadapt.robust.attack.Probe;
 import org.tribuoadapt.robust.attack.StepScope;
@@ -41,18 +39,12 @@ import java.util.SplittableRandom;
  * </ul>
  * The attack starts from a random point on the sphere of radius epsilon, as the reference implementation does.
  */
-public final class APGDAttack implements GradientAttack {
+public final class APGDAttack extends BudgetedGradientAttack {
 
     /** The attack's family name, the prefix of {@link #name()}. */
     public static final String NAME = "apgd-ce";
 
     private static final long serialVersionUID = 1L;
-
-    @Config(description = "The norm of the budget.")
-    private AttackNorm norm = AttackNorm.LINF;
-
-    @Config(description = "The perturbation budget.")
-    private double epsilon = 0.1;
 
     @Config(description = "The iteration budget N_iter.")
     private int steps = 100;
@@ -106,7 +98,7 @@ public final class APGDAttack implements GradientAttack {
 
     @Override
     public void postConfig() {
-        AttackChecks.epsilon(epsilon);
+        super.postConfig();
         AttackChecks.positive("steps", steps);
         AttackChecks.positive("restarts", restarts);
         if (!(rho > 0 && rho <= 1)) {
@@ -162,16 +154,6 @@ public final class APGDAttack implements GradientAttack {
     @Override
     public String name() {
         return NAME + "-" + norm.name().toLowerCase(java.util.Locale.ROOT) + "-" + steps + (restarts > 1 ? "x" + restarts : "");
-    }
-
-    @Override
-    public AttackNorm norm() {
-        return norm;
-    }
-
-    @Override
-    public double epsilon() {
-        return epsilon;
     }
 
     @Override
@@ -337,11 +319,6 @@ public final class APGDAttack implements GradientAttack {
             s.bestLossAtCheckpoint = bestAtCheckpoint;
             s.increases = increases;
         }
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "Attack");
     }
 
     @Override

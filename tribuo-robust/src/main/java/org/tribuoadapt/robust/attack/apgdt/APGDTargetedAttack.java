@@ -5,15 +5,13 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.robust.attack.AttackChecks;
 import org.tribuoadapt.robust.attack.AttackGoal;
 import org.tribuoadapt.robust.attack.AttackLoss;
 import org.tribuoadapt.robust.attack.AttackNorm;
-import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.BudgetedGradientAttack;
 import org.tribuoadapt.robust.attack.PerExample;
 import org.tribuoadapt.robust.attack.apgd.APGDAttack;
 
@@ -32,7 +30,7 @@ import java.util.SplittableRandom;
  * to maximise a loss (adversarial training) is an error. It needs at least four classes; with fewer than
  * {@code targets + 1} classes it targets every wrong class.
  */
-public final class APGDTargetedAttack implements GradientAttack {
+public final class APGDTargetedAttack extends BudgetedGradientAttack {
 
     /** The attack's family name, the prefix of {@link #name()}. */
     public static final String NAME = "apgd-t";
@@ -41,12 +39,6 @@ public final class APGDTargetedAttack implements GradientAttack {
 
     /** The DLR loss reads the 1st, 3rd and 4th largest logits. */
     private static final int MINIMUM_CLASSES = 4;
-
-    @Config(description = "The norm of the budget.")
-    private AttackNorm norm = AttackNorm.LINF;
-
-    @Config(description = "The perturbation budget.")
-    private double epsilon = 0.1;
 
     @Config(description = "The iteration budget N_iter of each target's run.")
     private int steps = 100;
@@ -97,6 +89,7 @@ public final class APGDTargetedAttack implements GradientAttack {
 
     @Override
     public void postConfig() {
+        super.postConfig();
         AttackChecks.positive("targets", targets);
         // one random start per target, as in AutoAttack's standard version; APGD checks the other settings
         search = new APGDAttack(norm, epsilon, steps, rho, momentum, true, 1);
@@ -105,16 +98,6 @@ public final class APGDTargetedAttack implements GradientAttack {
     @Override
     public String name() {
         return NAME + "-" + norm.name().toLowerCase(Locale.ROOT) + "-" + steps;
-    }
-
-    @Override
-    public AttackNorm norm() {
-        return norm;
-    }
-
-    @Override
-    public double epsilon() {
-        return epsilon;
     }
 
     @Override
@@ -156,11 +139,6 @@ public final class APGDTargetedAttack implements GradientAttack {
             broken = broken.logicalOr(wrong);
         }
         return result;
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "Attack");
     }
 
     @Override

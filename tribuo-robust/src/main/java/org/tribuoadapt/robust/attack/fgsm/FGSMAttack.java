@@ -1,9 +1,6 @@
 package org.tribuoadapt.robust.attack.fgsm;
 
 import ai.djl.ndarray.NDArray;
-import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.robust.attack.AttackChecks;
@@ -11,7 +8,7 @@ import org.tribuoadapt.robust.attack.AttackGoal;
 import org.tribuoadapt.robust.attack.AttackLoss;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.AttackRun;
-import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.BudgetedGradientAttack;
 import org.tribuoadapt.robust.attack.Probe;
 import org.tribuoadapt.robust.attack.StepScope;
 
@@ -22,18 +19,12 @@ import java.util.SplittableRandom;
  * the sign of the loss gradient, {@code x + epsilon * sign(grad_x L)}, clipped to [0, 1]. Under the L2 norm the step
  * follows the normalised gradient instead (the fast gradient method).
  */
-public final class FGSMAttack implements GradientAttack {
+public final class FGSMAttack extends BudgetedGradientAttack {
 
     /** The attack's family name, the prefix of {@link #name()}. */
     public static final String NAME = "fgsm";
 
     private static final long serialVersionUID = 1L;
-
-    @Config(description = "The norm of the budget.")
-    private AttackNorm norm = AttackNorm.LINF;
-
-    @Config(description = "The perturbation budget, also the step size.")
-    private double epsilon = 0.1;
 
     /** For OLCUT. */
     private FGSMAttack() {}
@@ -50,23 +41,8 @@ public final class FGSMAttack implements GradientAttack {
     }
 
     @Override
-    public void postConfig() {
-        AttackChecks.epsilon(epsilon);
-    }
-
-    @Override
     public String name() {
         return NAME + "-" + norm.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    @Override
-    public AttackNorm norm() {
-        return norm;
-    }
-
-    @Override
-    public double epsilon() {
-        return epsilon;
     }
 
     @Override
@@ -111,11 +87,6 @@ public final class FGSMAttack implements GradientAttack {
             point.close();
             return out;
         }
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "Attack");
     }
 
     @Override

@@ -3,8 +3,6 @@ package org.tribuoadapt.robust.attack.pgd;
 import ai.djl.ndarray.NDArray;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.robust.attack.AttackChecks;
@@ -12,7 +10,7 @@ import org.tribuoadapt.robust.attack.AttackGoal;
 import org.tribuoadapt.robust.attack.AttackLoss;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.AttackRun;
-import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.BudgetedGradientAttack;
 import org.tribuoadapt.robust.attack.Probe;
 import org.tribuoadapt.robust.attack.StepScope;
 
@@ -28,7 +26,7 @@ import java.util.SplittableRandom;
  * With a fixed step size and seed the first {@code k} steps of a longer run are those of a shorter one, so when
  * attacking for misclassification more steps never succeed on fewer examples.
  */
-public final class PGDAttack implements GradientAttack {
+public final class PGDAttack extends BudgetedGradientAttack {
 
     /** The attack's family name, the prefix of {@link #name()}. */
     public static final String NAME = "pgd";
@@ -37,12 +35,6 @@ public final class PGDAttack implements GradientAttack {
 
     /** Madry et al.'s step size rule: {@code 2.5 * epsilon / steps}. */
     public static final double STEP_SIZE_FACTOR = 2.5;
-
-    @Config(description = "The norm of the budget.")
-    private AttackNorm norm = AttackNorm.LINF;
-
-    @Config(description = "The perturbation budget.")
-    private double epsilon = 0.1;
 
     @Config(description = "The step size; 0 uses 2.5 * epsilon / steps (Madry et al. 2018).")
     private double stepSize = 0.0;
@@ -90,7 +82,7 @@ public final class PGDAttack implements GradientAttack {
 
     @Override
     public void postConfig() {
-        AttackChecks.epsilon(epsilon);
+        super.postConfig();
         AttackChecks.positive("steps", steps);
         AttackChecks.positive("restarts", restarts);
         if (!(stepSize >= 0) || Double.isInfinite(stepSize)) {
@@ -118,16 +110,6 @@ public final class PGDAttack implements GradientAttack {
     @Override
     public String name() {
         return NAME + "-" + norm.name().toLowerCase(java.util.Locale.ROOT) + "-" + steps + (restarts > 1 ? "x" + restarts : "");
-    }
-
-    @Override
-    public AttackNorm norm() {
-        return norm;
-    }
-
-    @Override
-    public double epsilon() {
-        return epsilon;
     }
 
     @Override
@@ -190,11 +172,6 @@ public final class PGDAttack implements GradientAttack {
             NDArray noise = inputs.getManager().create(norm.randomInBall(n, width, epsilon, rng), inputs.getShape());
             return step.keep(norm.project(inputs.add(noise), inputs, epsilon));
         }
-    }
-
-    @Override
-    public ConfiguredObjectProvenance getProvenance() {
-        return new ConfiguredObjectProvenanceImpl(this, "Attack");
     }
 
     @Override
