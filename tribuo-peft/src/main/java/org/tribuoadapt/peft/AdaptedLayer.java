@@ -21,8 +21,10 @@ import java.util.Map;
  * input (as changed by the active modules' {@link AdapterModule#transformInput}) and lets each active module change
  * the result in turn; when the adapters are disabled or merged, only the base layer runs.
  * <p>
- * Merging folds the active modules into the base weight and bias in place; the previous values are kept so that
- * unmerging restores them exactly (PEFT subtracts the delta again, which is inexact for IA3 and DoRA).
+ * Merging folds the active modules into the base weight and bias in place, as the forward pass computes: first every
+ * module's input scaling, then each module in order against the {@link MergeBase} (the base layer the forward pass
+ * runs), so that the merged layer equals the unmerged stack for any adapters in any order. The previous values are
+ * kept so that unmerging restores them exactly (PEFT subtracts the delta again, which is inexact for IA3 and DoRA).
  */
 public final class AdaptedLayer extends LayerWrapper {
 
@@ -157,7 +159,11 @@ public final class AdaptedLayer extends LayerWrapper {
             savedBias = target.bias() == null ? null : keep(target.bias().array());
             try (NDScope scope = new NDScope()) {
                 for (AdapterModule m : active) {
-                    m.mergeIntoTarget();
+                    m.mergeInputTransform();
+                }
+                MergeBase base = new MergeBase(savedWeight, target.weight().array().duplicate(), savedBias);
+                for (AdapterModule m : active) {
+                    m.mergeIntoTarget(base);
                 }
             }
         }

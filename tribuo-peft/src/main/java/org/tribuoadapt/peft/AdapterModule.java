@@ -64,11 +64,31 @@ public abstract class AdapterModule extends Layer {
     public abstract NDArray adapt(NDArray input, NDArray baseOutput, NDArray output, ForwardContext context);
 
     /**
-     * Folds this adapter into the target's weight (and bias) in place, so that the base layer alone computes what the
-     * adapted layer computed. Called with gradients disabled inside an {@link NDScope} that frees the temporaries;
-     * the framework keeps the previous values for unmerging.
+     * Folds this adapter, alone at its layer, into the target's weight (and bias) in place, so that the base layer
+     * alone computes what the adapted layer computed. Called with gradients disabled inside an {@link NDScope} that
+     * frees the temporaries; the caller keeps the previous values.
      */
     public abstract void mergeIntoTarget();
+
+    /**
+     * Folds {@link #transformInput} into the target's weight in place. When the adapted layer merges a stack, it calls
+     * this for every active module first, since the base layer runs on the input as all of them changed it. The
+     * default does nothing, for modules that leave the input unchanged.
+     */
+    public void mergeInputTransform() {}
+
+    /**
+     * Folds this adapter into the target's weight (and bias) in place as one of the stack of active adapters at its
+     * layer, after every module's {@link #mergeInputTransform} and the modules active before it: the target then holds
+     * the output so far of the forward pass, and {@code base} the frozen base layer whose output {@link #adapt}
+     * receives. The default calls {@link #mergeIntoTarget()}, which is right for modules that add a change not
+     * depending on the base weight; modules whose change depends on it (DoRA, Hydra) or that scale the output so far
+     * (IA3) override this.
+     * @param base The base layer as the forward pass sees it.
+     */
+    public void mergeIntoTarget(MergeBase base) {
+        mergeIntoTarget();
+    }
 
     /**
      * This module's tensors under the names PEFT gives them inside the module, e.g. {@code lora_A.weight} or

@@ -9,6 +9,7 @@ import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.Dropout;
 import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.peft.AdapterModule;
+import org.tribuoadapt.peft.MergeBase;
 import org.tribuoadapt.peft.TargetLayer;
 
 import java.util.LinkedHashMap;
@@ -73,16 +74,22 @@ public final class HydraModule extends AdapterModule {
 
     @Override
     public void mergeIntoTarget() {
+        mergeIntoTarget(MergeBase.of(target()));
+    }
+
+    /** The sequential branch mixes the base output, so its part of the change is computed from the base weight and bias. */
+    @Override
+    public void mergeIntoTarget(MergeBase base) {
         TargetLayer target = target();
         int out = target.outFeatures();
         NDArray weight = target.flatten(target.weight().array());
         NDArray mixing = sequentialUp.array().reshape(out, rank).matMul(sequentialDown.array().reshape(rank, out));
         NDArray parallel = parallelUp.array().reshape(out, rank).matMul(parallelDown.array().reshape(rank, target.fanIn()));
-        NDArray delta = parallel.add(mixing.matMul(weight)).muli(scale);
+        NDArray delta = parallel.add(mixing.matMul(target.flatten(base.inputScaledWeight()))).muli(scale);
         target.weight().copyFrom(weight.add(delta).reshape(target.weightShape()));
         if (target.bias() != null) {
             NDArray bias = target.bias().array();
-            target.bias().copyFrom(bias.add(mixing.matMul(bias.reshape(out, 1)).reshape(out).muli(scale)));
+            target.bias().copyFrom(bias.add(mixing.matMul(base.bias().reshape(out, 1)).reshape(out).muli(scale)));
         }
     }
 

@@ -7,6 +7,7 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.Initializers;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.peft.AdapterModule;
+import org.tribuoadapt.peft.MergeBase;
 import org.tribuoadapt.peft.TargetLayer;
 
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.SplittableRandom;
 /**
  * One (IA)^3 vector at one layer (PEFT's {@code ia3_l}), stored in PEFT's shape: {@code [1, in]} for a feed-forward
  * Linear layer, {@code [out, 1]} for another Linear layer, {@code [1, channels, 1, 1]} for a Conv2d layer. Merging
- * scales the weight's columns (feed-forward) or rows and bias (otherwise), which is exact.
+ * scales the weight's columns (feed-forward: the base layer's input, before the other adapters at the layer are
+ * merged) or the rows and bias of the output so far (otherwise), which is exact.
  */
 public final class IA3Module extends AdapterModule {
 
@@ -48,12 +50,29 @@ public final class IA3Module extends AdapterModule {
 
     @Override
     public void mergeIntoTarget() {
-        TargetLayer target = target();
-        long n = vector.size();
-        Shape weightScale = feedforward ? target.columnBroadcast(n) : target.rowBroadcast(n);
-        target.weight().copyFrom(target.weight().array().mul(vector.array().reshape(weightScale)));
-        if (!feedforward && target.bias() != null) {
-            target.bias().copyFrom(target.bias().array().mul(vector.array().reshape(n)));
+        mergeInputTransform();
+        mergeIntoTarget(MergeBase.of(target()));
+    }
+
+    @Override
+    public void mergeInputTransform() {
+        if (feedforward) {
+            TargetLayer target = target();
+            NDArray columns = vector.array().reshape(target.columnBroadcast(vector.size()));
+            target.weight().copyFrom(target.weight().array().mul(columns));
+        }
+    }
+
+    /** Scales the output so far (the rows and bias the target holds), as {@link #adapt} does. */
+    @Override
+    public void mergeIntoTarget(MergeBase base) {
+        if (!feedforward) {
+            TargetLayer target = target();
+            long n = vector.size();
+            target.weight().copyFrom(target.weight().array().mul(vector.array().reshape(target.rowBroadcast(n))));
+            if (target.bias() != null) {
+                target.bias().copyFrom(target.bias().array().mul(vector.array().reshape(n)));
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.Dropout;
 import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.peft.AdapterModule;
+import org.tribuoadapt.peft.MergeBase;
 import org.tribuoadapt.peft.TargetLayer;
 import org.tribuoadapt.peft.linalg.SingularValueDecomposition;
 
@@ -162,14 +163,25 @@ public final class LoraModule extends AdapterModule {
 
     @Override
     public void mergeIntoTarget() {
+        mergeIntoTarget(MergeBase.of(target()));
+    }
+
+    /**
+     * Adds {@code s B A}; with DoRA adds {@code (m / ||W0 + s B A|| - 1) W0' + (m / ||W0 + s B A||) s B A}, where
+     * {@code W0'} computes the base output {@link #adapt} receives, which alone at the layer is
+     * {@code (m / ||W0 + s B A||) (W0 + s B A)}.
+     */
+    @Override
+    public void mergeIntoTarget(MergeBase base) {
         Parameter weight = target().weight();
-        NDArray merged = weight.array().add(delta());
+        NDArray delta = delta();
+        NDArray change = delta;
         if (dora) {
-            NDArray norms = rowNorms(merged);
-            merged = merged.mul(magnitude.array().reshape(norms.getShape()).div(norms)
-                    .reshape(target().rowBroadcast(norms.size())));
+            NDArray norms = rowNorms(base.weight().add(delta));
+            NDArray scale = magnitude.array().reshape(norms.getShape()).div(norms).reshape(target().rowBroadcast(norms.size()));
+            change = scale.sub(1).mul(base.inputScaledWeight()).add(scale.mul(delta));
         }
-        weight.copyFrom(merged);
+        weight.copyFrom(weight.array().add(change));
     }
 
     @Override

@@ -1,0 +1,27 @@
+package org.tribuoadapt.peft;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * The base layer as the forward pass of an {@link AdaptedLayer} sees it, for merging a stack of adapters. The forward
+ * pass gives every module the output of the frozen base layer, so each module's merge is computed against these
+ * tensors and not against the weight already changed by the modules merged before it; the merged layer then equals
+ * the unmerged stack whatever the order of the adapters.
+ *
+ * @param weight The base weight {@code W0}, as the target holds it while unmerged.
+ * @param inputScaledWeight The weight that computes the base layer's output in the forward pass: {@code W0} with every
+ *     active module's input scaling (IA3 on a feed-forward layer) folded in, {@code W0} itself when there is none.
+ * @param bias The base bias, or null when the layer has none.
+ */
+public record MergeBase(NDArray weight, NDArray inputScaledWeight, NDArray bias) {
+
+    /**
+     * The base of a module alone at its layer: the target's current weight and bias.
+     * @param target The layer.
+     * @return The base.
+     */
+    public static MergeBase of(TargetLayer target) {
+        NDArray weight = target.weight().array();
+        return new MergeBase(weight, weight, target.bias() == null ? null : target.bias().array());
+    }
+}
