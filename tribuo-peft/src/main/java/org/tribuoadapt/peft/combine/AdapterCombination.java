@@ -19,6 +19,7 @@ import org.tribuoadapt.peft.lora.LoraModule;
 import org.tribuoadapt.peft.lora.LoraSpec;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,15 +30,18 @@ import java.util.SplittableRandom;
  * Combines adapters of a network into a new LoRA adapter with the semantics of PEFT's
  * {@code LoraModel.add_weighted_adapter}:
  * <ul>
- *     <li>{@code linear}, {@code ties}, {@code dare_linear}, {@code dare_ties} merge the A factors and the B factors
- *     separately, with weights {@code sign(w s) sqrt(|w s|)} for A and {@code sqrt(|w s|)} for B (s the source's
+ *     <li>{@code linear}, {@code ties}, {@code dare_linear}, {@code dare_ties}, {@code magnitude_prune} merge the A
+ *     factors and the B factors separately with {@link TaskTensorMerging}, with weights {@code sign(w s) sqrt(|w s|)} for A and {@code sqrt(|w s|)} for B (s the source's
  *     scaling); the sources must be LoRA adapters of equal rank at each module. For several sources this is PEFT's
  *     approximation: the product of merged factors contains cross terms.</li>
  *     <li>{@code cat} puts the factors side by side (the weight and scaling folded into A), so the update is exactly
  *     {@code sum w s B A}; the rank is the sum of the ranks.</li>
  *     <li>{@code svd} sums {@code w dW} of any additive adapters and keeps the top {@code svdRank} singular triplets
- *     ({@code B = U S}, {@code A = V^T}). Unlike PEFT, which multiplies by the scaling a second time here, the update
- *     is weighted once.</li>
+ *     ({@code B = U S}, {@code A = V^T}); {@code ties_svd}, {@code dare_linear_svd}, {@code dare_ties_svd} and
+ *     {@code magnitude_prune_svd} merge the updates {@code dW} with the named method instead of summing them, then
+ *     truncate the same way. Unlike PEFT, which multiplies by the scaling a second time here, the update is weighted
+ *     once. With {@code svdClamp = q}, both factors are clamped to {@code [-h, h]}, {@code h} the {@code q}-quantile
+ *     (linearly interpolated, as {@code torch.quantile}) of all entries of {@code U S} and {@code V^T} together.</li>
  * </ul>
  * The new adapter has {@code alpha = r} (scaling 1, no rsLoRA) and targets the union of the sources' layers. With one
  * source every type is {@code linear}, as in PEFT. Modules to save of the sources are carried over; two sources may
@@ -51,28 +55,50 @@ public final class AdapterCombination implements AdapterCombiner {
     private final int svdRank;
     private final MajoritySign majoritySign;
     private final long seed;
+    private final double svdClamp;
 
     /**
-     * Creates a combination.
+     * Creates a combination without clamping.
      * @param type The combination type.
-     * @param density For TIES and DARE, the share of entries kept, in (0, 1].
-     * @param svdRank For {@code svd}, the new rank; 0 uses the largest rank of the sources.
+     * @param density For TIES, DARE and magnitude pruning, the share of entries kept, in (0, 1].
+     * @param svdRank For {@code svd} and its variants, the new rank; 0 uses the largest rank of the sources.
      * @param majoritySign For TIES, how signs are elected.
      * @param seed For DARE, the seed of the random drops.
      * @throws IllegalArgumentException if the density is outside (0, 1] or the rank is negative.
      */
     public AdapterCombination(CombinationType type, double density, int svdRank, MajoritySign majoritySign, long seed) {
+        this(type, density, svdRank, majoritySign, seed, 0);
+    }
+
+    /**
+     * Creates a combination.
+     * @param type The combination type.
+     * @param density For TIES, DARE and magnitude pruning, the share of entries kept, in (0, 1].
+     * @param svdRank For {@code svd} and its variants, the new rank; 0 uses the largest rank of the sources.
+     * @param majoritySign For TIES, how signs are elected.
+     * @param seed For DARE, the seed of the random drops.
+     * @param svdClamp For {@code svd} and its variants, the quantile the factors are clamped at (PEFT's
+     *     {@code svd_clamp}), in (0, 1]; 0 does not clamp.
+     * @throws IllegalArgumentException if the density is outside (0, 1], the rank is negative or the clamp is outside
+     *     [0, 1].
+     */
+    public AdapterCombination(CombinationType type, double density, int svdRank, MajoritySign majoritySign, long seed,
+                              double svdClamp) {
         if (!(density > 0 && density <= 1)) {
             throw new IllegalArgumentException("density must be in (0, 1], found " + density);
         }
         if (svdRank < 0) {
             throw new IllegalArgumentException("svdRank must be >= 0 (0 uses the largest source rank), found " + svdRank);
         }
+        if (!(svdClamp >= 0 && svdClamp <= 1)) {
+            throw new IllegalArgumentException("svdClamp must be a quantile in (0, 1], or 0 for no clamping, found " + svdClamp);
+        }
         this.type = type;
         this.density = density;
         this.svdRank = svdRank;
         this.majoritySign = majoritySign;
         this.seed = seed;
+        this.svdClamp = svdClamp;
     }
 
     /**
@@ -139,7 +165,8 @@ public final class AdapterCombination implements AdapterCombiner {
                 if (present.isEmpty()) {
                     continue;
                 }
-                NDArray[] factors = effective == CombinationType.SVD ? svd(present, presentWeights, svdRank > 0 ? svdRank : largestRank, scratch)
+                NDArray[] factors = effective.isSvd()
+                        ? svd(effective, present, presentWeights, svdRank > 0 ? svdRank : largestRank, rng, scratch)
                         : combineFactors(effective, path, present, presentWeights, rng, scratch);
                 String key = PeftNetwork.MODEL_PREFIX + path + ".";
                 tensors.put(key + "lora_A.weight", Network.toTensorData(factors[0]));
@@ -167,11 +194,14 @@ public final class AdapterCombination implements AdapterCombiner {
     }
 
     private String describe(CombinationType effective, List<String> adapters, List<Double> weights) {
+        CombinationType merging = effective.tensorMerging();
+        boolean dare = merging == CombinationType.DARE_LINEAR || merging == CombinationType.DARE_TIES;
         return "combined by " + effective.peftName() + " of " + adapters + " with weights " + weights
-                + (effective.usesDensity() ? ", density " + density + (effective == CombinationType.TIES
-                || effective == CombinationType.DARE_TIES ? ", majority sign " + majoritySign : "")
-                + (effective == CombinationType.TIES ? "" : ", seed " + seed) : "")
-                + (effective == CombinationType.SVD ? ", svd rank " + (svdRank == 0 ? "max" : Integer.toString(svdRank)) : "");
+                + (effective.usesDensity() ? ", density " + density : "")
+                + (effective.electsSigns() ? ", majority sign " + majoritySign : "")
+                + (dare ? ", seed " + seed : "")
+                + (effective.isSvd() ? ", svd rank " + (svdRank == 0 ? "max" : Integer.toString(svdRank))
+                + (svdClamp > 0 ? ", svd clamp " + svdClamp : "") : "");
     }
 
     /** Combines LoRA factors: linear, cat, TIES or DARE. Returns {A, B}. */
@@ -232,13 +262,16 @@ public final class AdapterCombination implements AdapterCombiner {
                 return TaskTensorMerging.dareLinear(tasks, weights, density, rng);
             case DARE_TIES:
                 return TaskTensorMerging.dareTies(tasks, weights, density, majoritySign, rng);
+            case MAGNITUDE_PRUNE:
+                return TaskTensorMerging.magnitudePrune(tasks, weights, density);
             default:
-                throw new IllegalStateException("not a factor combination: " + effective);
+                throw new IllegalStateException("not a tensor merging: " + effective);
         }
     }
 
-    /** Truncated SVD of the weighted sum of the updates. Returns {A, B}. */
-    private static NDArray[] svd(List<AdapterModule> present, List<Double> weights, int newRank, NDManager scratch) {
+    /** Truncated SVD of the updates merged as the type says (the weighted sum for {@code svd}). Returns {A, B}. */
+    private NDArray[] svd(CombinationType effective, List<AdapterModule> present, List<Double> weights, int newRank,
+                          SplittableRandom rng, NDManager scratch) {
         TargetLayer target = present.get(0).target();
         int out = target.outFeatures();
         int fanIn = target.fanIn();
@@ -249,7 +282,7 @@ public final class AdapterCombination implements AdapterCombiner {
             w[i] = weights.get(i);
         }
         int rank = Math.min(newRank, Math.min(out, fanIn));
-        SingularValueDecomposition svd = SingularValueDecomposition.of(TaskTensorMerging.taskArithmetic(deltas, w), out, fanIn);
+        SingularValueDecomposition svd = SingularValueDecomposition.of(merge(effective.tensorMerging(), deltas, w, rng), out, fanIn);
         double[] values = svd.singularValues();
         double[] u = svd.leftVectors(rank);
         double[] vt = svd.rightVectorsTransposed(rank);
@@ -263,6 +296,9 @@ public final class AdapterCombination implements AdapterCombiner {
         for (int i = 0; i < a.length; i++) {
             a[i] = (float) vt[i];
         }
+        if (svdClamp > 0) {
+            clamp(a, b, svdClamp);
+        }
         long[] shapeA = target.isConv() ? new long[] {rank, target.inFeatures(), target.kernelSize(), target.kernelSize()}
                 : new long[] {rank, fanIn};
         long[] shapeB = target.isConv() ? new long[] {out, rank, 1, 1} : new long[] {out, rank};
@@ -270,9 +306,42 @@ public final class AdapterCombination implements AdapterCombiner {
             scratch.create(b, new Shape(shapeB))};
     }
 
+    /**
+     * PEFT's {@code svd_clamp}: clamps both factors to {@code [-h, h]}, {@code h} the quantile of their entries taken
+     * together.
+     */
+    private static void clamp(float[] a, float[] b, double q) {
+        float[] all = new float[a.length + b.length];
+        System.arraycopy(b, 0, all, 0, b.length);
+        System.arraycopy(a, 0, all, b.length, a.length);
+        double high = quantile(all, q);
+        for (float[] factor : List.of(a, b)) {
+            for (int i = 0; i < factor.length; i++) {
+                // torch.clamp(x, min, max) is min(max(x, min), max), also when min > max
+                factor[i] = (float) Math.min(Math.max(factor[i], -high), high);
+            }
+        }
+    }
+
+    /**
+     * The {@code q}-quantile of the values with linear interpolation between the two nearest ranks, as
+     * {@code torch.quantile} computes it.
+     * @param values The values (not changed).
+     * @param q The quantile in [0, 1].
+     * @return The quantile.
+     */
+    static double quantile(float[] values, double q) {
+        float[] sorted = values.clone();
+        Arrays.sort(sorted);
+        double position = q * (sorted.length - 1);
+        int below = (int) Math.floor(position);
+        int above = (int) Math.ceil(position);
+        return sorted[below] + (position - below) * ((double) sorted[above] - sorted[below]);
+    }
+
     @Override
     public String toString() {
         return "AdapterCombination(type=" + type.peftName() + ",density=" + density + ",svdRank=" + svdRank + ",majoritySign="
-                + majoritySign + ",seed=" + seed + ")";
+                + majoritySign + ",seed=" + seed + ",svdClamp=" + svdClamp + ")";
     }
 }

@@ -8,7 +8,8 @@ import java.util.stream.IntStream;
 
 /**
  * Merging of task tensors (same-shaped parameter tensors of several tasks) with PEFT's {@code merge_utils}
- * semantics: task arithmetic (a weighted sum), TIES (Yadav et al. 2023: keep the {@code density} share of largest
+ * semantics: task arithmetic (a weighted sum), magnitude pruning (each task keeps its {@code density} share of largest
+ * magnitudes, then a weighted sum), TIES (Yadav et al. 2023: keep the {@code density} share of largest
  * magnitudes, elect a sign per entry, average the weighted entries that agree with it) and DARE (Yu et al. 2024: keep
  * each entry with probability {@code density} and divide the kept entries by {@code density}). A density of 1 keeps
  * every entry. DARE draws from the given seeded stream, so merges are reproducible.
@@ -36,6 +37,18 @@ public final class TaskTensorMerging {
     }
 
     /**
+     * Magnitude pruning followed by a weighted sum (PEFT's {@code magnitude_prune}): TIES' trim without its sign
+     * election.
+     * @param tasks The task tensors.
+     * @param weights One weight per task.
+     * @param density The share of entries each task keeps, in (0, 1].
+     * @return The merged tensor.
+     */
+    public static float[] magnitudePrune(List<float[]> tasks, double[] weights, double density) {
+        return taskArithmetic(tasks.stream().map(t -> keepLargest(t, density)).toList(), weights);
+    }
+
+    /**
      * TIES merging.
      * @param tasks The task tensors.
      * @param weights One weight per task.
@@ -44,7 +57,7 @@ public final class TaskTensorMerging {
      * @return The merged tensor.
      */
     public static float[] ties(List<float[]> tasks, double[] weights, double density, MajoritySign sign) {
-        return disjointMerge(tasks.stream().map(t -> magnitudePrune(t, density)).toList(), weights, sign);
+        return disjointMerge(tasks.stream().map(t -> keepLargest(t, density)).toList(), weights, sign);
     }
 
     /**
@@ -79,7 +92,7 @@ public final class TaskTensorMerging {
      * @param density The share kept.
      * @return The pruned copy.
      */
-    static float[] magnitudePrune(float[] tensor, double density) {
+    static float[] keepLargest(float[] tensor, double density) {
         if (density >= 1) {
             return tensor;
         }

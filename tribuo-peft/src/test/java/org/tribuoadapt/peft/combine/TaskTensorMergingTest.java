@@ -20,8 +20,19 @@ public class TaskTensorMergingTest {
 
     @Test
     public void magnitudePruningKeepsTheLargestEntries() {
-        assertArrayEquals(new float[] {0, -3, 2, 0}, TaskTensorMerging.magnitudePrune(new float[] {1, -3, 2, 0.5f}, 0.5));
-        assertArrayEquals(new float[] {0, -3, 0, 0}, TaskTensorMerging.magnitudePrune(new float[] {1, -3, 2, 0.5f}, 0.3));
+        assertArrayEquals(new float[] {0, -3, 2, 0}, TaskTensorMerging.keepLargest(new float[] {1, -3, 2, 0.5f}, 0.5));
+        assertArrayEquals(new float[] {0, -3, 0, 0}, TaskTensorMerging.keepLargest(new float[] {1, -3, 2, 0.5f}, 0.3));
+    }
+
+    @Test
+    public void magnitudePruneTrimsEachTaskThenSums() {
+        List<float[]> tasks = List.of(new float[] {1, -2, 3, 0.1f}, new float[] {-1, -1, 2, 0.2f});
+        // density 0.5: [0, -2, 3, 0] and [-1, 0, 2, 0] (the earlier -1 on ties), weighted 2 and -1, no sign election
+        assertArrayEquals(new float[] {1, -4, 4, 0},
+                TaskTensorMerging.magnitudePrune(tasks, new double[] {2, -1}, 0.5), 1e-6f);
+        // density 1 keeps everything: the weighted sum
+        assertArrayEquals(TaskTensorMerging.taskArithmetic(tasks, new double[] {2, -1}),
+                TaskTensorMerging.magnitudePrune(tasks, new double[] {2, -1}, 1.0));
     }
 
     @Test
