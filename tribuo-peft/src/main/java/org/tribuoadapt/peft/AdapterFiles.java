@@ -107,6 +107,7 @@ public final class AdapterFiles {
         Path parent = target.getParent();
         Files.createDirectories(parent);
         ExportedAdapter exported = spec.export(tensors);
+        exported.spec().requireLoadableByPeft(exported.tensors());
         Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
         try {
             Files.write(staging.resolve(WEIGHTS_FILE), SafetensorsWriter.toBytes(exported.tensors(), Map.of("format", "pt")));

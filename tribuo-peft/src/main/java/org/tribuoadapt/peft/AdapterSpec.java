@@ -98,4 +98,12 @@ public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjec
     default ExportedAdapter export(Map<String, TensorData> tensors) {
         return new ExportedAdapter(this, tensors);
     }
+
+    /**
+     * Checks, before the adapter is written in PEFT's format, that PEFT can load it. By default every adapter can; a
+     * method overrides this to refuse what this project supports but PEFT rejects.
+     * @param tensors The exported tensors under PEFT's names.
+     * @throws IllegalArgumentException naming what PEFT cannot load.
+     */
+    default void requireLoadableByPeft(Map<String, TensorData> tensors) {}
 }

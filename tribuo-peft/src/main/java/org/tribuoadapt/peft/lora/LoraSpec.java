@@ -2,10 +2,12 @@ package org.tribuoadapt.peft.lora;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AbstractAdapterSpec;
 import org.tribuoadapt.peft.AdapterContext;
 import org.tribuoadapt.peft.AdapterModule;
 import org.tribuoadapt.peft.AdapterTargets;
+import org.tribuoadapt.peft.PeftNetwork;
 import org.tribuoadapt.peft.RankPatterns;
 import org.tribuoadapt.peft.TargetLayer;
 import org.tribuoadapt.peft.io.PeftConfigJson;
@@ -33,6 +35,9 @@ public final class LoraSpec extends AbstractAdapterSpec {
 
     /** PEFT's name for the method. */
     public static final String PEFT_TYPE = "LORA";
+
+    /** The file key suffix of a module's factor A. */
+    private static final String LORA_A = ".lora_A.weight";
 
     @Config(description = "The rank r.")
     private int rank = 8;
@@ -162,6 +167,28 @@ public final class LoraSpec extends AbstractAdapterSpec {
                 .put("fan_in_fan_out", false)
                 .put("bias", "none")
                 .put("lora_bias", false);
+    }
+
+    /**
+     * PEFT initialises PiSSA again when it loads the adapter (so that the base becomes the residual), and its Conv2d
+     * LoRA layer has no PiSSA initialisation: it rejects {@code init_lora_weights = "pissa"} (PEFT's
+     * {@code _ConvNd.update_layer} passes it to {@code reset_lora_parameters}, which raises "Unknown initialization").
+     * So a PiSSA adapter with a Conv2d module (a four-dimensional {@code lora_A}) is refused here.
+     */
+    @Override
+    public void requireLoadableByPeft(Map<String, TensorData> tensors) {
+        if (initialisation != LoraInit.PISSA) {
+            return;
+        }
+        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith(PeftNetwork.MODEL_PREFIX) && key.endsWith(LORA_A) && e.getValue().shape().length == 4) {
+                String layer = key.substring(PeftNetwork.MODEL_PREFIX.length(), key.length() - LORA_A.length());
+                throw new IllegalArgumentException("PEFT cannot load a PiSSA adapter on Conv2d layer '" + layer
+                        + "': its Conv2d LoRA layer rejects init_lora_weights='pissa'. Save PiSSA adapters that target "
+                        + "Linear layers only, or keep this one in a PeftModel");
+            }
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import org.tribuo.test.Helpers;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AdapterContract;
+import org.tribuoadapt.peft.AdapterFiles;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.PeftNetwork;
 
@@ -137,6 +138,26 @@ public class LoraSpecTest {
                 true, true, LoraInit.DEFAULT, Map.of("fc2", 2), Map.of("fc2", 1.5)), MLP, MLP_OUTPUTS, dir.resolve("mlp"));
         AdapterContract.assertSaveLoadRoundTrip(new LoraSpec(AdapterTargets.pattern("conv\\d").saving("bn2"), 2, 4, 0.0,
                 false, true, LoraInit.DEFAULT, Map.of(), Map.of()), CNN, CNN_OUTPUTS, dir.resolve("cnn"));
+    }
+
+    @Test
+    public void pissaOnConv2dIsRefusedOnSaveBecausePeftCannotLoadIt(@TempDir Path dir) throws Exception {
+        // PiSSA on the Linear layers of the CNN saves and loads back
+        AdapterContract.assertSaveLoadRoundTrip(lora(AdapterTargets.modules("fc1"), 2, 4, false, false, LoraInit.PISSA),
+                CNN, CNN_OUTPUTS, dir.resolve("linear"));
+        LoraSpec conv = lora(AdapterTargets.modules("fc1", "conv2"), 2, 4, false, false, LoraInit.PISSA);
+        try (PeftNetwork peft = PeftNetwork.wrap(AdapterContract.base(CNN, CNN_OUTPUTS))) {
+            peft.addAdapter("a", conv, CNN_OUTPUTS, 1L);
+            Map<String, TensorData> tensors = peft.adapterTensors("a");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> AdapterFiles.save(dir.resolve("conv"), conv, tensors));
+            assertEquals("PEFT cannot load a PiSSA adapter on Conv2d layer 'conv2': its Conv2d LoRA layer rejects "
+                    + "init_lora_weights='pissa'. Save PiSSA adapters that target Linear layers only, or keep this one in "
+                    + "a PeftModel", e.getMessage());
+            assertFalse(java.nio.file.Files.exists(dir.resolve("conv")), "nothing is written");
+            // other initialisations on Conv2d layers save as before
+            lora(AdapterTargets.modules("fc1", "conv2"), 2, 4, false, false, LoraInit.GAUSSIAN).requireLoadableByPeft(tensors);
+        }
     }
 
     @Test
