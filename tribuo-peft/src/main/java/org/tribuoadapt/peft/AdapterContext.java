@@ -4,12 +4,15 @@ import ai.djl.ndarray.NDManager;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.Parameter;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * What an {@link AdapterSpec} needs to build the module of one adapter at one target: the adapter's name, the
- * network's memory, the adapter's seed and the tensors it shares between targets (VeRA's projections).
+ * network's memory, the adapter's seed, the tensors it shares between targets (VeRA's projections) and values computed
+ * once for all its targets (aTLAS's fine-tuned weight files). One context serves one addition of an adapter.
  */
 public final class AdapterContext {
 
@@ -17,6 +20,7 @@ public final class AdapterContext {
     private final NDManager manager;
     private final long seed;
     private final Map<String, Parameter> sharedTensors;
+    private final Map<String, Object> computed = new HashMap<>();
 
     /**
      * Creates a context.
@@ -65,5 +69,22 @@ public final class AdapterContext {
                     + sharedTensors.keySet());
         }
         return p;
+    }
+
+    /**
+     * A value computed at the first request and returned again to the modules of the other targets, for inputs that
+     * are expensive to read, such as files the spec names. It lives as long as this context, while the adapter is
+     * built.
+     * @param key What the value is; one key per kind of value.
+     * @param compute Computes the value; not called again once it has returned.
+     * @param <T> The value's type.
+     * @return The value.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T computeOnce(String key, Supplier<T> compute) {
+        if (!computed.containsKey(key)) {
+            computed.put(key, compute.get());
+        }
+        return (T) computed.get(key);
     }
 }
