@@ -53,7 +53,7 @@ final class BoxedHyperplaneProjection {
             if (w[i] == 0) {
                 continue;
             }
-            room[i] = orientation * w[i] > 0 ? x[offset + i] : 1 - x[offset + i];
+            room[i] = orientation * w[i] > 0 ? x[offset + i] : 1.0 - x[offset + i];
             double weight = Math.abs(w[i]);
             breakpoint[i] = norm == AttackNorm.LINF ? room[i] : room[i] / weight;
             slope += rate(norm, weight);
