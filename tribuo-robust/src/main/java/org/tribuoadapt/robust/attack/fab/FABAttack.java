@@ -13,6 +13,7 @@ import org.tribuoadapt.robust.attack.AttackGoal;
 import org.tribuoadapt.robust.attack.AttackLoss;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.BudgetedGradientAttack;
+import org.tribuoadapt.robust.attack.PerExample;
 import org.tribuoadapt.robust.attack.Probe;
 
 import java.util.Arrays;
@@ -165,7 +166,7 @@ public final class FABAttack extends BudgetedGradientAttack {
         int runs = Math.min(targets, classes - 1);
         for (int k = 1; k <= runs; k++) {
             for (int restart = 0; restart < restarts; restart++) {
-                int[] active = indicesOf(unbroken);
+                int[] active = PerExample.indicesOf(unbroken);
                 if (active.length == 0) {
                     return inputs.getManager().create(result, inputs.getShape());
                 }
@@ -291,21 +292,6 @@ public final class FABAttack extends BudgetedGradientAttack {
 
     private static float clip(float v) {
         return Math.min(1f, Math.max(0f, v));
-    }
-
-    private static int[] indicesOf(boolean[] flags) {
-        int count = 0;
-        for (boolean f : flags) {
-            count += f ? 1 : 0;
-        }
-        int[] out = new int[count];
-        int j = 0;
-        for (int i = 0; i < flags.length; i++) {
-            if (flags[i]) {
-                out[j++] = i;
-            }
-        }
-        return out;
     }
 
     @Override
