@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Per-example values ({@code [N]}) applied to batches ({@code [N, ...]}): broadcasting factors and choosing,
- * example by example, between two batches.
+ * Per-example values ({@code [N]}) applied to batches ({@code [N, ...]}): broadcasting factors, choosing, example by
+ * example, between two batches, and selecting the examples a flag is set for.
  */
 public final class PerExample {
 
@@ -36,5 +36,25 @@ public final class PerExample {
         NDArray wide = condition.getShape().equals(whenTrue.getShape()) ? condition
                 : column(condition, whenTrue.getShape()).broadcast(whenTrue.getShape());
         return NDArrays.where(wide, whenTrue, whenFalse);
+    }
+
+    /**
+     * The indices of the examples a flag is set for, as an attack selects the examples still to attack.
+     * @param flags One flag per example.
+     * @return The indices, increasing.
+     */
+    public static int[] indicesOf(boolean[] flags) {
+        int count = 0;
+        for (boolean f : flags) {
+            count += f ? 1 : 0;
+        }
+        int[] out = new int[count];
+        int j = 0;
+        for (int i = 0; i < flags.length; i++) {
+            if (flags[i]) {
+                out[j++] = i;
+            }
+        }
+        return out;
     }
 }

@@ -90,7 +90,8 @@ public final class RobustnessEvaluation implements Provenancable<RobustnessEvalu
      * The figures that depend only on the model, the data and the evaluator's configuration (not on timing), as a
      * run records them next to this evaluation's provenance so that {@code reproduce} can compare them: clean
      * accuracy under {@link #CLEAN_ACCURACY} and the robust accuracy of each attack and budget under
-     * {@code accuracy@<attack>@<epsilon>}. They are deterministic for the same evaluator seed and thread count.
+     * {@code accuracy@<attack>@<epsilon>}, and for a staged attack (AutoAttack) the robust accuracy after each of its
+     * attacks under {@code accuracy@<attack>@<epsilon>@after:<stage attack>}. They are deterministic for the same evaluator seed and thread count.
      * @return Metric name to value, in the evaluator's order.
      */
     public Map<String, Double> reproducibleMetrics() {
@@ -98,6 +99,9 @@ public final class RobustnessEvaluation implements Provenancable<RobustnessEvalu
         out.put(CLEAN_ACCURACY, cleanAccuracy);
         for (AttackOutcome o : outcomes) {
             out.put(CLEAN_ACCURACY + "@" + o.key(), o.accuracy());
+            for (AttackOutcome.StageOutcome stage : o.stages()) {
+                out.put(CLEAN_ACCURACY + "@" + o.key() + "@after:" + stage.attack(), stage.accuracy());
+            }
         }
         return out;
     }

@@ -25,6 +25,7 @@ import org.tribuoadapt.robust.attack.Attack;
 import org.tribuoadapt.robust.attack.BlackBoxAttack;
 import org.tribuoadapt.robust.attack.DifferentiableModel;
 import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.StagedAttack;
 import org.tribuoadapt.robust.smoothing.AdaptiveSmoothingModel;
 import org.tribuoadapt.robust.smoothing.AdaptiveSmoothingTrainer;
 
@@ -39,7 +40,8 @@ import java.util.function.DoubleFunction;
  * configured budget (robust accuracy counts an example only if both its clean and its attacked input are classified
  * correctly). Gradient attacks differentiate through the whole model, composites included, so a mixture is attacked
  * as one classifier and no gradient is masked; black-box attacks query {@code model.predict} and work on any model
- * with probabilities. {@code alphaCurve} traces adaptive smoothing's accuracy-robustness trade-off over alpha
+ * with probabilities. A staged attack (AutoAttack) also reports the examples each of its attacks broke and the robust
+ * accuracy after each ({@link AttackOutcome#stages()}). {@code alphaCurve} traces adaptive smoothing's accuracy-robustness trade-off over alpha
  * (Bai et al. 2024, figure 2).
  * <p>
  * The evaluator's configuration (attacks, budgets, seed, subset) is recorded in every evaluation's provenance.
@@ -236,13 +238,34 @@ public final class RobustnessEvaluator implements Configurable, Provenancable<Co
             normSum += perturbed.norms[i];
             normMax = Math.max(normMax, perturbed.norms[i]);
         }
+        List<AttackOutcome.StageOutcome> stages = perturbed.brokenBy == null ? List.of()
+                : stages(((StagedAttack) attack).stageNames(), perturbed.brokenBy, cleanCorrect, cleanRight);
         return new AttackOutcome(attack.name(), attack.norm(), attack.epsilon(), (double) robust / examples.size(),
                 cleanRight == 0 ? 0.0 : (double) broken / cleanRight, normSum / examples.size(), normMax,
-                examples.size(), seconds);
+                examples.size(), seconds, stages);
     }
 
-    /** Per example: whether the attacked input is classified correctly, and the perturbation's norm. */
-    private record Perturbed(boolean[] correct, double[] norms) {}
+    /** The examples each stage broke and the robust accuracy after it. */
+    private static List<AttackOutcome.StageOutcome> stages(List<String> names, int[] brokenBy, boolean[] cleanCorrect,
+                                                           int cleanRight) {
+        List<AttackOutcome.StageOutcome> out = new ArrayList<>(names.size());
+        int standing = cleanRight;
+        for (int s = 0; s < names.size(); s++) {
+            int broken = 0;
+            for (int i = 0; i < brokenBy.length; i++) {
+                broken += cleanCorrect[i] && brokenBy[i] == s ? 1 : 0;
+            }
+            standing -= broken;
+            out.add(new AttackOutcome.StageOutcome(names.get(s), broken, (double) standing / brokenBy.length));
+        }
+        return out;
+    }
+
+    /**
+     * Per example: whether the attacked input is classified correctly, the perturbation's norm and, for a staged
+     * attack, the stage that broke it (null otherwise).
+     */
+    private record Perturbed(boolean[] correct, double[] norms, int[] brokenBy) {}
 
     private Perturbed gradientAttack(GradientAttack attack, DifferentiableModel differentiable, Model<Label> model,
                                      List<Example<Label>> examples, SplittableRandom rng) {
@@ -250,6 +273,7 @@ public final class RobustnessEvaluator implements Configurable, Provenancable<Co
         TensorDataset data = TensorDataset.from(examples, tensorizer, model.getOutputIDInfo());
         boolean[] correct = new boolean[examples.size()];
         double[] norms = new double[examples.size()];
+        int[] brokenBy = attack instanceof StagedAttack ? new int[examples.size()] : null;
         int width = tensorizer.width();
         try (LogitNetwork classifier = differentiable.newClassifier(); NDManager root = DjlRuntime.newManager()) {
             for (int from = 0; from < data.size(); from += batchSize) {
@@ -257,7 +281,14 @@ public final class RobustnessEvaluator implements Configurable, Provenancable<Co
                 try (NDManager batch = root.newSubManager(); NDScope scope = new NDScope()) {
                     NDArray inputs = data.features(batch, indices);
                     NDArray labels = data.labels(batch, indices);
-                    NDArray adversarial = attack.perturb(classifier, inputs, labels, rng);
+                    NDArray adversarial;
+                    if (attack instanceof StagedAttack staged) {
+                        StagedAttack.Result result = staged.perturbInStages(classifier, inputs, labels, rng);
+                        adversarial = result.adversarial();
+                        System.arraycopy(result.brokenBy(), 0, brokenBy, from, indices.length);
+                    } else {
+                        adversarial = attack.perturb(classifier, inputs, labels, rng);
+                    }
                     long[] predicted;
                     try (GradientMode off = GradientMode.disabled()) {
                         predicted = classifier.logits(adversarial).argMax(1).toLongArray();
@@ -270,7 +301,7 @@ public final class RobustnessEvaluator implements Configurable, Provenancable<Co
                 }
             }
         }
-        return new Perturbed(correct, norms);
+        return new Perturbed(correct, norms, brokenBy);
     }
 
     private Perturbed blackBoxAttack(BlackBoxAttack attack, Model<Label> model, List<Example<Label>> examples,
@@ -288,7 +319,7 @@ public final class RobustnessEvaluator implements Configurable, Provenancable<Co
         for (int i = 0; i < norms.length; i++) {
             norms[i] = attack.norm().measure(attacked, i * width, width);
         }
-        return new Perturbed(correct, norms);
+        return new Perturbed(correct, norms, null);
     }
 
     private static boolean[] correct(List<Prediction<Label>> predictions, List<Example<Label>> examples) {

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.tribuoadapt.core.testing.CompiledClasses;
 import org.tribuoadapt.robust.attack.apgd.APGDAttack;
 import org.tribuoadapt.robust.attack.apgdt.APGDTargetedAttack;
+import org.tribuoadapt.robust.attack.autoattack.AutoAttack;
+import org.tribuoadapt.robust.attack.fab.FABAttack;
 import org.tribuoadapt.robust.attack.fgsm.FGSMAttack;
 import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 import org.tribuoadapt.robust.attack.square.SquareAttack;
@@ -27,11 +29,12 @@ public class AttacksTest {
 
     @Test
     public void namesResolveToClassesWhoseAttacksCarryTheName() {
-        assertEquals(List.of("fgsm", "pgd", "apgd-ce", "square", "apgd-t"), Attacks.names());
+        assertEquals(List.of("fgsm", "pgd", "apgd-ce", "square", "apgd-t", "fab-t", "autoattack"), Attacks.names());
         assertEquals(PGDAttack.class, Attacks.type("pgd"));
         List<Attack> attacks = List.of(new FGSMAttack(AttackNorm.LINF, 0.1), new PGDAttack(AttackNorm.L2, 0.5, 10),
                 new APGDAttack(AttackNorm.LINF, 0.1, 20), new SquareAttack(0.1, 100, 1, 28, 28),
-                new APGDTargetedAttack(AttackNorm.LINF, 0.1, 20, 9));
+                new APGDTargetedAttack(AttackNorm.LINF, 0.1, 20, 9), new FABAttack(AttackNorm.L2, 0.5, 20, 9),
+                new AutoAttack(AttackNorm.LINF, 0.03));
         for (Attack attack : attacks) {
             String family = Attacks.names().stream().filter(n -> Attacks.type(n) == attack.getClass()).findFirst()
                     .orElseThrow();
@@ -42,6 +45,6 @@ public class AttacksTest {
     @Test
     public void anUnknownNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Attacks.type("cw"));
-        assertEquals("unknown attack 'cw'; attacks are [fgsm, pgd, apgd-ce, square, apgd-t]", e.getMessage());
+        assertEquals("unknown attack 'cw'; attacks are [fgsm, pgd, apgd-ce, square, apgd-t, fab-t, autoattack]", e.getMessage());
     }
 }
