@@ -152,8 +152,12 @@ public final class CNNSpec implements NetworkSpec {
      * This spec with a weight compander on every convolution and fully connected layer.
      * @param compander The compander.
      * @return A new spec.
+     * @throws IllegalArgumentException If the compander is null.
      */
     public CNNSpec withWeightCompander(WeightCompander compander) {
+        if (compander == null) {
+            throw new IllegalArgumentException("withWeightCompander needs a compander, found null");
+        }
         CNNSpec copy = new CNNSpec(inputChannels, inputHeight, inputWidth, channels, batchNorm, poolSize, hiddenSizes);
         copy.kernelSize = kernelSize;
         copy.samePadding = samePadding;

@@ -89,8 +89,12 @@ public final class MLPSpec implements NetworkSpec {
      * This spec with a weight compander on every fully connected layer.
      * @param compander The compander.
      * @return A new spec.
+     * @throws IllegalArgumentException If the compander is null.
      */
     public MLPSpec withWeightCompander(WeightCompander compander) {
+        if (compander == null) {
+            throw new IllegalArgumentException("withWeightCompander needs a compander, found null");
+        }
         MLPSpec copy = new MLPSpec(inputSize, hiddenSizes, activation, dropout);
         copy.weightCompander = compander;
         return copy;
