@@ -1,5 +1,6 @@
 package org.tribuoadapt.examples;
 
+import org.tribuoadapt.examples.bench.compander.CompanderBenchmark;
 import org.tribuoadapt.examples.bench.core.BenchmarkCommand;
 import org.tribuoadapt.examples.bench.core.TrainBenchmark;
 import org.tribuoadapt.examples.bench.hpo.HpoBenchmark;
@@ -20,7 +21,7 @@ final class BenchCommand implements CliCommand {
     private static Map<String, BenchmarkCommand> benchmarks() {
         Map<String, BenchmarkCommand> out = new LinkedHashMap<>();
         for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark(), new PeftBenchmark(), new HpoBenchmark(), new RobustBenchmark(),
-                new TtaBenchmark(), new SigmaReparamBenchmark()}) {
+                new TtaBenchmark(), new SigmaReparamBenchmark(), new CompanderBenchmark()}) {
             out.put(b.name(), b);
         }
         return out;

@@ -3,7 +3,9 @@ package org.tribuoadapt.onnx;
 import ai.djl.ndarray.types.Shape;
 import org.tribuo.util.onnx.ONNXRef;
 import org.tribuoadapt.core.nn.layers.BatchNorm;
+import org.tribuoadapt.core.nn.layers.CompandedConv2d;
 import org.tribuoadapt.core.nn.layers.Conv2d;
+import org.tribuoadapt.core.nn.layers.Convolution;
 import org.tribuoadapt.core.nn.layers.MaxPool2d;
 
 import java.util.ArrayList;
@@ -13,7 +15,8 @@ import java.util.Map;
 import static org.tribuoadapt.onnx.OnnxGraphWriter.nameOf;
 
 /**
- * ONNX exporters of the image layers over NCHW batches: {@link Conv2d} ({@code Conv}), {@link BatchNorm} in inference
+ * ONNX exporters of the image layers over NCHW batches: {@link Conv2d} ({@code Conv}), {@link CompandedConv2d} (the
+ * same with its companded kernel, so the export is a plain convolution), {@link BatchNorm} in inference
  * form ({@code BatchNormalization} with the running statistics, Ioffe and Szegedy 2015) and {@link MaxPool2d}
  * ({@code MaxPool}, partial windows dropped).
  */
@@ -22,7 +25,11 @@ final class ConvolutionLayerExporters {
     private ConvolutionLayerExporters() {}
 
     static void registerAll(LayerExporterRegistry registry) {
-        registry.register(Conv2d.class, ConvolutionLayerExporters::conv)
+        registry.register(Conv2d.class, (layer, input, shape, graph) ->
+                        conv(layer, graph.weight(layer, layer.weight()), input, graph))
+                .register(CompandedConv2d.class, (layer, input, shape, graph) -> conv(layer, graph.tensor(
+                        nameOf(layer) + "/effective_weight", layer.weight().shape().getShape(), layer.effectiveWeight()),
+                        input, graph))
                 .register(BatchNorm.class, ConvolutionLayerExporters::batchNorm)
                 .register(MaxPool2d.class, (layer, input, shape, graph) -> graph.op(NetworkOperators.MAX_POOL,
                         nameOf(layer) + "/maxpool", List.of(input), Map.of(
@@ -30,10 +37,10 @@ final class ConvolutionLayerExporters {
                                 "strides", new int[] {layer.size(), layer.size()})));
     }
 
-    private static ONNXRef<?> conv(Conv2d layer, ONNXRef<?> input, Shape inputShape, OnnxGraphWriter graph) {
+    private static ONNXRef<?> conv(Convolution layer, ONNXRef<?> kernel, ONNXRef<?> input, OnnxGraphWriter graph) {
         List<ONNXRef<?>> inputs = new ArrayList<>();
         inputs.add(input);
-        inputs.add(graph.weight(layer, layer.weight()));
+        inputs.add(kernel);
         if (layer.bias() != null) {
             inputs.add(graph.weight(layer, layer.bias()));
         }

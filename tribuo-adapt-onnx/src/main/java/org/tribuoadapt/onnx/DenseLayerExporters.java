@@ -7,8 +7,10 @@ import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.Activation;
 import org.tribuoadapt.core.nn.layers.ActivationLayer;
+import org.tribuoadapt.core.nn.layers.CompandedLinear;
 import org.tribuoadapt.core.nn.layers.Dropout;
 import org.tribuoadapt.core.nn.layers.Flatten;
+import org.tribuoadapt.core.nn.layers.FullyConnected;
 import org.tribuoadapt.core.nn.layers.Linear;
 import org.tribuoadapt.core.nn.layers.Sequential;
 import org.tribuoadapt.core.nn.layers.SpectralLinear;
@@ -17,8 +19,8 @@ import static org.tribuoadapt.onnx.OnnxGraphWriter.nameOf;
 
 /**
  * ONNX exporters of the general-purpose layers: {@link Sequential}, {@link Linear} ({@code MatMul} with the
- * transposed weight, then {@code Add}, so that it also maps token sequences), {@link SpectralLinear} (the same with
- * its effective weight), {@link ActivationLayer},
+ * transposed weight, then {@code Add}, so that it also maps token sequences), {@link SpectralLinear} and
+ * {@link CompandedLinear} (the same with their effective weights), {@link ActivationLayer},
  * {@link Dropout} (the identity at inference) and {@link Flatten} (a row-major {@code Reshape}, so NCHW order is
  * kept).
  */
@@ -31,7 +33,10 @@ final class DenseLayerExporters {
     static void registerAll(LayerExporterRegistry registry) {
         registry.register(Sequential.class, DenseLayerExporters::sequential)
                 .register(Linear.class, DenseLayerExporters::linear)
-                .register(SpectralLinear.class, DenseLayerExporters::spectralLinear)
+                .register(SpectralLinear.class, (layer, input, shape, graph) ->
+                        withEffectiveWeight(layer, layer.effectiveWeight(), input, graph))
+                .register(CompandedLinear.class, (layer, input, shape, graph) ->
+                        withEffectiveWeight(layer, layer.effectiveWeight(), input, graph))
                 .register(ActivationLayer.class, (layer, input, shape, graph) ->
                         activation(layer.activation(), input, nameOf(layer), graph))
                 .register(Dropout.class, (layer, input, shape, graph) -> input)
@@ -55,12 +60,15 @@ final class DenseLayerExporters {
         return withBias(layer, layer.bias(), y, name, graph);
     }
 
-    /** σReparam is a parameterisation for training: at inference the layer is a Linear with its effective weight. */
-    private static ONNXRef<?> spectralLinear(SpectralLinear layer, ONNXRef<?> input, Shape inputShape,
-                                             OnnxGraphWriter graph) {
+    /**
+     * σReparam and the weight compander are parameterisations for training: at inference such a layer is a Linear
+     * with its effective weight.
+     */
+    private static ONNXRef<?> withEffectiveWeight(FullyConnected layer, float[] effectiveWeight, ONNXRef<?> input,
+                                                  OnnxGraphWriter graph) {
         String name = nameOf(layer);
         ONNXRef<?> y = graph.op(NetworkOperators.MATMUL, name + "/matmul", input, graph.transposedMatrix(
-                name + "/effective_weight_T", layer.outFeatures(), layer.inFeatures(), layer.effectiveWeight()));
+                name + "/effective_weight_T", layer.outFeatures(), layer.inFeatures(), effectiveWeight));
         return withBias(layer, layer.bias(), y, name, graph);
     }
 

@@ -30,6 +30,7 @@ import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.layers.Activation;
 import org.tribuoadapt.core.nn.layers.Linear;
 import org.tribuoadapt.core.nn.layers.Sequential;
+import org.tribuoadapt.core.nn.layers.WeightCompander;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
@@ -95,6 +96,24 @@ public class NetworkOnnxExportTest {
         // σReparam exports as plain MatMuls with the effective weights
         assertMatchesOnnxRuntime(train(TransformerSpec.forSequences(SIZE * SIZE, SIZE, 16, 1, 4, 24)
                 .withSpectralReparam(), train), test);
+    }
+
+    @Test
+    public void compandedNetworksExportAsPlainOnesWithTheCompandedWeights() throws Exception {
+        Dataset<Label> train = SyntheticImages.dataset(120, 3, SIZE, 7);
+        Dataset<Label> test = SyntheticImages.dataset(30, 3, SIZE, 8);
+        WeightCompander compander = new WeightCompander(0.4, 0.02);
+        NetworkModel mlp = train(new MLPSpec(SIZE * SIZE, new int[] {16}, Activation.RELU, 0.0)
+                .withWeightCompander(compander), train);
+        NetworkModel cnn = train(new CNNSpec(1, SIZE, SIZE, new int[] {4, 6}, true, 2, new int[] {16})
+                .withWeightCompander(compander), train);
+        for (NetworkModel model : List.of(mlp, cnn)) {
+            assertMatchesOnnxRuntime(model, test);
+            List<String> initializers = model.exportONNXModel("org.tribuoadapt.test", 1).getGraph().getInitializerList()
+                    .stream().map(OnnxMl.TensorProto::getName).toList();
+            assertTrue(initializers.stream().anyMatch(n -> n.contains("head/effective_weight")), initializers.toString());
+            assertTrue(initializers.stream().noneMatch(n -> n.contains("head.weight")), "the raw weight is not exported: " + initializers);
+        }
     }
 
     /**

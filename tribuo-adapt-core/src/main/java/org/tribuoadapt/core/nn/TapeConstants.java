@@ -5,9 +5,9 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Arithmetic with constants that is safe inside a recorded gradient tape. DJL's {@code NDArray.mul(Number)},
- * {@code muli(Number)}, {@code div(Number)} and {@code maximum(Number)} wrap the constant in a tensor that borrows the
+ * {@code muli(Number)}, {@code div(Number)}, {@code maximum(Number)} and {@code pow(Number)} wrap the constant in a tensor that borrows the
  * memory of a Java direct buffer ({@code torch::from_blob}) and close it at once, but PyTorch's autograd keeps that
- * tensor for the backward pass of a product, a quotient or a maximum; if a garbage collection frees the buffer in
+ * tensor for the backward pass of a product, a quotient, a maximum or a power; if a garbage collection frees the buffer in
  * between, the backward pass reads freed memory and the gradient changes from run to run. The constants made here
  * are allocated by PyTorch itself ({@code torch.full}), so the tape's reference keeps them alive. Every forward pass
  * that may be differentiated multiplies by constants through this class.
@@ -61,6 +61,18 @@ public final class TapeConstants {
     public static NDArray atLeast(NDArray array, double floor) {
         try (NDArray constant = constant(array, floor)) {
             return array.maximum(constant);
+        }
+    }
+
+    /**
+     * {@code array ^ exponent} element-wise, differentiable in {@code array}.
+     * @param array The array.
+     * @param exponent The constant exponent.
+     * @return A new array.
+     */
+    public static NDArray raisedTo(NDArray array, double exponent) {
+        try (NDArray constant = constant(array, exponent)) {
+            return array.pow(constant);
         }
     }
 

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.evaluation.LabelEvaluator;
-import org.tribuoadapt.core.data.CheckedDatasets;
-import org.tribuoadapt.core.data.IDXImageDataSource;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.core.nn.spec.TransformerSpec;
@@ -16,6 +14,7 @@ import org.tribuoadapt.core.train.AttentionEntropyMonitor;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.examples.bench.core.BenchmarkCommand;
 import org.tribuoadapt.examples.bench.core.BenchmarkOptions;
+import org.tribuoadapt.examples.bench.core.EmbeddedSample;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,8 +30,6 @@ import java.util.Map;
  * {@code --batch N} (128), {@code --examples N} (the first N training images; 0, the default, for all 8,000).
  */
 public final class SigmaReparamBenchmark implements BenchmarkCommand {
-
-    private static final String SAMPLE = "classpath:org/tribuoadapt/examples/fashion-mnist-sample/";
 
     @Override
     public String name() {
@@ -52,16 +49,8 @@ public final class SigmaReparamBenchmark implements BenchmarkCommand {
         double lr = options.real("lr");
         int epochs = options.integer("epochs");
         int batch = options.integer("batch");
-        MutableDataset<Label> train = sample("train");
-        int examples = options.integer("examples");
-        if (examples > 0 && examples < train.size()) {
-            MutableDataset<Label> first = new MutableDataset<>(train.getProvenance(), train.getOutputFactory());
-            for (int i = 0; i < examples; i++) {
-                first.add(train.getExample(i));
-            }
-            train = first;
-        }
-        MutableDataset<Label> test = sample("t10k");
+        MutableDataset<Label> train = EmbeddedSample.load("train", options.integer("examples"));
+        MutableDataset<Label> test = EmbeddedSample.load("t10k", 0);
         TransformerSpec plain = TransformerSpec.forImages(1, 28, 28, 7, 64, 4, 4, 128);
         for (String seedText : options.string("seeds").split(",")) {
             long seed = Long.parseLong(seedText.trim());
@@ -69,11 +58,6 @@ public final class SigmaReparamBenchmark implements BenchmarkCommand {
                 out.println(measure(spec, lr, epochs, batch, seed, train, test));
             }
         }
-    }
-
-    private static MutableDataset<Label> sample(String prefix) throws IOException {
-        return CheckedDatasets.load(new IDXImageDataSource(SAMPLE + prefix + "-images-idx3-ubyte.gz",
-                SAMPLE + prefix + "-labels-idx1-ubyte.gz"));
     }
 
     private static String measure(TransformerSpec spec, double lr, int epochs, int batch, long seed,

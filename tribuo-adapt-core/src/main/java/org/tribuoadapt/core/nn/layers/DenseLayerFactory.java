@@ -5,7 +5,7 @@ import org.tribuoadapt.core.nn.Layer;
 
 /**
  * How a composite layer or a spec builds its fully connected layers, so that a parameterisation option (such as
- * σReparam) applies to all of them at once.
+ * σReparam or a weight compander) applies to all of them at once.
  */
 @FunctionalInterface
 public interface DenseLayerFactory {
@@ -15,6 +15,16 @@ public interface DenseLayerFactory {
 
     /** {@link SpectralLinear} layers (σReparam, Zhai et al. 2023). */
     DenseLayerFactory SPECTRAL_REPARAM = SpectralLinear::new;
+
+    /**
+     * {@link CompandedLinear} layers (weight compander, Cakaj et al. 2023).
+     * @param compander The compander of every weight.
+     * @return The factory.
+     */
+    static DenseLayerFactory companded(WeightCompander compander) {
+        return (manager, inFeatures, outFeatures, hasBias) ->
+                new CompandedLinear(manager, inFeatures, outFeatures, hasBias, compander);
+    }
 
     /**
      * Builds a fully connected layer.

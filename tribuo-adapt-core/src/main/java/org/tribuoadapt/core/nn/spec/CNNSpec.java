@@ -8,11 +8,13 @@ import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.layers.Activation;
 import org.tribuoadapt.core.nn.layers.ActivationLayer;
 import org.tribuoadapt.core.nn.layers.BatchNorm;
+import org.tribuoadapt.core.nn.layers.CompandedConv2d;
 import org.tribuoadapt.core.nn.layers.Conv2d;
 import org.tribuoadapt.core.nn.layers.Dropout;
 import org.tribuoadapt.core.nn.layers.Flatten;
 import org.tribuoadapt.core.nn.layers.MaxPool2d;
 import org.tribuoadapt.core.nn.layers.Sequential;
+import org.tribuoadapt.core.nn.layers.WeightCompander;
 
 import java.util.Arrays;
 
@@ -20,7 +22,9 @@ import java.util.Arrays;
  * A small convolutional network for images: conv blocks ({@code convI}, optional {@code bnI} BatchNorm,
  * {@code actI}, optional {@code poolI} max pooling), {@code flatten} in NCHW order, fully connected blocks
  * ({@code fcJ}, {@code fc_actJ}, optional {@code fc_dropJ}) and the output layer {@code head}. With the defaults it
- * is the conv-BN-ReLU-pool network of the project's PyTorch peer benchmark.
+ * is the conv-BN-ReLU-pool network of the project's PyTorch peer benchmark. With a {@code weightCompander} every
+ * convolution is a {@link CompandedConv2d} and every fully connected layer a {@code CompandedLinear} (weight compander,
+ * Cakaj et al. 2023).
  */
 public final class CNNSpec implements NetworkSpec {
     private static final long serialVersionUID = 1L;
@@ -60,6 +64,10 @@ public final class CNNSpec implements NetworkSpec {
 
     @Config(description = "Dropout probability after each fully connected hidden layer.")
     private double dropout = 0.0;
+
+    @Config(description = "A weight compander (Cakaj et al. 2023) on every convolution and fully connected layer; "
+            + "plain layers when unset.")
+    private WeightCompander weightCompander = null;
 
     /** For OLCUT. */
     private CNNSpec() {}
@@ -120,7 +128,9 @@ public final class CNNSpec implements NetworkSpec {
         int in = inputChannels;
         for (int i = 0; i < channels.length; i++) {
             String n = Integer.toString(i + 1);
-            root.add("conv" + n, new Conv2d(manager, in, channels[i], kernelSize, 1, pad, true));
+            root.add("conv" + n, weightCompander == null
+                    ? new Conv2d(manager, in, channels[i], kernelSize, 1, pad, true)
+                    : new CompandedConv2d(manager, in, channels[i], kernelSize, 1, pad, true, weightCompander));
             if (batchNorm) {
                 root.add("bn" + n, new BatchNorm(manager, channels[i]));
             }
@@ -133,8 +143,30 @@ public final class CNNSpec implements NetworkSpec {
         root.add("flatten", new Flatten());
         // the flattened width follows from the conv stack, so it is computed rather than configured
         int width = Math.toIntExact(root.outputShape(shape).get(0));
-        DenseStack.append(root, manager, width, hiddenSizes, activation, dropout, "fc_act", "fc_drop", numOutputs);
+        DenseStack.append(root, manager, width, hiddenSizes, activation, dropout, "fc_act", "fc_drop", numOutputs,
+                weightCompander);
         return root;
+    }
+
+    /**
+     * This spec with a weight compander on every convolution and fully connected layer.
+     * @param compander The compander.
+     * @return A new spec.
+     * @throws IllegalArgumentException If the compander is null.
+     */
+    public CNNSpec withWeightCompander(WeightCompander compander) {
+        if (compander == null) {
+            throw new IllegalArgumentException("withWeightCompander needs a compander, found null");
+        }
+        CNNSpec copy = new CNNSpec(inputChannels, inputHeight, inputWidth, channels, batchNorm, poolSize, hiddenSizes);
+        copy.kernelSize = kernelSize;
+        copy.samePadding = samePadding;
+        copy.padding = padding;
+        copy.activation = activation;
+        copy.dropout = dropout;
+        copy.weightCompander = compander;
+        copy.postConfig();
+        return copy;
     }
 
     @Override
@@ -142,6 +174,7 @@ public final class CNNSpec implements NetworkSpec {
         return "CNNSpec(input=[" + inputChannels + "," + inputHeight + "," + inputWidth + "],channels="
                 + Arrays.toString(channels) + ",kernelSize=" + kernelSize + ",padding=" + (samePadding ? "same" : Integer.toString(padding)) + ",batchNorm="
                 + batchNorm + ",poolSize=" + poolSize + ",hiddenSizes=" + Arrays.toString(hiddenSizes)
-                + ",activation=" + activation + ",dropout=" + dropout + ")";
+                + ",activation=" + activation + ",dropout=" + dropout
+                + (weightCompander == null ? "" : ",weightCompander=" + weightCompander) + ")";
     }
 }
