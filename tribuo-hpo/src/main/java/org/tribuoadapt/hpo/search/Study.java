@@ -1,5 +1,7 @@
 package org.tribuoadapt.hpo.search;
 
+import org.tribuoadapt.hpo.search.pruner.NopPruner;
+
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,11 +27,25 @@ public final class Study {
     private final StudyStorage storage;
     private final StudyStorage.StoredStudy stored;
     private final Sampler sampler;
+    private final Pruner pruner;
 
-    private Study(StudyStorage storage, StudyStorage.StoredStudy stored, Sampler sampler) {
+    private Study(StudyStorage storage, StudyStorage.StoredStudy stored, Sampler sampler, Pruner pruner) {
         this.storage = storage;
         this.stored = stored;
         this.sampler = sampler;
+        this.pruner = pruner;
+    }
+
+    /**
+     * Creates a new study that never prunes.
+     * @param name The name, unused in the storage.
+     * @param storage The storage.
+     * @param direction The direction.
+     * @param sampler The sampler.
+     * @return The study.
+     */
+    public static Study create(String name, StudyStorage storage, Direction direction, Sampler sampler) {
+        return create(name, storage, direction, sampler, new NopPruner());
     }
 
     /**
@@ -38,22 +54,36 @@ public final class Study {
      * @param storage The storage.
      * @param direction The direction.
      * @param sampler The sampler.
+     * @param pruner The pruner {@link ActiveTrial#shouldPrune()} asks.
      * @return The study.
      */
-    public static Study create(String name, StudyStorage storage, Direction direction, Sampler sampler) {
-        return new Study(storage, storage.createStudy(name, direction), sampler);
+    public static Study create(String name, StudyStorage storage, Direction direction, Sampler sampler, Pruner pruner) {
+        return new Study(storage, storage.createStudy(name, direction), sampler, pruner);
     }
 
     /**
-     * Opens a study already in the storage (for example one created by another worker or by Optuna).
+     * Opens a study already in the storage (for example one created by another worker or by Optuna), without
+     * pruning.
      * @param name The name.
      * @param storage The storage.
      * @param sampler The sampler.
      * @return The study.
      */
     public static Study load(String name, StudyStorage storage, Sampler sampler) {
+        return load(name, storage, sampler, new NopPruner());
+    }
+
+    /**
+     * Opens a study already in the storage.
+     * @param name The name.
+     * @param storage The storage.
+     * @param sampler The sampler.
+     * @param pruner The pruner.
+     * @return The study.
+     */
+    public static Study load(String name, StudyStorage storage, Sampler sampler, Pruner pruner) {
         return new Study(storage, storage.findStudy(name).orElseThrow(
-                () -> new IllegalArgumentException("no study named '" + name + "' in " + storage)), sampler);
+                () -> new IllegalArgumentException("no study named '" + name + "' in " + storage)), sampler, pruner);
     }
 
     /**
@@ -70,6 +100,14 @@ public final class Study {
      */
     public Direction direction() {
         return stored.direction();
+    }
+
+    /**
+     * The pruner.
+     * @return The pruner {@link ActiveTrial#shouldPrune()} asks.
+     */
+    public Pruner pruner() {
+        return pruner;
     }
 
     /**
@@ -93,8 +131,10 @@ public final class Study {
     }
 
     /**
-     * Runs trials one after another. A trial whose objective throws or returns NaN is recorded as FAIL, with the
-     * reason in Optuna's {@code fail_reason} system attribute, and the study goes on.
+     * Runs trials one after another. A trial whose objective throws {@link TrialPruned} is recorded as PRUNED with
+     * its last intermediate value (when that is not NaN) as its value, as Optuna does; one whose objective throws
+     * anything else or returns NaN is recorded as FAIL, with the reason in Optuna's {@code fail_reason} system
+     * attribute. Either way the study goes on.
      * @param objective The objective.
      * @param nTrials How many trials to run.
      */
@@ -120,7 +160,10 @@ public final class Study {
         }
         double value;
         try {
-            value = objective.evaluate(new ActiveTrial(storage, ref, params));
+            value = objective.evaluate(new ActiveTrial(this, storage, ref, params));
+        } catch (TrialPruned e) {
+            prune(ref, e);
+            return;
         } catch (Exception | LinkageError e) {
             fail(ref, "trial " + ref.number() + " failed because of the exception: " + e, e);
             return;
@@ -131,6 +174,14 @@ public final class Study {
             storage.finishTrial(ref.id(), TrialState.COMPLETE, value);
             logger.info(() -> "trial " + ref.number() + " of study '" + name() + "' finished with value " + value + " and params " + params);
         }
+    }
+
+    private void prune(StudyStorage.TrialRef ref, TrialPruned signal) {
+        Trial trial = trials().get(ref.number());
+        Double last = trial.lastStep().stream().mapToObj(step -> trial.intermediateValues().get(step))
+                .filter(v -> !Double.isNaN(v)).findFirst().orElse(null);
+        storage.finishTrial(ref.id(), TrialState.PRUNED, last);
+        logger.info(() -> "trial " + ref.number() + " of study '" + name() + "' pruned: " + signal.getMessage());
     }
 
     private void fail(StudyStorage.TrialRef ref, String reason, Throwable cause) {

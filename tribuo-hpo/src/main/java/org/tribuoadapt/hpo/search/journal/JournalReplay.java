@@ -34,6 +34,7 @@ final class JournalReplay {
         Double value;
         final TreeMap<Integer, Double> intermediate = new TreeMap<>();
         final Map<String, Object> userAttributes = new LinkedHashMap<>();
+        final Map<String, Object> systemAttributes = new LinkedHashMap<>();
         LocalDateTime start;
         LocalDateTime complete;
 
@@ -43,7 +44,8 @@ final class JournalReplay {
         }
 
         Trial freeze() {
-            return new Trial(number, state, params, distributions, value, intermediate, userAttributes, start, complete);
+            return new Trial(number, state, params, distributions, value, intermediate, userAttributes, systemAttributes, start,
+                    complete);
         }
     }
 
@@ -73,8 +75,10 @@ final class JournalReplay {
             case SET_TRIAL_INTERMEDIATE_VALUE -> updatable(log).ifPresent(
                     t -> t.intermediate.put(log.path("step").asInt(), log.path("intermediate_value").asDouble()));
             case SET_TRIAL_USER_ATTR -> updatable(log).ifPresent(t -> t.userAttributes.putAll(attributes(log.path("user_attr"))));
-            // study attributes and system attributes are kept by Optuna only; this package reads none of them
-            case SET_STUDY_USER_ATTR, SET_STUDY_SYSTEM_ATTR, SET_TRIAL_SYSTEM_ATTR -> { }
+            case SET_TRIAL_SYSTEM_ATTR -> updatable(log).ifPresent(
+                    t -> t.systemAttributes.putAll(attributes(log.path("system_attr"))));
+            // study attributes are kept by Optuna only; this package reads none of them
+            case SET_STUDY_USER_ATTR, SET_STUDY_SYSTEM_ATTR -> { }
         }
     }
 
@@ -117,6 +121,7 @@ final class JournalReplay {
         log.path("intermediate_values").fields().forEachRemaining(
                 e -> t.intermediate.put(Integer.parseInt(e.getKey()), e.getValue().asDouble()));
         t.userAttributes.putAll(attributes(log.path("user_attrs")));
+        t.systemAttributes.putAll(attributes(log.path("system_attrs")));
     }
 
     private void setStateValues(MutableTrial t, JsonNode log) {

@@ -8,8 +8,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.Objective;
 import org.tribuoadapt.hpo.search.SearchSpace;
+import org.tribuoadapt.hpo.search.ScriptedPruner;
 import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.Trial;
+import org.tribuoadapt.hpo.search.TrialPruned;
 import org.tribuoadapt.hpo.search.TrialState;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 import org.tribuoadapt.hpo.search.sampler.TpeSampler;
@@ -20,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +38,8 @@ class OptunaInteropTest {
 
     private static final Path PYTHON = Path.of("/usr/bin/python3");
 
-    // prints every trial of a study as Optuna sees it, after adding one trial of its own through study.optimize
+    // prints every trial of a study as Optuna sees it, then adds two trials of its own through study.optimize: one
+    // complete, one pruned after two intermediate values
     private static final String SCRIPT = """
             import json, sys, optuna
             optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -52,8 +56,11 @@ class OptunaInteropTest {
                 trial.suggest_float("mlp.dropout", 0.0, 0.5, step=0.1)
                 trial.report(0.25, 3)
                 trial.set_user_attr("from", "python")
+                if trial.number > len(trials):
+                    trial.report(0.5, 4)
+                    raise optuna.TrialPruned()
                 return 42.0
-            study.optimize(objective, n_trials=1)
+            study.optimize(objective, n_trials=2)
             print(json.dumps({"direction": study.direction.name, "trials": trials}))
             """;
 
@@ -71,18 +78,24 @@ class OptunaInteropTest {
     @Test
     void javaStudyOpensInOptunaAndOptunaTrialsReadBack(@TempDir Path dir) throws Exception {
         Path journal = dir.resolve("study.log");
-        Study study = Study.create("interop", new JournalFileStorage(journal), Direction.MAXIMIZE, new RandomSampler(7));
+        Study study = Study.create("interop", new JournalFileStorage(journal), Direction.MAXIMIZE, new RandomSampler(7),
+                new ScriptedPruner(Set.of(3), 1));
         study.optimize(Objective.of(SPACE, trial -> {
             if (trial.number() == 2) {
                 throw new IllegalStateException("boom");
             }
             trial.report(0, 0.5 * trial.number());
             trial.report(1, 0.1 + trial.number());
+            if (trial.shouldPrune()) {
+                throw new TrialPruned("trial " + trial.number());
+            }
             trial.setUserAttribute("note", "trial-" + trial.number());
             trial.setUserAttribute("sizes", List.of(1, 2));
             return (Double) trial.params().get("adam.learningRate") * 10;
         }), 4);
         List<Trial> written = study.trials();
+        assertEquals(TrialState.PRUNED, written.get(3).state());
+        assertEquals(3.1, written.get(3).value());
 
         JsonNode python = runOptuna(journal, "interop");
         assertEquals("MAXIMIZE", python.path("direction").asText());
@@ -124,6 +137,10 @@ class OptunaInteropTest {
         assertTrue(fromPython.params().get("trainer.epochs") instanceof Long);
         assertTrue(SPACE.distributions().get("mlp.dropout").contains((Double) fromPython.params().get("mlp.dropout")));
         assertTrue(fromPython.start() != null && fromPython.complete() != null);
+        Trial prunedInPython = reread.get(written.size() + 1);
+        assertEquals(TrialState.PRUNED, prunedInPython.state());
+        assertEquals(Map.of(3, 0.25, 4, 0.5), prunedInPython.intermediateValues());
+        assertEquals(0.5, prunedInPython.value());
     }
 
     // creates the study if needed, then runs n trials of TPE on x^2
