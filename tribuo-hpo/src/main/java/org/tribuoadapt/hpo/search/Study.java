@@ -1,5 +1,11 @@
 package org.tribuoadapt.hpo.search;
 
+import com.oracle.labs.mlrg.olcut.config.json.JsonProvenanceSerialization;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
+import com.oracle.labs.mlrg.olcut.provenance.io.ProvenanceSerializationException;
+import org.tribuoadapt.core.provenance.ConfiguredObjects;
 import org.tribuoadapt.hpo.search.pruner.NopPruner;
 
 import java.util.Comparator;
@@ -23,6 +29,9 @@ public final class Study {
 
     /** Optuna's system attribute for the reason a trial failed. */
     public static final String FAIL_REASON = "fail_reason";
+
+    /** The study user attribute holding the pruner's provenance (OLCUT JSON), recorded when the study is created. */
+    public static final String PRUNER_ATTRIBUTE = "pruner";
 
     private final StudyStorage storage;
     private final StudyStorage.StoredStudy stored;
@@ -49,7 +58,8 @@ public final class Study {
     }
 
     /**
-     * Creates a new study.
+     * Creates a new study, recording the pruner's provenance in the study user attribute
+     * {@value #PRUNER_ATTRIBUTE} so that later workers prune alike.
      * @param name The name, unused in the storage.
      * @param storage The storage.
      * @param direction The direction.
@@ -58,23 +68,48 @@ public final class Study {
      * @return The study.
      */
     public static Study create(String name, StudyStorage storage, Direction direction, Sampler sampler, Pruner pruner) {
-        return new Study(storage, storage.createStudy(name, direction), sampler, pruner);
+        StudyStorage.StoredStudy stored = storage.createStudy(name, direction);
+        storage.setStudyUserAttribute(stored.id(), PRUNER_ATTRIBUTE, new JsonProvenanceSerialization(false)
+                .serializeToString(ProvenanceUtil.marshalProvenance(pruner.getProvenance())));
+        return new Study(storage, stored, sampler, pruner);
     }
 
     /**
-     * Opens a study already in the storage (for example one created by another worker or by Optuna), without
-     * pruning.
+     * Opens a study already in the storage (for example one created by another worker or by Optuna) with the pruner
+     * recorded when it was created: a new pruner of the same configuration, or a {@link NopPruner} when none was
+     * recorded (a study created by Optuna).
      * @param name The name.
      * @param storage The storage.
      * @param sampler The sampler.
      * @return The study.
      */
     public static Study load(String name, StudyStorage storage, Sampler sampler) {
-        return load(name, storage, sampler, new NopPruner());
+        StudyStorage.StoredStudy stored = find(name, storage);
+        Object recorded = storage.studyUserAttributes(stored.id()).get(PRUNER_ATTRIBUTE);
+        return new Study(storage, stored, sampler, recorded == null ? new NopPruner() : recordedPruner(name, recorded));
+    }
+
+    private static Pruner recordedPruner(String study, Object recorded) {
+        try {
+            ObjectProvenance provenance = ProvenanceUtil.unmarshalProvenance(
+                    new JsonProvenanceSerialization(false).deserializeFromString(String.valueOf(recorded)));
+            if (!(provenance instanceof ConfiguredObjectProvenance configured)) {
+                throw new IllegalArgumentException("it describes a " + provenance.getClassName());
+            }
+            return ConfiguredObjects.instantiate(configured, Pruner.class);
+        } catch (ProvenanceSerializationException | RuntimeException e) {
+            throw new IllegalArgumentException("the pruner recorded in the user attribute '" + PRUNER_ATTRIBUTE
+                    + "' of study '" + study + "' can not be rebuilt: " + e.getMessage(), e);
+        }
+    }
+
+    private static StudyStorage.StoredStudy find(String name, StudyStorage storage) {
+        return storage.findStudy(name).orElseThrow(
+                () -> new IllegalArgumentException("no study named '" + name + "' in " + storage));
     }
 
     /**
-     * Opens a study already in the storage.
+     * Opens a study already in the storage with a given pruner.
      * @param name The name.
      * @param storage The storage.
      * @param sampler The sampler.
@@ -82,8 +117,7 @@ public final class Study {
      * @return The study.
      */
     public static Study load(String name, StudyStorage storage, Sampler sampler, Pruner pruner) {
-        return new Study(storage, storage.findStudy(name).orElseThrow(
-                () -> new IllegalArgumentException("no study named '" + name + "' in " + storage)), sampler, pruner);
+        return new Study(storage, find(name, storage), sampler, pruner);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.tribuoadapt.hpo.search;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -38,6 +39,21 @@ public interface StudyStorage {
      * @return The study, or empty.
      */
     Optional<StoredStudy> findStudy(String name);
+
+    /**
+     * Records a study user attribute (Optuna's {@code study.set_user_attr}).
+     * @param studyId The study.
+     * @param key The key.
+     * @param value A JSON value.
+     */
+    void setStudyUserAttribute(int studyId, String key, Object value);
+
+    /**
+     * The study's user attributes.
+     * @param studyId The study.
+     * @return The attributes.
+     */
+    Map<String, Object> studyUserAttributes(int studyId);
 
     /**
      * Starts a RUNNING trial.

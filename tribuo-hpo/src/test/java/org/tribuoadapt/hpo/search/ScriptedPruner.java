@@ -1,8 +1,10 @@
 package org.tribuoadapt.hpo.search;
 
+import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -10,8 +12,13 @@ import java.util.Set;
  */
 public final class ScriptedPruner implements Pruner {
 
-    private final Set<Integer> trials;
-    private final int fromStep;
+    @Config(description = "The trial numbers to prune.")
+    private int[] trials = new int[0];
+
+    @Config(description = "The first step at which they are pruned.")
+    private int fromStep;
+
+    private ScriptedPruner() {}
 
     /**
      * Creates the pruner.
@@ -19,14 +26,14 @@ public final class ScriptedPruner implements Pruner {
      * @param fromStep The first step at which they are pruned.
      */
     public ScriptedPruner(Set<Integer> trials, int fromStep) {
-        this.trials = Set.copyOf(trials);
+        this.trials = trials.stream().mapToInt(Integer::intValue).sorted().toArray();
         this.fromStep = fromStep;
     }
 
     @Override
     public boolean prune(Context context) {
         Trial trial = context.trial();
-        return trials.contains(trial.number()) && trial.lastStep().orElse(-1) >= fromStep;
+        return Arrays.stream(trials).anyMatch(t -> t == trial.number()) && trial.lastStep().orElse(-1) >= fromStep;
     }
 
     @Override

@@ -3,6 +3,9 @@ package org.tribuoadapt.hpo.search;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuoadapt.hpo.search.journal.JournalFileStorage;
+import org.tribuoadapt.hpo.search.pruner.HyperbandPruner;
+import org.tribuoadapt.hpo.search.pruner.MedianPruner;
+import org.tribuoadapt.hpo.search.pruner.NopPruner;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 
 import java.nio.file.Path;
@@ -81,6 +84,22 @@ class StudyTest {
         assertEquals(TrialState.FAIL, negative.state());
         assertTrue(String.valueOf(negative.systemAttributes().get(Study.FAIL_REASON)).contains("must be >= 0, found -1"),
                 negative::toString);
+    }
+
+    @Test
+    void loadingAStudyRebuildsItsRecordedPruner(@TempDir Path dir) {
+        JournalFileStorage storage = new JournalFileStorage(dir.resolve("j.log"));
+        Study.create("median", storage, Direction.MINIMIZE, new RandomSampler(1), new MedianPruner(3, 1, 2, 1));
+        Study.create("plain", storage, Direction.MINIMIZE, new RandomSampler(1));
+        JournalFileStorage other = new JournalFileStorage(dir.resolve("j.log"));
+        Pruner median = Study.load("median", other, new RandomSampler(1)).pruner();
+        assertEquals("MedianPruner(nStartupTrials=3, nWarmupSteps=1, intervalSteps=2, nMinTrials=1)", median.toString());
+        assertTrue(Study.load("plain", other, new RandomSampler(1)).pruner() instanceof NopPruner);
+        assertEquals(new HyperbandPruner().toString(),
+                Study.load("median", other, new RandomSampler(1), new HyperbandPruner()).pruner().toString());
+        String recorded = (String) other.studyUserAttributes(other.findStudy("median").orElseThrow().id())
+                .get(Study.PRUNER_ATTRIBUTE);
+        assertTrue(recorded.contains("nStartupTrials") && recorded.contains(MedianPruner.class.getName()), recorded);
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -87,6 +88,19 @@ public final class JournalFileStorage implements StudyStorage {
     @Override
     public synchronized Optional<StoredStudy> findStudy(String name) {
         return sync().findStudy(name);
+    }
+
+    @Override
+    public synchronized void setStudyUserAttribute(int studyId, String key, Object value) {
+        sync().studyUserAttributes(studyId);
+        ObjectNode log = operation(JournalOperation.SET_STUDY_USER_ATTR).put("study_id", studyId);
+        log.putObject("user_attr").set(key, mapper.valueToTree(value));
+        append(log);
+    }
+
+    @Override
+    public synchronized Map<String, Object> studyUserAttributes(int studyId) {
+        return sync().studyUserAttributes(studyId);
     }
 
     @Override

@@ -7,17 +7,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.Objective;
+import org.tribuoadapt.hpo.search.OptunaPython;
 import org.tribuoadapt.hpo.search.SearchSpace;
 import org.tribuoadapt.hpo.search.ScriptedPruner;
 import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.Trial;
 import org.tribuoadapt.hpo.search.TrialPruned;
 import org.tribuoadapt.hpo.search.TrialState;
+import org.tribuoadapt.hpo.search.pruner.NopPruner;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 import org.tribuoadapt.hpo.search.sampler.TpeSampler;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,15 +29,12 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Opens journals written by Java in Optuna 3.1 and the other way round. Skipped when {@code /usr/bin/python3} or its
  * {@code optuna} module is missing.
  */
 class OptunaInteropTest {
-
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
 
     // prints every trial of a study as Optuna sees it, then adds two trials of its own through study.optimize: one
     // complete, one pruned after two intermediate values
@@ -70,9 +68,7 @@ class OptunaInteropTest {
 
     @BeforeAll
     static void needsOptuna() throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(PYTHON), "no " + PYTHON);
-        Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import optuna").redirectErrorStream(true).start();
-        assumeTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "no optuna module for " + PYTHON);
+        OptunaPython.assumeAvailable();
     }
 
     @Test
@@ -97,7 +93,7 @@ class OptunaInteropTest {
         assertEquals(TrialState.PRUNED, written.get(3).state());
         assertEquals(3.1, written.get(3).value());
 
-        JsonNode python = runOptuna(journal, "interop");
+        JsonNode python = OptunaPython.run(SCRIPT, journal.toString(), "interop");
         assertEquals("MAXIMIZE", python.path("direction").asText());
         JsonNode pyTrials = python.path("trials");
         assertEquals(written.size(), pyTrials.size());
@@ -126,7 +122,9 @@ class OptunaInteropTest {
         }
 
         // Optuna's own trial, read back by a fresh Java storage
-        List<Trial> reread = Study.load("interop", new JournalFileStorage(journal), new RandomSampler(7)).trials();
+        Study reloaded = Study.load("interop", new JournalFileStorage(journal), new RandomSampler(7));
+        assertTrue(reloaded.pruner() instanceof ScriptedPruner, "the recorded pruner is rebuilt");
+        List<Trial> reread = reloaded.trials();
         assertEquals(written, reread.subList(0, written.size()));
         Trial fromPython = reread.get(written.size());
         assertEquals(TrialState.COMPLETE, fromPython.state());
@@ -160,6 +158,7 @@ class OptunaInteropTest {
         Study study = Study.load("shared", new JournalFileStorage(journal), new TpeSampler(2));
         assertEquals(Direction.MINIMIZE, study.direction());
         assertEquals(3, study.trials().size());
+        assertTrue(study.pruner() instanceof NopPruner, "Optuna records no pruner");
 
         Process python = worker(journal, 12, 3);
         study.optimize(Objective.of(SearchSpace.parse(List.of("f.x=float:-1:1")), trial -> {
@@ -182,7 +181,7 @@ class OptunaInteropTest {
     }
 
     private static Process worker(Path journal, int trials, int seed) throws IOException {
-        return new ProcessBuilder(PYTHON.toString(), "-c", WORKER, journal.toString(), Integer.toString(trials),
+        return new ProcessBuilder(OptunaPython.PYTHON.toString(), "-c", WORKER, journal.toString(), Integer.toString(trials),
                 Integer.toString(seed)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(Path.of(journal + ".err").toFile()).start();
     }
@@ -193,14 +192,5 @@ class OptunaInteropTest {
         } catch (IOException e) {
             return e.toString();
         }
-    }
-
-    private static JsonNode runOptuna(Path journal, String study) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(PYTHON.toString(), "-c", SCRIPT, journal.toString(), study).start();
-        byte[] err = p.getErrorStream().readAllBytes();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "optuna did not finish");
-        assertEquals(0, p.exitValue(), () -> "optuna failed: " + new String(err, StandardCharsets.UTF_8));
-        return new ObjectMapper().readTree(out);
     }
 }
