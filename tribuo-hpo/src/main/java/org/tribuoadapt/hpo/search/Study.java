@@ -6,12 +6,12 @@ import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
 import com.oracle.labs.mlrg.olcut.provenance.io.ProvenanceSerializationException;
 import org.tribuoadapt.core.provenance.ConfiguredObjects;
-import org.tribuoadapt.hpo.search.pruner.NopPruner;
 
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -168,7 +168,8 @@ public final class Study {
      * Runs trials one after another. A trial whose objective throws {@link TrialPruned} is recorded as PRUNED with
      * its last intermediate value (when that is not NaN) as its value, as Optuna does; one whose objective throws
      * anything else or returns NaN is recorded as FAIL, with the reason in Optuna's {@code fail_reason} system
-     * attribute. Either way the study goes on.
+     * attribute. Either way the study goes on. The study stops before {@code nTrials} when the sampler has nothing
+     * left to try ({@link Sampler#claim}, for example an exhausted grid).
      * @param objective The objective.
      * @param nTrials How many trials to run.
      */
@@ -177,13 +178,18 @@ public final class Study {
             throw new IllegalArgumentException("nTrials must be >= 1, found " + nTrials);
         }
         for (int i = 0; i < nTrials; i++) {
-            runTrial(objective);
+            Optional<StudyStorage.TrialRef> ref = storage.createTrial(stored.id(),
+                    trials -> sampler.claim(trials, objective.space()));
+            if (ref.isEmpty()) {
+                logger.info(() -> "study '" + name() + "' stops: " + sampler + " has nothing left to try");
+                return;
+            }
+            runTrial(objective, ref.get());
         }
     }
 
-    private void runTrial(Objective objective) {
+    private void runTrial(Objective objective, StudyStorage.TrialRef ref) {
         List<Trial> history = trials();
-        StudyStorage.TrialRef ref = storage.createTrial(stored.id());
         Map<String, Object> params = new LinkedHashMap<>();
         for (Map.Entry<String, Distribution> e : objective.space().distributions().entrySet()) {
             Distribution distribution = e.getValue();

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tribuoadapt.hpo.search.journal.JournalFileStorage;
 import org.tribuoadapt.hpo.search.pruner.HyperbandPruner;
 import org.tribuoadapt.hpo.search.pruner.MedianPruner;
-import org.tribuoadapt.hpo.search.pruner.NopPruner;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 
 import java.nio.file.Path;

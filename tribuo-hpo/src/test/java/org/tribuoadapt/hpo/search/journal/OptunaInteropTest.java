@@ -14,13 +14,15 @@ import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.Trial;
 import org.tribuoadapt.hpo.search.TrialPruned;
 import org.tribuoadapt.hpo.search.TrialState;
-import org.tribuoadapt.hpo.search.pruner.NopPruner;
+import org.tribuoadapt.hpo.search.NopPruner;
+import org.tribuoadapt.hpo.search.sampler.GridSampler;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 import org.tribuoadapt.hpo.search.sampler.TpeSampler;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -178,6 +180,43 @@ class OptunaInteropTest {
             assertEquals(x * x, t.value(), 1e-12);
         }
         assertFalse(Files.exists(Path.of(journal + ".lock")));
+    }
+
+    // finishes a grid that Java started with Optuna's GridSampler, then prints every trial's point and grid id
+    private static final String GRID = """
+            import json, sys, optuna
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+            sampler = optuna.samplers.GridSampler({"f.x": [0.1, 0.2, 0.3], "g.k": ["a", "b", "c", "d"]})
+            study = optuna.load_study(study_name="grid", storage=storage, sampler=sampler)
+            study.optimize(lambda t: t.suggest_float("f.x", 0, 1) + len(t.suggest_categorical("g.k", ["a", "b", "c", "d"])),
+                           n_trials=30)
+            print(json.dumps([{"x": t.params["f.x"], "k": t.params["g.k"], "grid_id": t.system_attrs["grid_id"]}
+                              for t in study.trials]))
+            """;
+
+    @Test
+    void optunaFinishesAGridThatJavaStarted(@TempDir Path dir) throws Exception {
+        Path journal = dir.resolve("grid.log");
+        Map<String, List<String>> grid = Map.of("g.k", List.of("a", "b", "c", "d"), "f.x", List.of("0.1", "0.2", "0.3"));
+        Objective objective = Objective.of(SearchSpace.parse(List.of("f.x=float:0:1", "g.k=categorical:a,b,c,d")),
+                trial -> (Double) trial.params().get("f.x") + 1);
+        Study.create("grid", new JournalFileStorage(journal), Direction.MINIMIZE, new GridSampler(grid, 3))
+                .optimize(objective, 5);
+        JsonNode trials = OptunaPython.run(GRID, journal.toString());
+        // Optuna took the 7 points Java left and stopped
+        assertEquals(12, trials.size());
+        Set<String> points = new HashSet<>();
+        for (JsonNode t : trials) {
+            assertTrue(points.add(t.path("x").asDouble() + t.path("k").asText()), trials::toString);
+            int id = t.path("grid_id").asInt();
+            assertEquals(List.of(0.1, 0.2, 0.3).get(id / 4), t.path("x").asDouble());
+            assertEquals(List.of("a", "b", "c", "d").get(id % 4), t.path("k").asText());
+        }
+        // and Java sees Optuna's points as taken
+        Study java = Study.load("grid", new JournalFileStorage(journal), new GridSampler(grid, 4));
+        java.optimize(objective, 2);
+        assertEquals(12, java.trials().size());
     }
 
     private static Process worker(Path journal, int trials, int seed) throws IOException {

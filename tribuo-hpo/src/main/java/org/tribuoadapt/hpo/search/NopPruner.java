@@ -1,8 +1,7 @@
-package org.tribuoadapt.hpo.search.pruner;
+package org.tribuoadapt.hpo.search;
 
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
-import org.tribuoadapt.hpo.search.Pruner;
 
 /**
  * Never prunes (Optuna's {@code NopPruner}); the pruner of a study created without one.
