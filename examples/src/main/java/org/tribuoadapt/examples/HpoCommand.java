@@ -4,12 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.tribuoadapt.core.io.AtomicFiles;
 import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.NopPruner;
+import org.tribuoadapt.hpo.search.Pruner;
 import org.tribuoadapt.hpo.search.Sampler;
 import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.Trial;
 import org.tribuoadapt.hpo.search.TrialState;
 import org.tribuoadapt.hpo.search.journal.JournalFileStorage;
 import org.tribuoadapt.hpo.search.objective.ConfigObjective;
+import org.tribuoadapt.hpo.search.pruner.HyperbandPruner;
+import org.tribuoadapt.hpo.search.pruner.MedianPruner;
+import org.tribuoadapt.hpo.search.pruner.SuccessiveHalvingPruner;
+import org.tribuoadapt.hpo.search.sampler.GridSampler;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 import org.tribuoadapt.hpo.search.sampler.TpeSampler;
 
@@ -28,18 +34,21 @@ import java.util.TreeSet;
  * {@code hpo study create|run|status|best|export}: hyper-parameter studies over the properties of an OLCUT
  * configuration file (tribuo-hpo's search), kept in an Optuna 3.1 journal file that Optuna can open too.
  * <ul>
- *   <li>{@code create --storage F --study NAME --direction maximize|minimize}</li>
+ *   <li>{@code create --storage F --study NAME --direction maximize|minimize [--pruner median|sha|hyperband|none]}:
+ *   the pruner (Optuna 3.1's defaults) is recorded in the study, and later runs use it</li>
  *   <li>{@code run --storage F --study NAME -c CONFIG --trainer T --train-source S --valid-source V
- *   --space component.property=kind:args [--space ...] --trials N [--sampler tpe|random] [--seed S]
- *   [--metric accuracy|macro_f1|balanced_error_rate]}: creates the study if it does not exist yet, then runs N
- *   trials (several processes may run one study at once)</li>
+ *   --space component.property=kind:args [--space ...] --trials N [--sampler tpe|random|grid] [--seed S]
+ *   [--grid component.property=v1,v2,... ...] [--pruner median|sha|hyperband|none]
+ *   [--metric accuracy|macro_f1|balanced_error_rate]}: creates the study if it does not exist yet (with the pruner,
+ *   none by default), then runs N trials (several processes may run one study at once; a grid stops early once
+ *   every point is taken); {@code --pruner} on an existing study replaces its recorded pruner for this run</li>
  *   <li>{@code status}, {@code best}: a JSON summary or the best trial</li>
  *   <li>{@code export [--out trials.csv]}: one CSV row per trial</li>
  * </ul>
  */
 final class HpoCommand implements CliCommand {
 
-    private static final Set<String> REPEATABLE = Set.of("space");
+    private static final Set<String> REPEATABLE = Set.of("space", "grid");
 
     @Override
     public String name() {
@@ -63,7 +72,7 @@ final class HpoCommand implements CliCommand {
         String study = required(options, "study");
         switch (args[1]) {
             case "create" -> Study.create(study, storage, direction(required(options, "direction")),
-                    new RandomSampler(0));
+                    new RandomSampler(0), pruner(optional(options, "pruner", "none")));
             case "run" -> run(options, storage, study);
             case "status" -> System.out.println(status(Study.load(study, storage, new RandomSampler(0))));
             case "best" -> System.out.println(best(Study.load(study, storage, new RandomSampler(0)).bestTrial()));
@@ -83,14 +92,24 @@ final class HpoCommand implements CliCommand {
                 ConfigObjective.Metric.valueOf(optional(options, "metric", "accuracy").toUpperCase(Locale.ROOT)),
                 options.getOrDefault("space", List.of()));
         long seed = Long.parseLong(optional(options, "seed", "42"));
-        Sampler sampler = switch (optional(options, "sampler", "tpe")) {
+        String samplerName = optional(options, "sampler", "tpe");
+        if (options.containsKey("grid") != samplerName.equals("grid")) {
+            throw new IllegalArgumentException("--grid goes with --sampler grid, and --sampler grid needs --grid");
+        }
+        Sampler sampler = switch (samplerName) {
             case "tpe" -> new TpeSampler(seed);
             case "random" -> new RandomSampler(seed);
-            default -> throw new IllegalArgumentException("--sampler must be tpe or random, found '"
-                    + optional(options, "sampler", "") + "'");
+            case "grid" -> new GridSampler(grid(options.get("grid")), seed);
+            default -> throw new IllegalArgumentException("--sampler must be tpe, random or grid, found '" + samplerName + "'");
         };
-        Study study = storage.findStudy(name).isPresent() ? Study.load(name, storage, sampler)
-                : Study.create(name, storage, objective.direction(), sampler);
+        Study study;
+        if (storage.findStudy(name).isEmpty()) {
+            study = Study.create(name, storage, objective.direction(), sampler, pruner(optional(options, "pruner", "none")));
+        } else if (options.containsKey("pruner")) {
+            study = Study.load(name, storage, sampler, pruner(required(options, "pruner")));
+        } else {
+            study = Study.load(name, storage, sampler);
+        }
         if (study.direction() != objective.direction()) {
             throw new IllegalArgumentException("study '" + name + "' " + study.direction().name().toLowerCase(Locale.ROOT)
                     + "s, but the metric " + optional(options, "metric", "accuracy") + " is to be "
@@ -147,6 +166,29 @@ final class HpoCommand implements CliCommand {
         }
     }
 
+    /** {@code --grid component.property=v1,v2,...} entries as the grid sampler's map. */
+    private static Map<String, List<String>> grid(List<String> entries) {
+        Map<String, List<String>> grid = new LinkedHashMap<>();
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || grid.put(entry.substring(0, eq), List.of(entry.substring(eq + 1).split(","))) != null) {
+                throw new IllegalArgumentException("--grid must read component.property=v1,v2,... once per property, found '"
+                        + entry + "'");
+            }
+        }
+        return grid;
+    }
+
+    private static Pruner pruner(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "median" -> new MedianPruner();
+            case "sha" -> new SuccessiveHalvingPruner();
+            case "hyperband" -> new HyperbandPruner();
+            case "none" -> new NopPruner();
+            default -> throw new IllegalArgumentException("--pruner must be median, sha, hyperband or none, found '" + text + "'");
+        };
+    }
+
     private static Direction direction(String text) {
         return switch (text.toLowerCase(Locale.ROOT)) {
             case "maximize", "maximise" -> Direction.MAXIMIZE;
@@ -155,7 +197,7 @@ final class HpoCommand implements CliCommand {
         };
     }
 
-    /** {@code --key value} pairs after the subcommand; {@code -c} is the configuration file; only --space repeats. */
+    /** {@code --key value} pairs after the subcommand; {@code -c} is the configuration file; --space and --grid repeat. */
     private static Map<String, List<String>> parse(String[] args, int from) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (int i = from; i < args.length; i += 2) {

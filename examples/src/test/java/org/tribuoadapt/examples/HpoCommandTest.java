@@ -3,16 +3,26 @@ package org.tribuoadapt.examples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.tribuoadapt.hpo.search.Study;
+import org.tribuoadapt.hpo.search.Trial;
+import org.tribuoadapt.hpo.search.TrialState;
+import org.tribuoadapt.hpo.search.journal.JournalFileStorage;
+import org.tribuoadapt.hpo.search.pruner.SuccessiveHalvingPruner;
+import org.tribuoadapt.hpo.search.sampler.RandomSampler;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code hpo study ...} end to end: a random search over a tiny MLP's learning rate and width on the embedded sample,
- * then its status, best trial and CSV export, and the errors a user meets.
+ * then its status, best trial and CSV export; a grid search in a study created with a pruner; and the errors a user
+ * meets.
  */
 public class HpoCommandTest {
 
@@ -80,6 +90,30 @@ public class HpoCommandTest {
     }
 
     @Test
+    public void runsAGridUnderTheRecordedPruner(@TempDir Path dir) throws Exception {
+        Path config = config(dir);
+        Path storage = dir.resolve("study.log");
+        assertEquals(0, Main.execute(study(storage, "create", "--direction", "maximize", "--pruner", "sha")));
+        // 3 x 2 grid points, so the run stops after 6 of the 10 trials asked for
+        assertEquals(0, Main.execute(study(storage, "run", "-c", config.toString(), "--trainer", "trainer",
+                "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
+                "--space", "trainer.batchSize=categorical:16,32", "--sampler", "grid",
+                "--grid", "adam.learningRate=0.0001,0.003,0.1", "--grid", "trainer.batchSize=16,32", "--trials", "10")));
+        JournalFileStorage journal = new JournalFileStorage(storage);
+        Study study = Study.load("mlp", journal, new RandomSampler(0));
+        assertTrue(study.pruner() instanceof SuccessiveHalvingPruner, study.pruner().toString());
+        List<Trial> trials = study.trials();
+        assertEquals(6, trials.size());
+        Set<String> points = new HashSet<>();
+        for (Trial t : trials) {
+            assertTrue(t.state() == TrialState.COMPLETE || t.state() == TrialState.PRUNED, t::toString);
+            assertTrue(points.add(t.params().toString()), () -> "grid point run twice: " + t);
+            // one epoch: one intermediate value, the validation accuracy
+            assertEquals(Set.of(1), t.intermediateValues().keySet());
+        }
+    }
+
+    @Test
     public void badInputIsNamed(@TempDir Path dir) throws Exception {
         Path config = config(dir);
         Path storage = dir.resolve("study.log");
@@ -92,5 +126,13 @@ public class HpoCommandTest {
         assertEquals(2, Main.execute(study(storage, "status")), "the failed run must not have created the study");
         assertEquals(2, Main.execute(study(storage, "create", "--direction", "sideways")));
         assertEquals(2, Main.execute(study(storage, "run", "--trials")));
+        assertEquals(2, Main.execute(study(storage, "create", "--direction", "maximize", "--pruner", "percentile")));
+        // a grid needs --sampler grid and the other way round
+        assertEquals(2, Main.execute(study(storage, "run", "-c", config.toString(), "--trainer", "trainer",
+                "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
+                "--sampler", "grid", "--trials", "1")));
+        assertEquals(2, Main.execute(study(storage, "run", "-c", config.toString(), "--trainer", "trainer",
+                "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
+                "--grid", "adam.learningRate=0.01", "--trials", "1")));
     }
 }

@@ -1,6 +1,7 @@
 package org.tribuoadapt.core.train;
 
 import org.tribuoadapt.core.nn.LayerObserver;
+import org.tribuoadapt.core.nn.Network;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,10 +62,10 @@ public final class AttentionEntropyMonitor implements TrainingListener {
     }
 
     @Override
-    public void onEpoch(EpochSummary summary) {
+    public void onEpoch(EpochSummary summary, Network network) {
         epochs.add(entropy.perHead());
         entropy.reset();
-        next.onEpoch(summary);
+        next.onEpoch(summary, network);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.tribuoadapt.core.train;
 
 import org.tribuoadapt.core.nn.LayerObserver;
+import org.tribuoadapt.core.nn.Network;
 
 import java.util.Optional;
 
@@ -31,6 +32,17 @@ public interface TrainingListener {
      * @param summary The epoch's figures.
      */
     default void onEpoch(EpochSummary summary) {}
+
+    /**
+     * Called after every epoch with the network as the epoch left it, for listeners that measure the network itself
+     * (for example a validation metric reported to a hyper-parameter study, which may stop training by throwing). The
+     * listener must neither change nor close the network. The default calls {@link #onEpoch(EpochSummary)}.
+     * @param summary The epoch's figures.
+     * @param network The network being trained.
+     */
+    default void onEpoch(EpochSummary summary, Network network) {
+        onEpoch(summary);
+    }
 
     /**
      * Called once when training ends, normally or not.

@@ -136,7 +136,7 @@ public final class TrainingLoop {
                 EpochSummary summary = new EpochSummary(epoch, lossSum / batches, validationFigures[0], validationFigures[1],
                         optimiser.learningRate(), (System.nanoTime() - start) / 1e9);
                 summaries.add(summary);
-                listener.onEpoch(summary);
+                listener.onEpoch(summary, network);
                 if (validation == null) {
                     bestEpoch = epoch;
                 } else if (validationFigures[0] < bestLoss) {

@@ -5,17 +5,21 @@ import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Draws one parameter of a new trial from the study's history (Optuna's {@code sample_independent}). A sampler
- * keeps no state between calls: its draw depends only on its configuration, the history, the trial number and the
- * parameter, so the same seed and the same finished trials always give the same suggestion, in any process.
+ * keeps no state between calls: its draw depends only on its configuration, the history (which holds the trial being
+ * sampled, with the system attributes {@link #claim} gave it), the trial number and the parameter, so the same seed
+ * and the same finished trials always give the same suggestion, in any process.
  */
 public interface Sampler extends Configurable, Provenancable<ConfiguredObjectProvenance> {
 
     /**
      * Samples one parameter.
-     * @param history The study's trials (any state; samplers use the COMPLETE ones).
+     * @param history The study's trials, by number, the one being sampled included (any state; samplers use the
+     * COMPLETE ones).
      * @param direction The study's direction.
      * @param trialNumber The number of the trial being sampled.
      * @param name The parameter name.
@@ -23,4 +27,17 @@ public interface Sampler extends Configurable, Provenancable<ConfiguredObjectPro
      * @return The internal representation of the drawn value.
      */
     double sample(List<Trial> history, Direction direction, int trialNumber, String name, Distribution distribution);
+
+    /**
+     * The system attributes a new trial starts with, decided from the study's trials while the storage is locked, so
+     * that workers sharing the storage see each other's decisions before making their own (Optuna's
+     * {@code GridSampler} records the grid point a trial takes so). The default claims nothing.
+     * @param trials The study's trials, up to date, before the new one.
+     * @param space The objective's search space.
+     * @return The attributes, or empty when the sampler has nothing left to try (no trial is created and the study
+     * stops).
+     */
+    default Optional<Map<String, Object>> claim(List<Trial> trials, SearchSpace space) {
+        return Optional.of(Map.of());
+    }
 }

@@ -1,9 +1,17 @@
 package org.tribuoadapt.hpo.search;
 
+import com.oracle.labs.mlrg.olcut.config.json.JsonProvenanceSerialization;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
+import com.oracle.labs.mlrg.olcut.provenance.io.ProvenanceSerializationException;
+import org.tribuoadapt.core.provenance.ConfiguredObjects;
+
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,18 +30,23 @@ public final class Study {
     /** Optuna's system attribute for the reason a trial failed. */
     public static final String FAIL_REASON = "fail_reason";
 
+    /** The study user attribute holding the pruner's provenance (OLCUT JSON), recorded when the study is created. */
+    public static final String PRUNER_ATTRIBUTE = "pruner";
+
     private final StudyStorage storage;
     private final StudyStorage.StoredStudy stored;
     private final Sampler sampler;
+    private final Pruner pruner;
 
-    private Study(StudyStorage storage, StudyStorage.StoredStudy stored, Sampler sampler) {
+    private Study(StudyStorage storage, StudyStorage.StoredStudy stored, Sampler sampler, Pruner pruner) {
         this.storage = storage;
         this.stored = stored;
         this.sampler = sampler;
+        this.pruner = pruner;
     }
 
     /**
-     * Creates a new study.
+     * Creates a new study that never prunes.
      * @param name The name, unused in the storage.
      * @param storage The storage.
      * @param direction The direction.
@@ -41,19 +54,70 @@ public final class Study {
      * @return The study.
      */
     public static Study create(String name, StudyStorage storage, Direction direction, Sampler sampler) {
-        return new Study(storage, storage.createStudy(name, direction), sampler);
+        return create(name, storage, direction, sampler, new NopPruner());
     }
 
     /**
-     * Opens a study already in the storage (for example one created by another worker or by Optuna).
+     * Creates a new study, recording the pruner's provenance in the study user attribute
+     * {@value #PRUNER_ATTRIBUTE} so that later workers prune alike.
+     * @param name The name, unused in the storage.
+     * @param storage The storage.
+     * @param direction The direction.
+     * @param sampler The sampler.
+     * @param pruner The pruner {@link ActiveTrial#shouldPrune()} asks.
+     * @return The study.
+     */
+    public static Study create(String name, StudyStorage storage, Direction direction, Sampler sampler, Pruner pruner) {
+        StudyStorage.StoredStudy stored = storage.createStudy(name, direction);
+        storage.setStudyUserAttribute(stored.id(), PRUNER_ATTRIBUTE, new JsonProvenanceSerialization(false)
+                .serializeToString(ProvenanceUtil.marshalProvenance(pruner.getProvenance())));
+        return new Study(storage, stored, sampler, pruner);
+    }
+
+    /**
+     * Opens a study already in the storage (for example one created by another worker or by Optuna) with the pruner
+     * recorded when it was created: a new pruner of the same configuration, or a {@link NopPruner} when none was
+     * recorded (a study created by Optuna).
      * @param name The name.
      * @param storage The storage.
      * @param sampler The sampler.
      * @return The study.
      */
     public static Study load(String name, StudyStorage storage, Sampler sampler) {
-        return new Study(storage, storage.findStudy(name).orElseThrow(
-                () -> new IllegalArgumentException("no study named '" + name + "' in " + storage)), sampler);
+        StudyStorage.StoredStudy stored = find(name, storage);
+        Object recorded = storage.studyUserAttributes(stored.id()).get(PRUNER_ATTRIBUTE);
+        return new Study(storage, stored, sampler, recorded == null ? new NopPruner() : recordedPruner(name, recorded));
+    }
+
+    private static Pruner recordedPruner(String study, Object recorded) {
+        try {
+            ObjectProvenance provenance = ProvenanceUtil.unmarshalProvenance(
+                    new JsonProvenanceSerialization(false).deserializeFromString(String.valueOf(recorded)));
+            if (!(provenance instanceof ConfiguredObjectProvenance configured)) {
+                throw new IllegalArgumentException("it describes a " + provenance.getClassName());
+            }
+            return ConfiguredObjects.instantiate(configured, Pruner.class);
+        } catch (ProvenanceSerializationException | RuntimeException e) {
+            throw new IllegalArgumentException("the pruner recorded in the user attribute '" + PRUNER_ATTRIBUTE
+                    + "' of study '" + study + "' can not be rebuilt: " + e.getMessage(), e);
+        }
+    }
+
+    private static StudyStorage.StoredStudy find(String name, StudyStorage storage) {
+        return storage.findStudy(name).orElseThrow(
+                () -> new IllegalArgumentException("no study named '" + name + "' in " + storage));
+    }
+
+    /**
+     * Opens a study already in the storage with a given pruner.
+     * @param name The name.
+     * @param storage The storage.
+     * @param sampler The sampler.
+     * @param pruner The pruner.
+     * @return The study.
+     */
+    public static Study load(String name, StudyStorage storage, Sampler sampler, Pruner pruner) {
+        return new Study(storage, find(name, storage), sampler, pruner);
     }
 
     /**
@@ -70,6 +134,14 @@ public final class Study {
      */
     public Direction direction() {
         return stored.direction();
+    }
+
+    /**
+     * The pruner.
+     * @return The pruner {@link ActiveTrial#shouldPrune()} asks.
+     */
+    public Pruner pruner() {
+        return pruner;
     }
 
     /**
@@ -93,8 +165,11 @@ public final class Study {
     }
 
     /**
-     * Runs trials one after another. A trial whose objective throws or returns NaN is recorded as FAIL, with the
-     * reason in Optuna's {@code fail_reason} system attribute, and the study goes on.
+     * Runs trials one after another. A trial whose objective throws {@link TrialPruned} is recorded as PRUNED with
+     * its last intermediate value (when that is not NaN) as its value, as Optuna does; one whose objective throws
+     * anything else or returns NaN is recorded as FAIL, with the reason in Optuna's {@code fail_reason} system
+     * attribute. Either way the study goes on. The study stops before {@code nTrials} when the sampler has nothing
+     * left to try ({@link Sampler#claim}, for example an exhausted grid).
      * @param objective The objective.
      * @param nTrials How many trials to run.
      */
@@ -103,13 +178,18 @@ public final class Study {
             throw new IllegalArgumentException("nTrials must be >= 1, found " + nTrials);
         }
         for (int i = 0; i < nTrials; i++) {
-            runTrial(objective);
+            Optional<StudyStorage.TrialRef> ref = storage.createTrial(stored.id(),
+                    trials -> sampler.claim(trials, objective.space()));
+            if (ref.isEmpty()) {
+                logger.info(() -> "study '" + name() + "' stops: " + sampler + " has nothing left to try");
+                return;
+            }
+            runTrial(objective, ref.get());
         }
     }
 
-    private void runTrial(Objective objective) {
+    private void runTrial(Objective objective, StudyStorage.TrialRef ref) {
         List<Trial> history = trials();
-        StudyStorage.TrialRef ref = storage.createTrial(stored.id());
         Map<String, Object> params = new LinkedHashMap<>();
         for (Map.Entry<String, Distribution> e : objective.space().distributions().entrySet()) {
             Distribution distribution = e.getValue();
@@ -120,7 +200,10 @@ public final class Study {
         }
         double value;
         try {
-            value = objective.evaluate(new ActiveTrial(storage, ref, params));
+            value = objective.evaluate(new ActiveTrial(this, storage, ref, params));
+        } catch (TrialPruned e) {
+            prune(ref, e);
+            return;
         } catch (Exception | LinkageError e) {
             fail(ref, "trial " + ref.number() + " failed because of the exception: " + e, e);
             return;
@@ -131,6 +214,14 @@ public final class Study {
             storage.finishTrial(ref.id(), TrialState.COMPLETE, value);
             logger.info(() -> "trial " + ref.number() + " of study '" + name() + "' finished with value " + value + " and params " + params);
         }
+    }
+
+    private void prune(StudyStorage.TrialRef ref, TrialPruned signal) {
+        Trial trial = trials().get(ref.number());
+        Double last = trial.lastStep().stream().mapToObj(step -> trial.intermediateValues().get(step))
+                .filter(v -> !Double.isNaN(v)).findFirst().orElse(null);
+        storage.finishTrial(ref.id(), TrialState.PRUNED, last);
+        logger.info(() -> "trial " + ref.number() + " of study '" + name() + "' pruned: " + signal.getMessage());
     }
 
     private void fail(StudyStorage.TrialRef ref, String reason, Throwable cause) {

@@ -1,7 +1,9 @@
 package org.tribuoadapt.hpo.search;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Where studies live, so that several workers can share one (Optuna's {@code BaseStorage}, single objective).
@@ -40,11 +42,37 @@ public interface StudyStorage {
     Optional<StoredStudy> findStudy(String name);
 
     /**
+     * Records a study user attribute (Optuna's {@code study.set_user_attr}).
+     * @param studyId The study.
+     * @param key The key.
+     * @param value A JSON value.
+     */
+    void setStudyUserAttribute(int studyId, String key, Object value);
+
+    /**
+     * The study's user attributes.
+     * @param studyId The study.
+     * @return The attributes.
+     */
+    Map<String, Object> studyUserAttributes(int studyId);
+
+    /**
      * Starts a RUNNING trial.
      * @param studyId The study.
      * @return The trial.
      */
-    TrialRef createTrial(int studyId);
+    default TrialRef createTrial(int studyId) {
+        return createTrial(studyId, trials -> Optional.of(Map.of())).orElseThrow();
+    }
+
+    /**
+     * Starts a RUNNING trial with system attributes decided, while the storage is locked against every other
+     * worker, from the study's trials as they are then (so that two workers never decide from the same state).
+     * @param studyId The study.
+     * @param systemAttributes The attributes for the study's current trials, or empty to create no trial.
+     * @return The trial, or empty when {@code systemAttributes} gave none.
+     */
+    Optional<TrialRef> createTrial(int studyId, Function<List<Trial>, Optional<Map<String, Object>>> systemAttributes);
 
     /**
      * Records a sampled parameter.

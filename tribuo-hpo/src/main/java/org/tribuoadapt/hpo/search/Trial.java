@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -17,12 +18,14 @@ import java.util.TreeMap;
  * @param value The objective value, or null when the trial has none.
  * @param intermediateValues Reported values by step.
  * @param userAttributes User attributes (JSON values: strings, numbers, booleans, lists, maps).
+ * @param systemAttributes System attributes (JSON values), where Optuna's samplers and pruners keep their records
+ *     (for example {@code fail_reason}, {@code grid_id}, {@code completed_rung_0}).
  * @param start When it started, or null.
  * @param complete When it finished, or null.
  */
 public record Trial(int number, TrialState state, Map<String, Object> params, Map<String, Distribution> distributions,
                     Double value, SortedMap<Integer, Double> intermediateValues, Map<String, Object> userAttributes,
-                    LocalDateTime start, LocalDateTime complete) {
+                    Map<String, Object> systemAttributes, LocalDateTime start, LocalDateTime complete) {
 
     /**
      * Copies the maps.
@@ -32,6 +35,15 @@ public record Trial(int number, TrialState state, Map<String, Object> params, Ma
         distributions = Collections.unmodifiableMap(new LinkedHashMap<>(distributions));
         intermediateValues = Collections.unmodifiableSortedMap(new TreeMap<>(intermediateValues));
         userAttributes = Collections.unmodifiableMap(new LinkedHashMap<>(userAttributes));
+        systemAttributes = Collections.unmodifiableMap(new LinkedHashMap<>(systemAttributes));
+    }
+
+    /**
+     * The last step with an intermediate value (Optuna's {@code last_step}).
+     * @return The step, or empty when none was reported.
+     */
+    public OptionalInt lastStep() {
+        return intermediateValues.isEmpty() ? OptionalInt.empty() : OptionalInt.of(intermediateValues.lastKey());
     }
 
     /**

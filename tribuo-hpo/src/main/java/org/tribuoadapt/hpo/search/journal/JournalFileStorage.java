@@ -24,8 +24,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * A study storage in the file format of Optuna 3.1's {@code JournalFileStorage} (journal format of Optuna 3.1.0,
@@ -90,10 +92,36 @@ public final class JournalFileStorage implements StudyStorage {
     }
 
     @Override
-    public synchronized TrialRef createTrial(int studyId) {
+    public synchronized void setStudyUserAttribute(int studyId, String key, Object value) {
+        sync().studyUserAttributes(studyId);
+        ObjectNode log = operation(JournalOperation.SET_STUDY_USER_ATTR).put("study_id", studyId);
+        log.putObject("user_attr").set(key, mapper.valueToTree(value));
+        append(log);
+    }
+
+    @Override
+    public synchronized Map<String, Object> studyUserAttributes(int studyId) {
+        return sync().studyUserAttributes(studyId);
+    }
+
+    @Override
+    public synchronized Optional<TrialRef> createTrial(int studyId,
+                                                     Function<List<Trial>, Optional<Map<String, Object>>> systemAttributes) {
         sync().trials(studyId);
-        append(operation(JournalOperation.CREATE_TRIAL).put("study_id", studyId).put("datetime_start", now()));
-        return sync().lastTrialOf(workerId());
+        boolean[] created = new boolean[1];
+        lock.run(() -> {
+            Optional<Map<String, Object>> attributes = systemAttributes.apply(sync().trials(studyId));
+            if (attributes.isPresent()) {
+                ObjectNode log = operation(JournalOperation.CREATE_TRIAL).put("study_id", studyId)
+                        .put("datetime_start", now());
+                if (!attributes.get().isEmpty()) {
+                    log.set("system_attrs", mapper.valueToTree(attributes.get()));
+                }
+                write(log);
+                created[0] = true;
+            }
+        });
+        return created[0] ? Optional.of(sync().lastTrialOf(workerId())) : Optional.empty();
     }
 
     @Override
@@ -165,21 +193,24 @@ public final class JournalFileStorage implements StudyStorage {
     }
 
     private void append(ObjectNode log) {
+        lock.run(() -> write(log));
+    }
+
+    // appends one line; the caller holds the lock
+    private void write(ObjectNode log) throws IOException {
         byte[] line;
         try {
             line = (mapper.writeValueAsString(log) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot write journal operation " + log, e);
         }
-        lock.run(() -> {
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ByteBuffer buffer = ByteBuffer.wrap(line);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(false);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer buffer = ByteBuffer.wrap(line);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
             }
-        });
+            channel.force(false);
+        }
     }
 
     private JournalReplay sync() {

@@ -10,6 +10,7 @@ import org.tribuoadapt.hpo.search.TrialState;
 
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +35,7 @@ final class JournalReplay {
         Double value;
         final TreeMap<Integer, Double> intermediate = new TreeMap<>();
         final Map<String, Object> userAttributes = new LinkedHashMap<>();
+        final Map<String, Object> systemAttributes = new LinkedHashMap<>();
         LocalDateTime start;
         LocalDateTime complete;
 
@@ -43,13 +45,15 @@ final class JournalReplay {
         }
 
         Trial freeze() {
-            return new Trial(number, state, params, distributions, value, intermediate, userAttributes, start, complete);
+            return new Trial(number, state, params, distributions, value, intermediate, userAttributes, systemAttributes, start,
+                    complete);
         }
     }
 
     private final ObjectMapper mapper;
     private final Map<Integer, StudyStorage.StoredStudy> studies = new LinkedHashMap<>();
     private final Map<Integer, List<Integer>> studyTrials = new HashMap<>();
+    private final Map<Integer, Map<String, Object>> studyUserAttributes = new HashMap<>();
     private final List<MutableTrial> trials = new ArrayList<>();
     private final Map<String, Integer> lastTrialByWorker = new HashMap<>();
     private int nextStudyId;
@@ -73,8 +77,16 @@ final class JournalReplay {
             case SET_TRIAL_INTERMEDIATE_VALUE -> updatable(log).ifPresent(
                     t -> t.intermediate.put(log.path("step").asInt(), log.path("intermediate_value").asDouble()));
             case SET_TRIAL_USER_ATTR -> updatable(log).ifPresent(t -> t.userAttributes.putAll(attributes(log.path("user_attr"))));
-            // study attributes and system attributes are kept by Optuna only; this package reads none of them
-            case SET_STUDY_USER_ATTR, SET_STUDY_SYSTEM_ATTR, SET_TRIAL_SYSTEM_ATTR -> { }
+            case SET_TRIAL_SYSTEM_ATTR -> updatable(log).ifPresent(
+                    t -> t.systemAttributes.putAll(attributes(log.path("system_attr"))));
+            case SET_STUDY_USER_ATTR -> {
+                int studyId = log.path("study_id").asInt(-1);
+                if (studies.containsKey(studyId)) {
+                    studyUserAttributes.get(studyId).putAll(attributes(log.path("user_attr")));
+                }
+            }
+            // study system attributes are kept by Optuna only
+            case SET_STUDY_SYSTEM_ATTR -> { }
         }
     }
 
@@ -91,6 +103,7 @@ final class JournalReplay {
         int id = nextStudyId++;
         studies.put(id, new StudyStorage.StoredStudy(id, name, Direction.ofCode(directions.get(0).asInt())));
         studyTrials.put(id, new ArrayList<>());
+        studyUserAttributes.put(id, new LinkedHashMap<>());
     }
 
     private void createTrial(JsonNode log) {
@@ -117,6 +130,7 @@ final class JournalReplay {
         log.path("intermediate_values").fields().forEachRemaining(
                 e -> t.intermediate.put(Integer.parseInt(e.getKey()), e.getValue().asDouble()));
         t.userAttributes.putAll(attributes(log.path("user_attrs")));
+        t.systemAttributes.putAll(attributes(log.path("system_attrs")));
     }
 
     private void setStateValues(MutableTrial t, JsonNode log) {
@@ -189,11 +203,20 @@ final class JournalReplay {
         return t.number;
     }
 
-    List<Trial> trials(int studyId) {
-        List<Integer> ids = studyTrials.get(studyId);
-        if (ids == null || !studies.containsKey(studyId)) {
+    Map<String, Object> studyUserAttributes(int studyId) {
+        checkStudy(studyId);
+        return Collections.unmodifiableMap(new LinkedHashMap<>(studyUserAttributes.get(studyId)));
+    }
+
+    private void checkStudy(int studyId) {
+        if (!studies.containsKey(studyId)) {
             throw new IllegalArgumentException("no study with id " + studyId + " in the journal");
         }
+    }
+
+    List<Trial> trials(int studyId) {
+        checkStudy(studyId);
+        List<Integer> ids = studyTrials.get(studyId);
         return ids.stream().map(i -> trials.get(i).freeze()).toList();
     }
 }

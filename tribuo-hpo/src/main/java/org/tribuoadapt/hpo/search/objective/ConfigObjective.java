@@ -16,9 +16,12 @@ import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
-import org.tribuo.classification.evaluation.LabelEvaluation;
+import org.tribuo.classification.evaluation.ConfusionMatrix;
+import org.tribuo.classification.evaluation.ConfusionMetrics;
 import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuo.evaluation.metrics.MetricTarget;
 import org.tribuoadapt.core.data.CheckedDatasets;
+import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.hpo.search.ActiveTrial;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.Objective;
@@ -44,6 +47,11 @@ import java.util.function.ToDoubleFunction;
  * trains on the training data source, and Tribuo's {@link LabelEvaluator} scores the model on the validation data
  * source. Both data sources are components of the same file.
  * <p>
+ * A {@link NetworkTrainer} also reports the metric on the validation data source after every epoch as the trial's
+ * intermediate value (step = epoch, from 1) and asks the study's pruner; a pruned trial stops at the end of that
+ * epoch by throwing {@link org.tribuoadapt.hpo.search.TrialPruned} out of the training loop, which closes the
+ * network and its native memory. Other trainers report nothing and are never pruned.
+ * <p>
  * Every searched {@code component.property} is checked against the file when the objective is configured, so a
  * misspelt name, or a list property (which {@code --@} cannot set), fails before any training. Each trial records the trained model's provenance as the user attribute
  * {@value #PROVENANCE_ATTRIBUTE} (OLCUT's JSON provenance) with its SHA-256 in {@value #PROVENANCE_HASH_ATTRIBUTE},
@@ -56,19 +64,19 @@ public final class ConfigObjective implements Objective, Configurable, Provenanc
     /** User attribute holding the SHA-256 of {@value #PROVENANCE_ATTRIBUTE}. */
     public static final String PROVENANCE_HASH_ATTRIBUTE = "model_provenance_sha256";
 
-    /** The validation metrics an objective can return. */
+    /** The validation metrics an objective can return, computed from the validation confusion matrix. */
     public enum Metric {
-        /** Accuracy (maximise). */
-        ACCURACY(LabelEvaluation::accuracy, Direction.MAXIMIZE),
-        /** Macro-averaged F1 (maximise). */
-        MACRO_F1(LabelEvaluation::macroAveragedF1, Direction.MAXIMIZE),
-        /** Balanced error rate (minimise). */
-        BALANCED_ERROR_RATE(LabelEvaluation::balancedErrorRate, Direction.MINIMIZE);
+        /** Accuracy (maximise); Tribuo's {@code LabelEvaluation.accuracy()}. */
+        ACCURACY(cm -> ConfusionMetrics.accuracy(MetricTarget.microAverageTarget(), cm), Direction.MAXIMIZE),
+        /** Macro-averaged F1 (maximise); Tribuo's {@code LabelEvaluation.macroAveragedF1()}. */
+        MACRO_F1(cm -> ConfusionMetrics.f1(MetricTarget.macroAverageTarget(), cm), Direction.MAXIMIZE),
+        /** Balanced error rate (minimise); Tribuo's {@code LabelEvaluation.balancedErrorRate()}. */
+        BALANCED_ERROR_RATE(ConfusionMetrics::balancedErrorRate, Direction.MINIMIZE);
 
-        private final ToDoubleFunction<LabelEvaluation> value;
+        private final ToDoubleFunction<ConfusionMatrix<Label>> value;
         private final Direction direction;
 
-        Metric(ToDoubleFunction<LabelEvaluation> value, Direction direction) {
+        Metric(ToDoubleFunction<ConfusionMatrix<Label>> value, Direction direction) {
             this.value = value;
             this.direction = direction;
         }
@@ -79,6 +87,15 @@ public final class ConfigObjective implements Objective, Configurable, Provenanc
          */
         public Direction direction() {
             return direction;
+        }
+
+        /**
+         * The metric of a confusion matrix.
+         * @param confusion The validation confusion matrix.
+         * @return The metric.
+         */
+        public double of(ConfusionMatrix<Label> confusion) {
+            return value.applyAsDouble(confusion);
         }
     }
 
@@ -200,12 +217,15 @@ public final class ConfigObjective implements Objective, Configurable, Provenanc
             Trainer<Label> t = (Trainer<Label>) cm.lookup(trainer);
             MutableDataset<Label> train = CheckedDatasets.load((DataSource<Label>) cm.lookup(trainingSource));
             MutableDataset<Label> validation = CheckedDatasets.load((DataSource<Label>) cm.lookup(validationSource));
+            if (t instanceof NetworkTrainer network) {
+                network.setListener(new EpochReporter(trial, metric, train, validation, network.networkSpec().inputShape()));
+            }
             Model<Label> model = t.train(train);
             String provenance = new JsonProvenanceSerialization(false).serializeToString(
                     ProvenanceUtil.marshalProvenance(model.getProvenance()));
             trial.setUserAttribute(PROVENANCE_ATTRIBUTE, provenance);
             trial.setUserAttribute(PROVENANCE_HASH_ATTRIBUTE, sha256(provenance));
-            return metric.value.applyAsDouble(new LabelEvaluator().evaluate(model, validation));
+            return metric.of(new LabelEvaluator().evaluate(model, validation).getConfusionMatrix());
         }
     }
 

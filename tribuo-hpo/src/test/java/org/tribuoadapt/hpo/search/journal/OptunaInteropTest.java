@@ -7,25 +7,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.Objective;
+import org.tribuoadapt.hpo.search.OptunaPython;
 import org.tribuoadapt.hpo.search.SearchSpace;
+import org.tribuoadapt.hpo.search.ScriptedPruner;
 import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.Trial;
+import org.tribuoadapt.hpo.search.TrialPruned;
 import org.tribuoadapt.hpo.search.TrialState;
+import org.tribuoadapt.hpo.search.NopPruner;
+import org.tribuoadapt.hpo.search.sampler.GridSampler;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 import org.tribuoadapt.hpo.search.sampler.TpeSampler;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Opens journals written by Java in Optuna 3.1 and the other way round. Skipped when {@code /usr/bin/python3} or its
@@ -33,9 +38,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class OptunaInteropTest {
 
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
-
-    // prints every trial of a study as Optuna sees it, after adding one trial of its own through study.optimize
+    // prints every trial of a study as Optuna sees it, then adds two trials of its own through study.optimize: one
+    // complete, one pruned after two intermediate values
     private static final String SCRIPT = """
             import json, sys, optuna
             optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -52,8 +56,11 @@ class OptunaInteropTest {
                 trial.suggest_float("mlp.dropout", 0.0, 0.5, step=0.1)
                 trial.report(0.25, 3)
                 trial.set_user_attr("from", "python")
+                if trial.number > len(trials):
+                    trial.report(0.5, 4)
+                    raise optuna.TrialPruned()
                 return 42.0
-            study.optimize(objective, n_trials=1)
+            study.optimize(objective, n_trials=2)
             print(json.dumps({"direction": study.direction.name, "trials": trials}))
             """;
 
@@ -63,28 +70,32 @@ class OptunaInteropTest {
 
     @BeforeAll
     static void needsOptuna() throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(PYTHON), "no " + PYTHON);
-        Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import optuna").redirectErrorStream(true).start();
-        assumeTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "no optuna module for " + PYTHON);
+        OptunaPython.assumeAvailable();
     }
 
     @Test
     void javaStudyOpensInOptunaAndOptunaTrialsReadBack(@TempDir Path dir) throws Exception {
         Path journal = dir.resolve("study.log");
-        Study study = Study.create("interop", new JournalFileStorage(journal), Direction.MAXIMIZE, new RandomSampler(7));
+        Study study = Study.create("interop", new JournalFileStorage(journal), Direction.MAXIMIZE, new RandomSampler(7),
+                new ScriptedPruner(Set.of(3), 1));
         study.optimize(Objective.of(SPACE, trial -> {
             if (trial.number() == 2) {
                 throw new IllegalStateException("boom");
             }
             trial.report(0, 0.5 * trial.number());
             trial.report(1, 0.1 + trial.number());
+            if (trial.shouldPrune()) {
+                throw new TrialPruned("trial " + trial.number());
+            }
             trial.setUserAttribute("note", "trial-" + trial.number());
             trial.setUserAttribute("sizes", List.of(1, 2));
             return (Double) trial.params().get("adam.learningRate") * 10;
         }), 4);
         List<Trial> written = study.trials();
+        assertEquals(TrialState.PRUNED, written.get(3).state());
+        assertEquals(3.1, written.get(3).value());
 
-        JsonNode python = runOptuna(journal, "interop");
+        JsonNode python = OptunaPython.run(SCRIPT, journal.toString(), "interop");
         assertEquals("MAXIMIZE", python.path("direction").asText());
         JsonNode pyTrials = python.path("trials");
         assertEquals(written.size(), pyTrials.size());
@@ -113,7 +124,9 @@ class OptunaInteropTest {
         }
 
         // Optuna's own trial, read back by a fresh Java storage
-        List<Trial> reread = Study.load("interop", new JournalFileStorage(journal), new RandomSampler(7)).trials();
+        Study reloaded = Study.load("interop", new JournalFileStorage(journal), new RandomSampler(7));
+        assertTrue(reloaded.pruner() instanceof ScriptedPruner, "the recorded pruner is rebuilt");
+        List<Trial> reread = reloaded.trials();
         assertEquals(written, reread.subList(0, written.size()));
         Trial fromPython = reread.get(written.size());
         assertEquals(TrialState.COMPLETE, fromPython.state());
@@ -124,6 +137,10 @@ class OptunaInteropTest {
         assertTrue(fromPython.params().get("trainer.epochs") instanceof Long);
         assertTrue(SPACE.distributions().get("mlp.dropout").contains((Double) fromPython.params().get("mlp.dropout")));
         assertTrue(fromPython.start() != null && fromPython.complete() != null);
+        Trial prunedInPython = reread.get(written.size() + 1);
+        assertEquals(TrialState.PRUNED, prunedInPython.state());
+        assertEquals(Map.of(3, 0.25, 4, 0.5), prunedInPython.intermediateValues());
+        assertEquals(0.5, prunedInPython.value());
     }
 
     // creates the study if needed, then runs n trials of TPE on x^2
@@ -143,6 +160,7 @@ class OptunaInteropTest {
         Study study = Study.load("shared", new JournalFileStorage(journal), new TpeSampler(2));
         assertEquals(Direction.MINIMIZE, study.direction());
         assertEquals(3, study.trials().size());
+        assertTrue(study.pruner() instanceof NopPruner, "Optuna records no pruner");
 
         Process python = worker(journal, 12, 3);
         study.optimize(Objective.of(SearchSpace.parse(List.of("f.x=float:-1:1")), trial -> {
@@ -164,8 +182,45 @@ class OptunaInteropTest {
         assertFalse(Files.exists(Path.of(journal + ".lock")));
     }
 
+    // finishes a grid that Java started with Optuna's GridSampler, then prints every trial's point and grid id
+    private static final String GRID = """
+            import json, sys, optuna
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+            sampler = optuna.samplers.GridSampler({"f.x": [0.1, 0.2, 0.3], "g.k": ["a", "b", "c", "d"]})
+            study = optuna.load_study(study_name="grid", storage=storage, sampler=sampler)
+            study.optimize(lambda t: t.suggest_float("f.x", 0, 1) + len(t.suggest_categorical("g.k", ["a", "b", "c", "d"])),
+                           n_trials=30)
+            print(json.dumps([{"x": t.params["f.x"], "k": t.params["g.k"], "grid_id": t.system_attrs["grid_id"]}
+                              for t in study.trials]))
+            """;
+
+    @Test
+    void optunaFinishesAGridThatJavaStarted(@TempDir Path dir) throws Exception {
+        Path journal = dir.resolve("grid.log");
+        Map<String, List<String>> grid = Map.of("g.k", List.of("a", "b", "c", "d"), "f.x", List.of("0.1", "0.2", "0.3"));
+        Objective objective = Objective.of(SearchSpace.parse(List.of("f.x=float:0:1", "g.k=categorical:a,b,c,d")),
+                trial -> (Double) trial.params().get("f.x") + 1);
+        Study.create("grid", new JournalFileStorage(journal), Direction.MINIMIZE, new GridSampler(grid, 3))
+                .optimize(objective, 5);
+        JsonNode trials = OptunaPython.run(GRID, journal.toString());
+        // Optuna took the 7 points Java left and stopped
+        assertEquals(12, trials.size());
+        Set<String> points = new HashSet<>();
+        for (JsonNode t : trials) {
+            assertTrue(points.add(t.path("x").asDouble() + t.path("k").asText()), trials::toString);
+            int id = t.path("grid_id").asInt();
+            assertEquals(List.of(0.1, 0.2, 0.3).get(id / 4), t.path("x").asDouble());
+            assertEquals(List.of("a", "b", "c", "d").get(id % 4), t.path("k").asText());
+        }
+        // and Java sees Optuna's points as taken
+        Study java = Study.load("grid", new JournalFileStorage(journal), new GridSampler(grid, 4));
+        java.optimize(objective, 2);
+        assertEquals(12, java.trials().size());
+    }
+
     private static Process worker(Path journal, int trials, int seed) throws IOException {
-        return new ProcessBuilder(PYTHON.toString(), "-c", WORKER, journal.toString(), Integer.toString(trials),
+        return new ProcessBuilder(OptunaPython.PYTHON.toString(), "-c", WORKER, journal.toString(), Integer.toString(trials),
                 Integer.toString(seed)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(Path.of(journal + ".err").toFile()).start();
     }
@@ -176,14 +231,5 @@ class OptunaInteropTest {
         } catch (IOException e) {
             return e.toString();
         }
-    }
-
-    private static JsonNode runOptuna(Path journal, String study) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(PYTHON.toString(), "-c", SCRIPT, journal.toString(), study).start();
-        byte[] err = p.getErrorStream().readAllBytes();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "optuna did not finish");
-        assertEquals(0, p.exitValue(), () -> "optuna failed: " + new String(err, StandardCharsets.UTF_8));
-        return new ObjectMapper().readTree(out);
     }
 }

@@ -4,19 +4,31 @@ import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.DataSource;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.baseline.DummyClassifierTrainer;
+import org.tribuo.classification.evaluation.ConfusionMatrix;
+import org.tribuo.classification.evaluation.LabelEvaluation;
+import org.tribuo.classification.evaluation.LabelEvaluator;
 import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.ScriptedPruner;
 import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.Trial;
 import org.tribuoadapt.hpo.search.TrialState;
 import org.tribuoadapt.hpo.search.journal.JournalFileStorage;
+import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 import org.tribuoadapt.hpo.search.sampler.TpeSampler;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,6 +86,42 @@ class ConfigObjectiveTest {
         assertNotEquals(trials.get(0).userAttributes().get(ConfigObjective.PROVENANCE_HASH_ATTRIBUTE),
                 trials.get(1).userAttributes().get(ConfigObjective.PROVENANCE_HASH_ATTRIBUTE));
         assertTrue(study.bestTrial().value() >= trials.get(0).value());
+    }
+
+    @Test
+    void reportsEveryEpochAndStopsAPrunedTrialWithinOneEpoch(@TempDir Path dir) throws IOException {
+        ConfigObjective objective = new ConfigObjective(config(dir), "trainer", "train", "valid",
+                ConfigObjective.Metric.MACRO_F1, List.of("adam.learningRate=float:1e-3:0.1:log"));
+        Study study = Study.create("mlp", new JournalFileStorage(dir.resolve("journal.log")), objective.direction(),
+                new RandomSampler(4), new ScriptedPruner(Set.of(1), 1));
+        study.optimize(objective, 2);
+        List<Trial> trials = study.trials();
+        Trial complete = trials.get(0);
+        assertEquals(TrialState.COMPLETE, complete.state());
+        // one report per epoch (steps 1 to 3); the last is what the trained model scores
+        assertEquals(Set.of(1, 2, 3), complete.intermediateValues().keySet());
+        assertEquals(complete.value(), complete.intermediateValues().get(3), 1e-12);
+        Trial pruned = trials.get(1);
+        assertEquals(TrialState.PRUNED, pruned.state());
+        assertEquals(Set.of(1), pruned.intermediateValues().keySet(), "training went on after the pruning epoch");
+        assertEquals(pruned.intermediateValues().get(1), pruned.value());
+        assertFalse(pruned.userAttributes().containsKey(ConfigObjective.PROVENANCE_ATTRIBUTE));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked") // the test configuration's data source
+    void metricsAreTribuosLabelEvaluation(@TempDir Path dir) throws IOException {
+        MutableDataset<Label> train;
+        try (ConfigurationManager cm = new ConfigurationManager(config(dir).toString())) {
+            train = new MutableDataset<>((DataSource<Label>) cm.lookup("train"));
+        }
+        Model<Label> model = DummyClassifierTrainer.createStratifiedTrainer(3).train(train);
+        LabelEvaluation evaluation = new LabelEvaluator().evaluate(model, train);
+        ConfusionMatrix<Label> confusion = evaluation.getConfusionMatrix();
+        assertEquals(evaluation.accuracy(), ConfigObjective.Metric.ACCURACY.of(confusion), 1e-15);
+        assertEquals(evaluation.macroAveragedF1(), ConfigObjective.Metric.MACRO_F1.of(confusion), 1e-15);
+        assertEquals(evaluation.balancedErrorRate(), ConfigObjective.Metric.BALANCED_ERROR_RATE.of(confusion), 1e-15);
+        assertTrue(evaluation.accuracy() > 0 && evaluation.accuracy() < 1);
     }
 
     @Test
