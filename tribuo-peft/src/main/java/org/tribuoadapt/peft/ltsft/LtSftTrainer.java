@@ -44,7 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.tribuoadapt.core.model.NetworkFit;
 
 /**
  * Lottery-ticket sparse fine-tuning, LT-SFT (Ansell et al. 2022, "Composable Sparse Fine-Tuning for Cross-Lingual
@@ -227,8 +226,8 @@ public final class LtSftTrainer extends SeededTrainer<PeftModel> implements Adap
 
     /** Trains the adapter's trainable parameters for some epochs with a fresh optimiser. */
     private TrainingHistory phase(PeftNetwork peft, TensorDataset data, int epochs, SplittableRandom localRNG) {
-        return new NetworkFit(new TrainingLoop(epochs, batchSize, gradientClipNorm, 1)).train(peft.network(), optimiser,
-                data, null, BatchObjective.crossEntropy(), localRNG, listener, opt -> peft.withStepHooks(adapterName, opt));
+        return peft.train(adapterName, new TrainingLoop(epochs, batchSize, gradientClipNorm, 1), optimiser, data, null,
+                BatchObjective.crossEntropy(), localRNG, listener);
     }
 
     @Override
