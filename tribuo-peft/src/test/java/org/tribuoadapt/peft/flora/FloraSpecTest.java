@@ -162,6 +162,10 @@ public class FloraSpecTest {
                 1.0, 0.1);
         AdapterContract.assertSaveLoadRoundTrip(perMode, CNN, CNN_OUTPUTS, dir.resolve("per-mode"));
         Helpers.testConfigurableRoundtrip(perMode);
+        Map<String, ?> configured = perMode.getProvenance().getConfiguredParameters();
+        for (String option : new String[] {"outRank", "inRank", "kernelHeightRank", "kernelWidthRank"}) {
+            assertTrue(configured.containsKey(option), option + " in " + configured.keySet());
+        }
     }
 
     @Test

@@ -147,6 +147,10 @@ public class HydraSpecTest {
         AdapterContract.assertSaveLoadRoundTrip(new HydraSpec(AdapterTargets.modules("fc1"), 2, 1, 0.5, 0.0, false), CNN,
                 CNN_OUTPUTS, dir.resolve("no-bias"));
         Helpers.testConfigurableRoundtrip(spec);
+        Map<String, ?> configured = spec.getProvenance().getConfiguredParameters();
+        for (String option : new String[] {"parallelRank", "sequentialRank", "bias"}) {
+            assertTrue(configured.containsKey(option), option + " in " + configured.keySet());
+        }
     }
 
     @Test

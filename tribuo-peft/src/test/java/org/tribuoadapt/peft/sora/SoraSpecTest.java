@@ -274,6 +274,11 @@ public class SoraSpecTest {
         AdapterContract.assertOnlyAdapterTrains(spec, CNN, CNN_OUTPUTS);
         AdapterContract.assertSaveLoadRoundTrip(spec, CNN, CNN_OUTPUTS, dir);
         Helpers.testConfigurableRoundtrip(spec);
+        Map<String, ?> configured = spec.getProvenance().getConfiguredParameters();
+        for (String option : new String[] {"sparseLambda", "sparseLambda2", "sparseLr", "lambdaSchedule", "maxLambda",
+                "lambdaNum"}) {
+            assertTrue(configured.containsKey(option), option + " in " + configured.keySet());
+        }
     }
 
     @Test
