@@ -111,14 +111,6 @@ public abstract class AdapterModule extends Layer {
     public void restoreTarget() {}
 
     /**
-     * Called after every optimiser step while this module's adapter trains (through
-     * {@link PeftNetwork#withStepHooks}), for methods that also change their parameters outside gradient descent, such
-     * as SoRA's proximal step on its gate (Ding et al. 2023). Runs with gradients disabled inside the step's
-     * memory scope. The default does nothing.
-     */
-    public void afterOptimiserStep() {}
-
-    /**
      * The change this module makes to the target's weight, {@code W' - W}, computed by merging into a copy. Weighted
      * combination ({@code svd}) uses it to turn any additive adapter into a low-rank one.
      * @param manager Memory for the result.

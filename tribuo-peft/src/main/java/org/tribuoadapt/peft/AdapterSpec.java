@@ -1,17 +1,21 @@
 package org.tribuoadapt.peft;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.oracle.labs.mlrg.olcut.config.Configurable;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.safetensors.TensorData;
+import org.tribuoadapt.core.train.NetworkOptimiser;
+import org.tribuoadapt.core.train.TrainingPlan;
 import org.tribuoadapt.peft.io.PeftConfigJson;
 
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The configuration of one adapter method (PEFT's {@code LoraConfig}, {@code IA3Config}, ...): which layers it
@@ -106,4 +110,36 @@ public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjec
      * @throws IllegalArgumentException naming what PEFT cannot load.
      */
     default void requireLoadableByPeft(Map<String, TensorData> tensors) {}
+
+    /**
+     * The parameters of this adapter that the method trains with an optimiser of its own instead of the trainer's,
+     * such as SoRA's gates (Ding et al. 2023), which take a proximal step after each Adam step. Most methods have none.
+     * @param modules The adapter's modules.
+     * @return The parameters the trainer's optimiser must leave alone.
+     */
+    default List<Parameter> separatelyOptimised(List<AdapterModule> modules) {
+        return Collections.emptyList();
+    }
+
+    /**
+     * Creates the optimiser of the parameters named by {@link #separatelyOptimised}.
+     * @param parameters Those parameters.
+     * @param plan The training run.
+     * @param trainerLearningRate The learning rate of the trainer's optimiser, for methods that default to it.
+     * @return A new optimiser; the caller closes it.
+     * @throws UnsupportedOperationException if this method optimises nothing separately.
+     */
+    default NetworkOptimiser separateOptimiser(List<Parameter> parameters, TrainingPlan plan, double trainerLearningRate) {
+        throw new UnsupportedOperationException(peftType() + " has no separately optimised parameters");
+    }
+
+    /**
+     * A term the method adds to the training loss, such as SoRA's L1 penalty on its gates (Ding et al. 2023); computed
+     * while gradients are recorded. Most methods add nothing.
+     * @param modules The adapter's modules.
+     * @return The scalar penalty, or empty.
+     */
+    default Optional<NDArray> trainingPenalty(List<AdapterModule> modules) {
+        return Optional.empty();
+    }
 }

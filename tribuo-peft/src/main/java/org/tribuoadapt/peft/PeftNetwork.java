@@ -1,5 +1,8 @@
 package org.tribuoadapt.peft;
 
+import ai.djl.ndarray.NDArray;
+import org.tribuoadapt.core.bridge.TensorDataset;
+import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Network;
@@ -7,13 +10,22 @@ import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.BatchNorm;
 import org.tribuoadapt.core.nn.layers.Linear;
 import org.tribuoadapt.core.safetensors.TensorData;
+import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.core.train.NetworkOptimiser;
+import org.tribuoadapt.core.train.OptimiserFactory;
+import org.tribuoadapt.core.train.TrainingHistory;
+import org.tribuoadapt.core.train.TrainingListener;
+import org.tribuoadapt.core.train.TrainingLoop;
+import org.tribuoadapt.core.train.TrainingPlan;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * A network with named adapters: the machinery PEFT's {@code BaseTuner} and {@code PeftModel} write once for every
@@ -424,15 +436,76 @@ public final class PeftNetwork implements AutoCloseable {
     }
 
     /**
-     * Wraps an optimiser of an adapter's parameters so that after every step each of the adapter's modules runs its
-     * {@link AdapterModule#afterOptimiserStep} (SoRA's proximal step on its gate). Closing the wrapper closes the
-     * optimiser.
-     * @param name The adapter being trained.
-     * @param optimiser The optimiser of its parameters.
-     * @return The optimiser with the modules' step hooks.
+     * Creates the optimiser of an adapter being trained: the trainer's optimiser over the network's trainable
+     * parameters, except those the adapter's method optimises itself ({@link AdapterSpec#separatelyOptimised},
+     * SoRA's gates), which get the method's own optimiser. Closing the result closes both.
+     * @param name The adapter being trained (made trainable with {@link #setTrainable}).
+     * @param factory The trainer's optimiser.
+     * @param plan The training run.
+     * @return The optimiser.
      */
-    public NetworkOptimiser withStepHooks(String name, NetworkOptimiser optimiser) {
-        return new StepHookOptimiser(optimiser, List.copyOf(modules(name).values()));
+    public NetworkOptimiser createOptimiser(String name, OptimiserFactory factory, TrainingPlan plan) {
+        AdapterSpec spec = spec(name);
+        List<Parameter> own = spec.separatelyOptimised(List.copyOf(modules(name).values()));
+        if (own.isEmpty()) {
+            return factory.create(network.trainableParameters(), plan);
+        }
+        Set<Parameter> separate = Collections.newSetFromMap(new IdentityHashMap<>());
+        separate.addAll(own);
+        List<Parameter> rest = new ArrayList<>();
+        for (Parameter p : network.trainableParameters()) {
+            if (!separate.contains(p)) {
+                rest.add(p);
+            }
+        }
+        NetworkOptimiser trainer = factory.create(rest, plan);
+        return new SplitOptimiser(trainer, spec.separateOptimiser(own, plan, trainer.learningRate()));
+    }
+
+    /**
+     * Adds the training penalty of an adapter's method ({@link AdapterSpec#trainingPenalty}, SoRA's L1 term on its
+     * gates) to an objective.
+     * @param name The adapter being trained.
+     * @param objective The objective.
+     * @return The objective plus the penalty, if the method has one.
+     */
+    public BatchObjective withPenalty(String name, BatchObjective objective) {
+        AdapterSpec spec = spec(name);
+        List<AdapterModule> adapterModules = List.copyOf(modules(name).values());
+        return new BatchObjective() {
+            @Override
+            public NDArray loss(Network net, NDArray features, NDArray labels, ForwardContext context) {
+                NDArray loss = objective.loss(net, features, labels, context);
+                return spec.trainingPenalty(adapterModules).map(loss::add).orElse(loss);
+            }
+
+            @Override
+            public NDArray prepareInputs(Network net, NDArray features, NDArray labels, ForwardContext context) {
+                return objective.prepareInputs(net, features, labels, context);
+            }
+        };
+    }
+
+    /**
+     * Trains an adapter's trainable parameters in place with {@link #createOptimiser} and {@link #withPenalty}.
+     * @param name The adapter being trained (made trainable with {@link #setTrainable}).
+     * @param loop The training loop.
+     * @param factory The trainer's optimiser.
+     * @param train The training data.
+     * @param validation Validation data for early stopping, or null.
+     * @param objective The objective before the method's penalty.
+     * @param rng The run's random stream.
+     * @param listener Progress callbacks.
+     * @return The history.
+     */
+    public TrainingHistory train(String name, TrainingLoop loop, OptimiserFactory factory, TensorDataset train,
+                                 TensorDataset validation, BatchObjective objective, SplittableRandom rng,
+                                 TrainingListener listener) {
+        TrainingPlan plan = new TrainingPlan(network.countWeights(true), network.countWeights(false), train.size(),
+                train.exampleShape().size(), loop.batchSize(), loop.epochs());
+        try (NetworkOptimiser optimiser = createOptimiser(name, factory, plan)) {
+            return loop.fit(network, optimiser, train, validation, withPenalty(name, objective), rng, listener);
+        }
     }
 
     /**

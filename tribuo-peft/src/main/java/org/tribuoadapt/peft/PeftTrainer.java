@@ -35,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.tribuoadapt.core.model.NetworkFit;
 
 /**
  * Trains one adapter on a frozen base network as a Tribuo {@link Trainer} (PEFT's {@code get_peft_model} plus a
@@ -331,9 +330,8 @@ public final class PeftTrainer extends SeededTrainer<PeftModel> implements Adapt
             peft.setActiveAdapters(List.of(adapterName));
             peft.setTrainable(adapterName);
             DjlRuntime.seedNativeRandom(nativeSeed);
-            TrainingHistory history = new NetworkFit(new TrainingLoop(epochs, batchSize, gradientClipNorm, patience))
-                    .train(peft.network(), optimiser, train, validation, BatchObjective.crossEntropy(), localRNG,
-                            listener, opt -> peft.withStepHooks(adapterName, opt));
+            TrainingHistory history = peft.train(adapterName, new TrainingLoop(epochs, batchSize, gradientClipNorm, patience),
+                    optimiser, train, validation, BatchObjective.crossEntropy(), localRNG, listener);
             ExportedAdapter exported = spec.export(peft.adapterTensors(adapterName));
             StoredAdapter trained = new StoredAdapter(adapterName, exported.spec(), exported.tensors(), initial == null
                     ? "trained by PeftTrainer" : initial.origin() + ", then trained by PeftTrainer");

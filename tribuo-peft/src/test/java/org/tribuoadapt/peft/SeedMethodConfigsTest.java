@@ -32,8 +32,9 @@ public class SeedMethodConfigsTest {
 
     @ParameterizedTest
     @CsvSource({
-        // conv1 (fan-in 9, 32 out), conv2 (fan-in 288, 64 out), fc1 (3136 -> 128), r = 4: r (fanIn + 3 out)
-        "hydra, 16420",
+        // conv1 (fan-in 9, 32 out), conv2 (fan-in 288, 64 out), fc1 (3136 -> 128), rp = rs = 4: r (fanIn + 3 out),
+        // plus the branch biases, 2 out
+        "hydra, 16868",
         // fc1: m = 128, n = 128 / 32 = 4: r n + n m
         "randlora, 640",
         "svfit, 64",

@@ -77,7 +77,7 @@ public class SeedMethodsRoundTripTest {
                 Arguments.of(new SvfitSpec(LAYERS, 2)),
                 Arguments.of(new LolduSpec(LAYERS, 2, 1.0)),
                 Arguments.of(new FloraSpec(LAYERS, 2, 2, 1.0, 0.1)),
-                Arguments.of(new SoraSpec(LAYERS, 2, 4, 1e-3)),
+                Arguments.of(new SoraSpec(LAYERS, 2, 4)),
                 Arguments.of(new DiffuseKronASpec(LAYERS, 0, 0, 1.0)),
                 Arguments.of(new BitFitSpec(AdapterTargets.pattern("conv\\d|bn\\d|fc1").saving("head"))),
                 Arguments.of(new NormTuningSpec(AdapterTargets.pattern("bn\\d").saving("head"))),
@@ -101,7 +101,7 @@ public class SeedMethodsRoundTripTest {
 
     @Test
     public void trainedSoraModelsKeepOnlyTheirNonzeroRanks() {
-        SoraSpec spec = new SoraSpec(AdapterTargets.modules("fc1").saving("head"), 6, 12, 0.0, 0.2, Map.of());
+        SoraSpec spec = new SoraSpec(AdapterTargets.modules("fc1").saving("head"), 6, 12, 0.0, 0.0, 0.2, 0.0);
         PeftModel model = new PeftTrainer(spec, new AdamOptimiserFactory(0.01), 2, 8, TestSeeds.of(4)).train(data, base);
         int rank = model.ranks("default").get("fc1");
         assertTrue(rank < 6, "the threshold prunes ranks, found " + rank);

@@ -26,6 +26,7 @@ import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
+import org.tribuoadapt.peft.AdapterModule;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.AdapterTrainer;
 import org.tribuoadapt.peft.BaseNetwork;
@@ -39,41 +40,55 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.tribuoadapt.core.model.NetworkFit;
 
 /**
  * Lottery-ticket sparse fine-tuning, LT-SFT (Ansell et al. 2022, "Composable Sparse Fine-Tuning for Cross-Lingual
- * Transfer"), as a Tribuo trainer over a frozen base network:
+ * Transfer"), as a Tribuo trainer over a frozen base network. Each of {@code nFtIterations} rounds (the authors'
+ * {@code n_ft_iterations}; one by default) does:
  * <ol>
- *     <li>fine-tune every targeted parameter fully ({@code fullEpochs}), {@code theta_0 -> theta_1};</li>
- *     <li>keep the K entries with the largest {@code |theta_1 - theta_0|} as the mask;</li>
- *     <li>reset every parameter (and the modules trained fully, such as a new head) to its value before phase 1, and
- *     fine-tune only the masked entries ({@code sparseEpochs}), giving the sparse difference
- *     {@code phi = theta_2 - theta_0}.</li>
+ *     <li>fine-tune every targeted parameter fully ({@code fullEpochs}), from the previous round's result
+ *     ({@code theta_0} in the first round);</li>
+ *     <li>grow the mask by the {@code K / nFtIterations} entries not yet in it with the largest
+ *     {@code |theta - theta_0|} (the change from the pre-trained values);</li>
+ *     <li>reset every parameter (and the modules trained fully, such as a new head) to its value at the start of the
+ *     round, and fine-tune only the masked entries ({@code sparseEpochs}).</li>
  * </ol>
- * The result is a {@link PeftModel} holding the base and an {@link LtSftSpec} adapter with the difference; activating
- * several such adapters, or merging them, composes fine-tunings by adding their differences. Each phase starts a fresh
- * optimiser. The model's run provenance records K, the entries kept per layer, both phases' training summaries
- * ({@code lt-sft.full-phase}, and the sparse phase under the usual training keys) and the base weights' SHA-256.
+ * The result is the sparse difference {@code phi = theta - theta_0}. K is a count ({@code k}, the authors'
+ * {@code ft_params_num}) or a share of the values the adapter tunes ({@code ftParamsProportion}, the authors'
+ * {@code ft_params_proportion}); as in the authors' code each round adds {@code floor(K / nFtIterations)} entries.
+ * Both phases may add L1 regularisation towards the pre-trained values, {@code lambda / N sum |theta - theta_0|} over
+ * the sparsely tuned parameters with {@code N} the base network's size ({@code fullL1Reg} and {@code sparseL1Reg}, the
+ * authors' {@code full_l1_reg} and {@code sparse_l1_reg}; modules trained fully are not regularised, the authors'
+ * {@code apply_reg_to_sparse_only}).
+ * <p>
+ * The model holds the base and an {@link LtSftSpec} adapter with the difference; activating several such adapters, or
+ * merging them, composes fine-tunings by adding their differences. Each phase starts a fresh optimiser. The model's
+ * run provenance records the K used, the entries kept per layer, the last round's full phase
+ * ({@code lt-sft.full-phase}; its sparse phase under the usual training keys), the earlier rounds' phases
+ * ({@code lt-sft.round-<i>.full-phase}, {@code lt-sft.round-<i>.sparse-phase}) and the base weights' SHA-256.
  * <p>
  * The base is a serialized {@link NetworkModel} ({@code baseModel}) or is given to {@link #train(Dataset, NetworkModel)}.
- * The seed and the invocation count fix the initial values, the batch order of both phases and dropout.
+ * The seed and the invocation count fix the initial values, the batch order of every phase and dropout.
  */
 public final class LtSftTrainer extends SeededTrainer<PeftModel> implements AdapterTrainer {
 
-    /** Run-provenance key of K. */
+    /** Run-provenance key of K, the number of entries the rounds select together. */
     public static final String K = "lt-sft.k";
     /** Run-provenance key of the number of epochs of full fine-tuning. */
     public static final String FULL_EPOCHS = "lt-sft.full-epochs";
     /** Run-provenance key of the number of epochs of sparse fine-tuning. */
     public static final String SPARSE_EPOCHS = "lt-sft.sparse-epochs";
-    /** Run-provenance key of the training summary of the full fine-tuning phase. */
+    /** Run-provenance key of the training summary of the (last round's) full fine-tuning phase. */
     public static final String FULL_PHASE = "lt-sft.full-phase";
+    /** Run-provenance key prefix of the earlier rounds' training summaries, {@code lt-sft.round-<i>.}. */
+    public static final String ROUND = "lt-sft.round-";
 
     @Config(mandatory = true, description = "The layers whose parameters are sparsely fine-tuned, and the modules to save.")
     private LtSftSpec adapter;
@@ -84,8 +99,24 @@ public final class LtSftTrainer extends SeededTrainer<PeftModel> implements Adap
     @Config(mandatory = true, description = "The optimiser; each phase starts a fresh one.")
     private OptimiserFactory optimiser;
 
-    @Config(mandatory = true, description = "K, the number of parameter entries the sparse fine-tuning keeps.")
-    private int k;
+    @Config(description = "K as a count: the number of parameter entries the sparse fine-tuning keeps (authors' "
+            + "ft_params_num); 0 to give K with ftParamsProportion.")
+    private int k = 0;
+
+    @Config(description = "K as a share of the values the adapter tunes (authors' ft_params_proportion); 0 to give K with k.")
+    private double ftParamsProportion = 0.0;
+
+    @Config(description = "Rounds of full fine-tuning, mask growth by K / nFtIterations entries and sparse fine-tuning "
+            + "(authors' n_ft_iterations).")
+    private int nFtIterations = 1;
+
+    @Config(description = "Coefficient of the L1 distance from the pre-trained values during full fine-tuning "
+            + "(authors' full_l1_reg).")
+    private double fullL1Reg = 0.0;
+
+    @Config(description = "Coefficient of the L1 distance from the pre-trained values during sparse fine-tuning "
+            + "(authors' sparse_l1_reg).")
+    private double sparseL1Reg = 0.0;
 
     @Config(description = "Epochs of full fine-tuning (phase 1).")
     private int fullEpochs = 5;
@@ -108,7 +139,8 @@ public final class LtSftTrainer extends SeededTrainer<PeftModel> implements Adap
     private LtSftTrainer() {}
 
     /**
-     * Creates a trainer; give the base to {@link #train(Dataset, NetworkModel)} or configure {@code baseModel}.
+     * Creates a one-round trainer without regularisation; give the base to {@link #train(Dataset, NetworkModel)} or
+     * configure {@code baseModel}.
      * @param adapter The targets and modules to save.
      * @param optimiser The optimiser of both phases.
      * @param k The number of entries kept.
@@ -119,9 +151,32 @@ public final class LtSftTrainer extends SeededTrainer<PeftModel> implements Adap
      */
     public LtSftTrainer(LtSftSpec adapter, OptimiserFactory optimiser, int k, int fullEpochs, int sparseEpochs, int batchSize,
                         long seed) {
+        this(adapter, optimiser, k, 0.0, 1, 0.0, 0.0, fullEpochs, sparseEpochs, batchSize, seed);
+    }
+
+    /**
+     * Creates a trainer; give the base to {@link #train(Dataset, NetworkModel)} or configure {@code baseModel}.
+     * @param adapter The targets and modules to save.
+     * @param optimiser The optimiser of every phase.
+     * @param k K as a count, or 0.
+     * @param ftParamsProportion K as a share of the values the adapter tunes, or 0 (exactly one of the two is set).
+     * @param nFtIterations The number of rounds.
+     * @param fullL1Reg The L1 coefficient of the full phases.
+     * @param sparseL1Reg The L1 coefficient of the sparse phases.
+     * @param fullEpochs Epochs of full fine-tuning per round.
+     * @param sparseEpochs Epochs of sparse fine-tuning per round.
+     * @param batchSize The minibatch size.
+     * @param seed The seed.
+     */
+    public LtSftTrainer(LtSftSpec adapter, OptimiserFactory optimiser, int k, double ftParamsProportion, int nFtIterations,
+                        double fullL1Reg, double sparseL1Reg, int fullEpochs, int sparseEpochs, int batchSize, long seed) {
         this.adapter = adapter;
         this.optimiser = optimiser;
         this.k = k;
+        this.ftParamsProportion = ftParamsProportion;
+        this.nFtIterations = nFtIterations;
+        this.fullL1Reg = fullL1Reg;
+        this.sparseL1Reg = sparseL1Reg;
         this.fullEpochs = fullEpochs;
         this.sparseEpochs = sparseEpochs;
         this.batchSize = batchSize;
@@ -131,8 +186,28 @@ public final class LtSftTrainer extends SeededTrainer<PeftModel> implements Adap
 
     @Override
     public synchronized void postConfig() {
-        if (k < 1) {
+        if (nFtIterations < 1) {
+            throw new PropertyException("", "nFtIterations", "nFtIterations must be at least 1, found " + nFtIterations);
+        }
+        if (k < 0) {
             throw new PropertyException("", "k", "k must be a positive number of entries, found " + k);
+        }
+        if (!(ftParamsProportion >= 0 && ftParamsProportion <= 1)) {
+            throw new PropertyException("", "ftParamsProportion", "ftParamsProportion must be in [0, 1], found "
+                    + ftParamsProportion);
+        }
+        if ((k > 0) == (ftParamsProportion > 0)) {
+            throw new PropertyException("", "k", "give K either as a count (k) or as a share (ftParamsProportion), found k = "
+                    + k + " and ftParamsProportion = " + ftParamsProportion);
+        }
+        if (k > 0 && k < nFtIterations) {
+            throw new PropertyException("", "k", "k = " + k + " is less than nFtIterations = " + nFtIterations
+                    + ", so a round would add no entry");
+        }
+        for (Map.Entry<String, Double> e : Map.of("fullL1Reg", fullL1Reg, "sparseL1Reg", sparseL1Reg).entrySet()) {
+            if (!(e.getValue() >= 0) || Double.isInfinite(e.getValue())) {
+                throw new PropertyException("", e.getKey(), e.getKey() + " must be finite and at least 0, found " + e.getValue());
+            }
         }
         try {
             new TrainingLoop(fullEpochs, batchSize, gradientClipNorm, 1);
@@ -196,20 +271,39 @@ public final class LtSftTrainer extends SeededTrainer<PeftModel> implements Adap
                 throw new IllegalArgumentException("the base network has " + base.outputs() + " outputs but the data has "
                         + outputs + " labels; list the output layer '" + peft.outputLayer() + "' in the adapter's modulesToSave");
             }
+            long baseValues = peft.network().countWeights(false);
             peft.addAdapter(adapterName, adapter, outputs, adapterSeed);
-            Map<String, TensorData> start = peft.adapterTensors(adapterName);
+            int total = entriesToKeep(peft.adapterTensors(adapterName));
+            int perRound = total / nFtIterations;
             peft.setActiveAdapters(List.of(adapterName));
             peft.setTrainable(adapterName);
             DjlRuntime.seedNativeRandom(localRNG.nextLong());
-            TrainingHistory full = phase(peft, data, fullEpochs, localRNG);
-            Map<String, TensorData> reset = new LinkedHashMap<>(start);
-            reset.putAll(TopKMask.select(peft.adapterTensors(adapterName), k));
-            peft.loadAdapterTensors(adapterName, reset);
-            TrainingHistory sparse = phase(peft, data, sparseEpochs, localRNG);
+            Collection<AdapterModule> modules = peft.modules(adapterName).values();
+            BatchObjective fullObjective = L1TowardsPretrained.of(BatchObjective.crossEntropy(), fullL1Reg, baseValues, modules);
+            BatchObjective sparseObjective = L1TowardsPretrained.of(BatchObjective.crossEntropy(), sparseL1Reg, baseValues,
+                    modules);
+            Map<String, TensorData> masks = Map.of();
+            TrainingHistory full = null;
+            TrainingHistory sparse = null;
+            for (int round = 1; round <= nFtIterations; round++) {
+                if (round > 1) {
+                    instance.put(ROUND + (round - 1) + ".full-phase", new MapProvenance<>(NetworkProvenance.describeTraining(full)));
+                    instance.put(ROUND + (round - 1) + ".sparse-phase", new MapProvenance<>(NetworkProvenance.describeTraining(sparse)));
+                }
+                // every entry tunable, from the previous round's sparse difference
+                Map<String, TensorData> start = unmasked(peft.adapterTensors(adapterName));
+                peft.loadAdapterTensors(adapterName, start);
+                full = phase(peft, data, fullEpochs, fullObjective, localRNG);
+                masks = TopKMask.grow(peft.adapterTensors(adapterName), perRound, masks);
+                Map<String, TensorData> reset = new LinkedHashMap<>(start);
+                reset.putAll(masks);
+                peft.loadAdapterTensors(adapterName, reset);
+                sparse = phase(peft, data, sparseEpochs, sparseObjective, localRNG);
+            }
             ExportedAdapter exported = adapter.export(peft.adapterTensors(adapterName));
-            String origin = "trained by LtSftTrainer (k=" + k + ", " + fullEpochs + " full and " + sparseEpochs
-                    + " sparse epochs)";
-            instance.put(K, new IntProvenance(K, k));
+            String origin = "trained by LtSftTrainer (k=" + perRound * nFtIterations + ", " + nFtIterations + " round"
+                    + (nFtIterations == 1 ? "" : "s") + " of " + fullEpochs + " full and " + sparseEpochs + " sparse epochs)";
+            instance.put(K, new IntProvenance(K, perRound * nFtIterations));
             instance.put(FULL_EPOCHS, new IntProvenance(FULL_EPOCHS, fullEpochs));
             instance.put(SPARSE_EPOCHS, new IntProvenance(SPARSE_EPOCHS, sparseEpochs));
             instance.put(FULL_PHASE, new MapProvenance<>(NetworkProvenance.describeTraining(full)));
@@ -225,15 +319,62 @@ public final class LtSftTrainer extends SeededTrainer<PeftModel> implements Adap
         }
     }
 
+    /**
+     * K: {@code k}, or {@code floor(ftParamsProportion * n)} of the n values the adapter tunes.
+     * @throws IllegalArgumentException if that leaves a round without entries.
+     */
+    private int entriesToKeep(Map<String, TensorData> tensors) {
+        if (k > 0) {
+            return k;
+        }
+        long tuned = 0;
+        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+            if (e.getKey().contains("." + TopKMask.DELTA)) {
+                tuned += e.getValue().numElements();
+            }
+        }
+        int total = (int) Math.floor(ftParamsProportion * tuned);
+        if (total < nFtIterations) {
+            throw new IllegalArgumentException("ftParamsProportion = " + ftParamsProportion + " of the " + tuned
+                    + " values the adapter tunes is " + total + " entries, fewer than the " + nFtIterations + " rounds");
+        }
+        return total;
+    }
+
+    /**
+     * The tensors with every difference replaced by its masked value and every mask by ones: the same parameters,
+     * all of them tunable.
+     */
+    private static Map<String, TensorData> unmasked(Map<String, TensorData> tensors) {
+        Map<String, TensorData> out = new LinkedHashMap<>(tensors);
+        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+            if (e.getKey().contains("." + TopKMask.DELTA)) {
+                String maskKey = e.getKey().replace("." + TopKMask.DELTA, "." + TopKMask.MASK);
+                float[] delta = e.getValue().toFloatArray();
+                float[] mask = tensors.get(maskKey).toFloatArray();
+                for (int i = 0; i < delta.length; i++) {
+                    delta[i] *= mask[i];
+                }
+                Arrays.fill(mask, 1f);
+                out.put(e.getKey(), TensorData.ofFloats(e.getValue().shape(), delta));
+                out.put(maskKey, TensorData.ofFloats(e.getValue().shape(), mask));
+            }
+        }
+        return out;
+    }
+
     /** Trains the adapter's trainable parameters for some epochs with a fresh optimiser. */
-    private TrainingHistory phase(PeftNetwork peft, TensorDataset data, int epochs, SplittableRandom localRNG) {
-        return new NetworkFit(new TrainingLoop(epochs, batchSize, gradientClipNorm, 1)).train(peft.network(), optimiser,
-                data, null, BatchObjective.crossEntropy(), localRNG, listener, opt -> peft.withStepHooks(adapterName, opt));
+    private TrainingHistory phase(PeftNetwork peft, TensorDataset data, int epochs, BatchObjective objective,
+                                  SplittableRandom localRNG) {
+        return peft.train(adapterName, new TrainingLoop(epochs, batchSize, gradientClipNorm, 1), optimiser, data, null,
+                objective, localRNG, listener);
     }
 
     @Override
     public String toString() {
         return "LtSftTrainer(adapter=" + adapter + ",adapterName=" + adapterName + ",optimiser=" + optimiser + ",k=" + k
+                + ",ftParamsProportion=" + ftParamsProportion + ",nFtIterations=" + nFtIterations + ",fullL1Reg=" + fullL1Reg
+                + ",sparseL1Reg=" + sparseL1Reg
                 + ",fullEpochs=" + fullEpochs + ",sparseEpochs=" + sparseEpochs + ",batchSize=" + batchSize + ",seed=" + seed
                 + ",gradientClipNorm=" + gradientClipNorm + (baseModel != null ? ",baseModel=" + baseModel : "") + ")";
     }

@@ -52,6 +52,17 @@ public final class SparseDifferenceModule extends ParameterDeltaModule {
         return biasDelta == null ? null : biasDelta.array().mul(biasMask.array());
     }
 
+    /**
+     * The L1 distance of this layer's parameters from their pre-trained values, {@code sum |mask ⊙ delta|}, the term
+     * LT-SFT's regularisation adds up over layers (Ansell et al. 2022).
+     * @return A scalar, recorded for gradients when they are being recorded.
+     */
+    NDArray l1Distance() {
+        NDArray distance = weightDelta().abs().sum();
+        NDArray bias = biasDelta();
+        return bias == null ? distance : distance.add(bias.abs().sum());
+    }
+
     @Override
     public Map<String, Parameter> peftTensors() {
         return Collections.unmodifiableMap(tensors);

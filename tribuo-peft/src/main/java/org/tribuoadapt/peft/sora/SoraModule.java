@@ -20,25 +20,23 @@ import java.util.SplittableRandom;
  * {@code s B (g ⊙ (A dropout(x)))} with {@code sora_A} {@code [r, in]} (a convolution with the base kernel, stride and
  * padding on Conv2d layers), {@code sora_B} {@code [out, r]} (a 1x1 convolution) and the gate {@code sora_gate}
  * {@code [r]}. As in the authors' code {@code A} starts kaiming-uniform, {@code B} at zero and {@code g} from
- * {@code N(0, 1)}. After every optimiser step the gate takes the proximal step of its L1 penalty,
- * {@code g = sign(g) max(|g| - lambda, 0)}, which drives unneeded ranks to exactly zero.
+ * {@code N(0, 1)}. The gate is trained by its own optimiser ({@link GateOptimiser}), whose proximal step drives
+ * unneeded ranks to exactly zero.
  */
 public final class SoraModule extends AdapterModule {
 
     private final int rank;
     private final double scaling;
-    private final double sparseLambda;
     private final Parameter loraA;
     private final Parameter loraB;
     private final Parameter gate;
     private final Dropout dropout;
 
-    SoraModule(TargetLayer target, NDManager manager, int rank, double scaling, double dropoutRate, double sparseLambda,
+    SoraModule(TargetLayer target, NDManager manager, int rank, double scaling, double dropoutRate,
                SplittableRandom rng) {
         super(target);
         this.rank = rank;
         this.scaling = scaling;
-        this.sparseLambda = sparseLambda;
         int out = target.outFeatures();
         int k = target.kernelSize();
         this.loraA = addWeight(manager, "sora_A",
@@ -67,11 +65,12 @@ public final class SoraModule extends AdapterModule {
         target.weight().copyFrom(target.weight().array().add(target.unflatten(delta)));
     }
 
-    /** The proximal step of the gate's L1 penalty (soft thresholding). */
-    @Override
-    public void afterOptimiserStep() {
-        NDArray g = gate.array();
-        gate.copyFrom(g.abs().sub(sparseLambda).maximum(0f).mul(g.sign()));
+    /**
+     * The gate, which {@link GateOptimiser} trains.
+     * @return The gate parameter.
+     */
+    Parameter gate() {
+        return gate;
     }
 
     @Override
@@ -100,6 +99,6 @@ public final class SoraModule extends AdapterModule {
 
     @Override
     public String describe() {
-        return "SoRA(r=" + rank + ", scaling=" + scaling + ", lambda=" + sparseLambda + ")";
+        return "SoRA(r=" + rank + ", scaling=" + scaling + ")";
     }
 }

@@ -9,7 +9,9 @@ import org.tribuoadapt.peft.AdapterContract;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.PeftNetwork;
 import org.tribuoadapt.peft.SingleLayerNetworks;
+import org.tribuoadapt.peft.io.PeftConfigJson;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +41,36 @@ public class FloraSpecTest {
     }
 
     @Test
+    public void linearUpdateHasOneRankPerMode() {
+        // r_in = 1, r_out = 2: core [[2, 3]], in factor [1, 0]^T, out factor I, s = 0.5:
+        // dW = 0.5 I [[2], [3]] [1, 0] = [[1, 0], [1.5, 0]]; W x = [1, 2] + [1, 1.5]
+        try (PeftNetwork peft = PeftNetwork.wrap(SingleLayerNetworks.linear(new float[] {1, 0, 0, 1}, new float[] {0, 0}))) {
+            peft.addAdapter("a", new FloraSpec(AdapterTargets.modules("fc"), new int[] {2, 1, 1, 1}, 0.5, 0.0), 2, 1L);
+            peft.loadAdapterTensors("a", Map.ofEntries(tensor("flora_core", new long[] {1, 2}, 2, 3),
+                    tensor("flora_in", new long[] {2, 1}, 1, 0), tensor("flora_out", new long[] {2, 2}, 1, 0, 0, 1)));
+            peft.setActiveAdapters(List.of("a"));
+            assertArrayEquals(new float[] {2, 3.5f}, AdapterContract.forward(peft.network(), new float[] {1, 2}, 1), 1e-6f);
+            assertEquals(1, peft.ranks("a").get("fc"));
+        }
+    }
+
+    @Test
     public void convolutionUpdateIsTheFourModeTuckerProduct() {
+        assertTucker(new int[] {2, 2, 2, 2});
+        // one rank per mode: [out, in, h, w]
+        assertTucker(new int[] {3, 2, 1, 2});
+    }
+
+    private static void assertTucker(int[] modeRanks) {
+        int ro = modeRanks[0];
+        int ri = modeRanks[1];
+        int rh = modeRanks[2];
+        int rw = modeRanks[3];
         try (PeftNetwork peft = PeftNetwork.wrap(AdapterContract.base(CNN, CNN_OUTPUTS))) {
-            peft.addAdapter("a", new FloraSpec(AdapterTargets.modules("conv2"), 2, 2, 0.5), CNN_OUTPUTS, 1L);
+            peft.addAdapter("a", new FloraSpec(AdapterTargets.modules("conv2"), modeRanks, 0.5, 0.0), CNN_OUTPUTS, 1L);
             AdapterContract.randomise(peft, "a", 3L);
             Map<String, TensorData> t = peft.adapterTensors("a");
+            assertArrayEquals(new long[] {ri, ro, rh, rw}, t.get("base_model.model.conv2.flora_core").shape());
             float[] g = t.get("base_model.model.conv2.flora_core").toFloatArray();
             float[] u0 = t.get("base_model.model.conv2.flora_in").toFloatArray();
             float[] u1 = t.get("base_model.model.conv2.flora_out").toFloatArray();
@@ -52,18 +79,18 @@ public class FloraSpecTest {
             float[] before = peft.mergedStateDict().get("conv2.weight").toFloatArray();
             peft.setActiveAdapters(List.of("a"));
             float[] after = peft.mergedStateDict().get("conv2.weight").toFloatArray();
-            // conv2: 3 -> 4 channels, 3x3 kernel, core [2, 2, 2, 2]: dW[o,i,h,w] = s sum G[a,b,c,d] U0[i,a] U1[o,b] U2[h,c] U3[w,d]
+            // conv2: 3 -> 4 channels, 3x3 kernel: dW[o,i,h,w] = s sum G[a,b,c,d] U_in[i,a] U_out[o,b] U_h[h,c] U_w[w,d]
             for (int o = 0; o < 4; o++) {
                 for (int i = 0; i < 3; i++) {
                     for (int h = 0; h < 3; h++) {
                         for (int w = 0; w < 3; w++) {
                             double sum = 0;
-                            for (int a = 0; a < 2; a++) {
-                                for (int b = 0; b < 2; b++) {
-                                    for (int c = 0; c < 2; c++) {
-                                        for (int d = 0; d < 2; d++) {
-                                            sum += g[((a * 2 + b) * 2 + c) * 2 + d] * u0[i * 2 + a] * u1[o * 2 + b]
-                                                    * u2[h * 2 + c] * u3[w * 2 + d];
+                            for (int a = 0; a < ri; a++) {
+                                for (int b = 0; b < ro; b++) {
+                                    for (int c = 0; c < rh; c++) {
+                                        for (int d = 0; d < rw; d++) {
+                                            sum += g[((a * ro + b) * rh + c) * rw + d] * u0[i * ri + a] * u1[o * ro + b]
+                                                    * u2[h * rh + c] * u3[w * rw + d];
                                         }
                                     }
                                 }
@@ -78,6 +105,17 @@ public class FloraSpecTest {
     }
 
     @Test
+    public void readsFilesWrittenBeforeThePerModeRanks() throws Exception {
+        String old = "{\"peft_type\": \"FLORA\", \"target_modules\": [\"fc1\"], \"r\": 3, \"kernel_r\": 1, "
+                + "\"scale\": 0.5, \"flora_dropout\": 0.0}";
+        FloraSpec read = FloraSpec.fromPeftConfig(PeftConfigJson.parse(old.getBytes(StandardCharsets.UTF_8), "old.json"));
+        assertArrayEquals(new int[] {3, 3, 1, 1}, read.modeRanks());
+        FloraSpec spec = new FloraSpec(AdapterTargets.modules("fc1"), new int[] {4, 2, 3, 1}, 0.5, 0.0);
+        assertEquals(spec.toString(), FloraSpec.fromPeftConfig(PeftConfigJson.parse(
+                spec.toPeftConfig().toString().getBytes(StandardCharsets.UTF_8), "new.json")).toString());
+    }
+
+    @Test
     public void parameterCountFollowsTheCoreAndFactors() {
         // fc1 16 -> 12 and fc2 12 -> 10 with r = 2: r^2 + r (in + out)
         assertEquals((4 + 2 * 28) + (4 + 2 * 22), AdapterContract.trainableCount(new FloraSpec(AdapterTargets.allLinear(), 2, 2, 1.0),
@@ -85,6 +123,12 @@ public class FloraSpecTest {
         // conv2 3 -> 4, 3x3, r = 2, rk = 2: r^2 rk^2 + r (in + out) + 2 k rk
         assertEquals(16 + 2 * 7 + 2 * 3 * 2, AdapterContract.trainableCount(new FloraSpec(AdapterTargets.modules("conv2"), 2, 2, 1.0),
                 CNN, CNN_OUTPUTS));
+        // one rank per mode, r_out = 3, r_in = 1, r_h = 2, r_w = 1: r_in r_out r_h r_w + r_in in + r_out out + k (r_h + r_w)
+        assertEquals(6 + 3 + 3 * 4 + 3 * 3, AdapterContract.trainableCount(new FloraSpec(AdapterTargets.modules("conv2"),
+                new int[] {3, 1, 2, 1}, 1.0, 0.0), CNN, CNN_OUTPUTS));
+        // Linear: r_in r_out + r_in in + r_out out
+        assertEquals((2 * 3 + 2 * 16 + 3 * 12) + (2 * 3 + 2 * 12 + 3 * 10), AdapterContract.trainableCount(
+                new FloraSpec(AdapterTargets.allLinear(), new int[] {3, 2, 1, 1}, 1.0, 0.0), MLP, MLP_OUTPUTS));
         // the kernel rank is capped at the kernel size: rk = 3
         assertEquals(4 * 9 + 2 * 7 + 2 * 3 * 3, AdapterContract.trainableCount(new FloraSpec(AdapterTargets.modules("conv2"), 2, 5, 1.0),
                 CNN, CNN_OUTPUTS));
@@ -100,6 +144,10 @@ public class FloraSpecTest {
             assertArrayEquals(base, AdapterContract.forward(peft.network(), x, 2), 1e-6f);
         }
         AdapterContract.assertMergeEqualsUnmerged(new FloraSpec(AdapterTargets.allLinear(), 3, 2, 0.5), MLP, MLP_OUTPUTS);
+        AdapterContract.assertMergeEqualsUnmerged(new FloraSpec(AdapterTargets.allLinear(), new int[] {2, 4, 1, 1}, 0.5, 0.0),
+                MLP, MLP_OUTPUTS);
+        AdapterContract.assertMergeEqualsUnmerged(new FloraSpec(AdapterTargets.modules("conv1", "conv2", "head"),
+                new int[] {3, 2, 1, 2}, 0.5, 0.1), CNN, CNN_OUTPUTS);
         AdapterContract.assertMergeEqualsUnmerged(new FloraSpec(AdapterTargets.modules("conv1", "conv2", "head"), 2, 2, 0.5, 0.1),
                 CNN, CNN_OUTPUTS);
     }
@@ -110,6 +158,14 @@ public class FloraSpecTest {
         AdapterContract.assertOnlyAdapterTrains(spec, CNN, CNN_OUTPUTS);
         AdapterContract.assertSaveLoadRoundTrip(spec, CNN, CNN_OUTPUTS, dir);
         Helpers.testConfigurableRoundtrip(spec);
+        FloraSpec perMode = new FloraSpec(AdapterTargets.modules("conv1", "conv2", "fc1").saving("head"), new int[] {3, 2, 2, 1},
+                1.0, 0.1);
+        AdapterContract.assertSaveLoadRoundTrip(perMode, CNN, CNN_OUTPUTS, dir.resolve("per-mode"));
+        Helpers.testConfigurableRoundtrip(perMode);
+        Map<String, ?> configured = perMode.getProvenance().getConfiguredParameters();
+        for (String option : new String[] {"outRank", "inRank", "kernelHeightRank", "kernelWidthRank"}) {
+            assertTrue(configured.containsKey(option), option + " in " + configured.keySet());
+        }
     }
 
     @Test
@@ -120,5 +176,10 @@ public class FloraSpecTest {
                 .getMessage().contains("kernelRank must be a positive integer, found 0"));
         assertTrue(assertThrows(PropertyException.class, () -> new FloraSpec(AdapterTargets.modules("fc1"), 2, 2, 0.0))
                 .getMessage().contains("scale must be positive and finite, found 0.0"));
+        assertTrue(assertThrows(PropertyException.class, () -> new FloraSpec(AdapterTargets.modules("fc1"),
+                new int[] {2, -1, 2, 2}, 1.0, 0.0)).getMessage()
+                .contains("inRank must be positive, or 0 to take the default rank, found -1"));
+        assertTrue(assertThrows(PropertyException.class, () -> new FloraSpec(AdapterTargets.modules("fc1"), new int[] {2, 2},
+                1.0, 0.0)).getMessage().contains("modeRanks needs 4 ranks [out, in, kernel height, kernel width], found 2"));
     }
 }

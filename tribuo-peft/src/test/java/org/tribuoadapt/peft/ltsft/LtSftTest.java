@@ -9,12 +9,18 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.test.Helpers;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
+import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
+import org.tribuoadapt.core.train.BatchObjective;
+import org.tribuoadapt.peft.AdapterModule;
 import org.tribuoadapt.peft.AdapterContract;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.PeftModel;
@@ -22,12 +28,14 @@ import org.tribuoadapt.peft.PeftNetwork;
 import org.tribuoadapt.peft.SingleLayerNetworks;
 
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.tribuoadapt.peft.AdapterContract.CNN;
@@ -84,6 +92,68 @@ public class LtSftTest {
             assertArrayEquals(new float[] {2, 11}, AdapterContract.forward(peft.network(), new float[] {1, 1}, 1), 1e-6f);
             assertEquals(3, peft.ranks("a").get("fc"));
         }
+    }
+
+    @Test
+    public void l1RegularisationIsLambdaOverNTimesTheDistanceFromThePretrainedValues() {
+        try (PeftNetwork peft = PeftNetwork.wrap(SingleLayerNetworks.linear(new float[] {1, 0, 0, 1}, new float[2]))) {
+            peft.addAdapter("a", new LtSftSpec(AdapterTargets.modules("fc")), 2, 1L);
+            Map<String, TensorData> t = new LinkedHashMap<>();
+            for (Map.Entry<String, TensorData> e : List.of(
+                    SingleLayerNetworks.tensor("sft_delta.weight", new long[] {2, 2}, 0.5f, -1, 7, 2),
+                    SingleLayerNetworks.tensor("sft_delta.bias", new long[] {2}, 0.25f, 0),
+                    SingleLayerNetworks.tensor("sft_mask.weight", new long[] {2, 2}, 1, 1, 0, 1),
+                    SingleLayerNetworks.tensor("sft_mask.bias", new long[] {2}, 1, 1))) {
+                t.put(e.getKey(), e.getValue());
+            }
+            peft.loadAdapterTensors("a", t);
+            BatchObjective nothing = (network, features, labels, context) -> features.sum().mul(0f);
+            Collection<AdapterModule> modules = peft.modules("a").values();
+            assertSame(nothing, L1TowardsPretrained.of(nothing, 0.0, 6, modules));
+            BatchObjective l1 = L1TowardsPretrained.of(nothing, 0.3, 6, modules);
+            try (NDManager manager = peft.network().manager().newSubManager()) {
+                NDArray x = manager.create(new float[] {1, 1}, new Shape(1, 2));
+                // 0.3 / 6 (0.5 + 1 + 2 + 0.25): the masked-out 7 does not count
+                assertEquals(0.1875, l1.loss(peft.network(), x, manager.create(new long[] {0}),
+                        ForwardContext.training(manager)).getFloat(), 1e-7);
+            }
+        }
+    }
+
+    @Test
+    public void roundsGrowTheMaskToKGivenAsACountOrAShare() {
+        LtSftTrainer trainer = new LtSftTrainer(new LtSftSpec(LAYERS), new AdamOptimiserFactory(0.01), 41, 0.0, 2, 0.1, 0.05,
+                1, 1, 16, 3L);
+        PeftModel model = trainer.train(data, base);
+        Map<String, ? extends Provenance> run = model.getProvenance().getInstanceProvenance().getMap();
+        // floor(41 / 2) = 20 entries per round
+        assertEquals(40, kept(model));
+        assertEquals(new IntProvenance(LtSftTrainer.K, 40), run.get(LtSftTrainer.K));
+        assertTrue(run.containsKey(LtSftTrainer.ROUND + "1.full-phase") && run.containsKey(LtSftTrainer.ROUND + "1.sparse-phase")
+                && !run.containsKey(LtSftTrainer.ROUND + "2.full-phase"), run.keySet().toString());
+        Map<String, ? extends Provenance> configured = model.getProvenance().getTrainerProvenance().getConfiguredParameters();
+        for (String option : new String[] {"nFtIterations", "ftParamsProportion", "fullL1Reg", "sparseL1Reg"}) {
+            assertTrue(configured.containsKey(option), option + " in " + configured.keySet());
+        }
+        Helpers.testConfigurableRoundtrip(trainer);
+        org.tribuoadapt.peft.PeftTrainerTest.assertSamePredictions(model, model.merge(), data, 1e-5);
+
+        LtSftTrainer share = new LtSftTrainer(new LtSftSpec(LAYERS), new AdamOptimiserFactory(0.01), 0, 0.05, 1, 0.0, 0.0,
+                1, 1, 16, 3L);
+        PeftModel shared = share.train(data, base);
+        int tuned = values(shared, "sft_delta.weight").length + values(shared, "sft_delta.bias").length;
+        assertEquals((int) Math.floor(0.05 * tuned), kept(shared), "K = floor(0.05 x " + tuned + ")");
+    }
+
+    private static int kept(PeftModel model) {
+        int kept = 0;
+        for (float m : values(model, "sft_mask.weight")) {
+            kept += (int) m;
+        }
+        for (float m : values(model, "sft_mask.bias")) {
+            kept += (int) m;
+        }
+        return kept;
     }
 
     @Test
@@ -164,7 +234,21 @@ public class LtSftTest {
     @Test
     public void rejectsBadSettings() {
         assertTrue(assertThrows(PropertyException.class, () -> trainer(LAYERS, 0, 1L)).getMessage()
-                .contains("k must be a positive number of entries, found 0"));
+                .contains("give K either as a count (k) or as a share (ftParamsProportion), found k = 0"));
+        LtSftSpec spec = new LtSftSpec(LAYERS);
+        AdamOptimiserFactory adam = new AdamOptimiserFactory(0.01);
+        assertTrue(assertThrows(PropertyException.class, () -> new LtSftTrainer(spec, adam, 10, 0.1, 1, 0, 0, 1, 1, 16, 1L))
+                .getMessage().contains("give K either as a count (k) or as a share (ftParamsProportion)"));
+        assertTrue(assertThrows(PropertyException.class, () -> new LtSftTrainer(spec, adam, 0, 1.5, 1, 0, 0, 1, 1, 16, 1L))
+                .getMessage().contains("ftParamsProportion must be in [0, 1], found 1.5"));
+        assertTrue(assertThrows(PropertyException.class, () -> new LtSftTrainer(spec, adam, 2, 0, 3, 0, 0, 1, 1, 16, 1L))
+                .getMessage().contains("k = 2 is less than nFtIterations = 3"));
+        assertTrue(assertThrows(PropertyException.class, () -> new LtSftTrainer(spec, adam, 10, 0, 0, 0, 0, 1, 1, 16, 1L))
+                .getMessage().contains("nFtIterations must be at least 1, found 0"));
+        assertTrue(assertThrows(PropertyException.class, () -> new LtSftTrainer(spec, adam, 10, 0, 1, -1, 0, 1, 1, 16, 1L))
+                .getMessage().contains("fullL1Reg must be finite and at least 0, found -1.0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new LtSftTrainer(spec, adam, 0, 1e-6, 2, 0, 0, 1, 1,
+                16, 1L).train(data, base)).getMessage().contains("fewer than the 2 rounds"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> trainer(LAYERS, 1_000_000, 1L).train(data, base))
                 .getMessage().contains("k = 1000000 is more than the"));
         assertTrue(assertThrows(IllegalStateException.class, () -> trainer(LAYERS, 10, 1L).train(data)).getMessage()

@@ -22,7 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 
 /**
  * The timed pieces the benchmark is made of: training epochs through core's {@link TrainingLoop} with Adam, and
@@ -43,33 +43,35 @@ final class BenchmarkRuns {
      * @return The seconds each epoch took.
      */
     static double[] train(Network network, TensorDataset data, int epochs, int batchSize, double learningRate, long seed) {
-        return train(network, data, epochs, batchSize, learningRate, seed, UnaryOperator.identity());
+        return train(network, data, epochs, batchSize, seed,
+                plan -> new AdamOptimiserFactory(learningRate).create(network.trainableParameters(), plan),
+                BatchObjective.crossEntropy());
     }
 
     /**
-     * Trains as {@link #train(Network, TensorDataset, int, int, double, long)}, with the optimiser wrapped (an
-     * adapter's step hooks, such as SoRA's proximal step).
+     * Trains as {@link #train(Network, TensorDataset, int, int, double, long)} with a given optimiser and objective
+     * (an adapter's, from {@code PeftNetwork.createOptimiser} and {@code PeftNetwork.withPenalty}, such as SoRA's gate
+     * optimiser and L1 term).
      * @param network The network.
      * @param data The training data.
      * @param epochs The number of epochs.
      * @param batchSize The batch size.
-     * @param learningRate Adam's learning rate.
      * @param seed The batch-order seed.
-     * @param wrap Wraps the optimiser.
+     * @param optimiser Creates the optimiser for the run's plan.
+     * @param objective The objective.
      * @return The seconds each epoch took.
      */
-    static double[] train(Network network, TensorDataset data, int epochs, int batchSize, double learningRate, long seed,
-                          UnaryOperator<NetworkOptimiser> wrap) {
+    static double[] train(Network network, TensorDataset data, int epochs, int batchSize, long seed,
+                          Function<TrainingPlan, NetworkOptimiser> optimiser, BatchObjective objective) {
         TrainingPlan plan = new TrainingPlan(network.countWeights(true), network.countWeights(false), data.size(),
                 data.exampleShape().size(), batchSize, epochs);
         SplittableRandom rng = new SplittableRandom(seed);
         double[] seconds = new double[epochs];
-        try (NetworkOptimiser optimiser = wrap.apply(new AdamOptimiserFactory(learningRate)
-                .create(network.trainableParameters(), plan))) {
+        try (NetworkOptimiser opt = optimiser.apply(plan)) {
             TrainingLoop loop = new TrainingLoop(1, batchSize, 0.0, 1);
             for (int e = 0; e < epochs; e++) {
                 long start = System.nanoTime();
-                loop.fit(network, optimiser, data, null, BatchObjective.crossEntropy(), rng, TrainingListener.NONE);
+                loop.fit(network, opt, data, null, objective, rng, TrainingListener.NONE);
                 seconds[e] = (System.nanoTime() - start) / 1e9;
             }
         }

@@ -5,6 +5,8 @@ import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.core.safetensors.TensorData;
+import org.tribuoadapt.core.train.AdamOptimiserFactory;
+import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.core.train.Evaluation;
 import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.AdapterTargets;
@@ -95,7 +97,7 @@ final class QualityBenchmark {
         out.put("svfit", new SvfitSpec(large, 4 * rank));
         out.put("loldu", new LolduSpec(large, 4 * rank, 1.0));
         out.put("flora", new FloraSpec(layers, rank, 2, 1.0));
-        out.put("sora", new SoraSpec(layers, rank, 2.0 * rank, 1e-3));
+        out.put("sora", new SoraSpec(layers, rank, 2.0 * rank));
         out.put("diffusekrona", new DiffuseKronASpec(layers, 0, 0, 1.0));
         out.put("bitfit", new BitFitSpec(AdapterTargets.modules("conv1", "bn1", "conv2", "bn2", "fc1").saving("head")));
         out.put("norm-tuning", new NormTuningSpec(AdapterTargets.modules("bn1", "bn2").saving("head")));
@@ -134,8 +136,9 @@ final class QualityBenchmark {
                 peft.setActiveAdapters(List.of("default"));
                 peft.setTrainable("default");
                 TrainableSummary summary = peft.trainableSummary();
-                double seconds = sum(BenchmarkRuns.train(peft.network(), target[0], epochs, batchSize, learningRate, seed,
-                        optimiser -> peft.withStepHooks("default", optimiser)));
+                double seconds = sum(BenchmarkRuns.train(peft.network(), target[0], epochs, batchSize, seed,
+                        plan -> peft.createOptimiser("default", new AdamOptimiserFactory(learningRate), plan),
+                        peft.withPenalty("default", BatchObjective.crossEntropy())));
                 Map<String, Object> line = line(method.getKey(), peft.network(), target, epochs, summary, seconds);
                 line.put("spec", method.getValue().toString());
                 out.accept(line);
