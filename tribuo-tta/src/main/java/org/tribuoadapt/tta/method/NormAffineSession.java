@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The machinery of entropy-minimising methods that train only normalisation layers (Tent, EATA, SAR): a private
+ * The machinery of methods that train only normalisation layers (Tent, EATA, SAR, CAFA): a private
  * copy of the network whose BatchNorm layers normalise with test-batch statistics, every weight frozen except
  * the norm layers' affine parameters, an optimiser from the method's {@code OptimiserFactory}, a snapshot of the
  * source weights for resets, and the episodic option (reset before every batch, Wang et al. 2021).
