@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * What an adaptation session may know besides the test inputs: the stream's batch size and length, and
- * optionally unlabelled samples of the source (training) distribution, which EATA uses for its Fisher
- * regulariser. Labels of the source samples are never read.
+ * optionally samples of the source (training) distribution: EATA uses their inputs for its Fisher regulariser,
+ * label-shift EM their labels to calibrate its posteriors, and CAFA their labels for its class-conditional source
+ * statistics. Each of these is computed before the first test batch, as the papers do before deployment.
  *
  * @param batchSize The stream's batch size.
  * @param streamLength The number of examples in the stream.

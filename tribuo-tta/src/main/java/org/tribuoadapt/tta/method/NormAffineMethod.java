@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The settings shared by methods that adapt the affine parameters of normalisation layers by entropy minimisation
- * (Tent, EATA, SAR): the optimiser, which layers (all BatchNorm and LayerNorm layers by default, or a list of
+ * The settings shared by methods that adapt the affine parameters of normalisation layers (Tent, EATA and SAR by
+ * entropy minimisation, CAFA by class-aware feature alignment): the optimiser, which layers (all BatchNorm and LayerNorm layers by default, or a list of
  * layer paths), whether adaptation is episodic (reset to the source weights before every batch), and which
  * parameters change ({@link AdaptedParameters}: the norm layers' affine parameters, or a model's adapter).
  */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import org.tribuoadapt.core.model.AbstractNetworkModel;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
+import org.tribuoadapt.core.nn.LayerObserver;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.NetworkSnapshot;
 import org.tribuoadapt.core.nn.Parameter;
@@ -17,7 +18,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The machinery of entropy-minimising methods that train only normalisation layers (Tent, EATA, SAR): a private
+ * The machinery of methods that train only normalisation layers (Tent, EATA, SAR, CAFA): a private
  * copy of the network whose BatchNorm layers normalise with test-batch statistics, every weight frozen except
  * the norm layers' affine parameters, an optimiser from the method's {@code OptimiserFactory}, a snapshot of the
  * source weights for resets, and the episodic option (reset before every batch, Wang et al. 2021).
@@ -105,6 +106,17 @@ public abstract class NormAffineSession implements AdaptationSession {
      */
     protected final NDArray forward(NDManager batch, NDArray input) {
         return network.forward(input, ForwardContext.inference(batch));
+    }
+
+    /**
+     * Runs the network and shows every layer's input and output to an observer (to read features on the tape).
+     * @param batch The batch's memory.
+     * @param input The input.
+     * @param observer The observer.
+     * @return The logits.
+     */
+    protected final NDArray forward(NDManager batch, NDArray input, LayerObserver observer) {
+        return network.forward(input, ForwardContext.inference(batch).withObserver(observer));
     }
 
     /**

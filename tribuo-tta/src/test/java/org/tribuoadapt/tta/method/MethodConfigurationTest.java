@@ -8,6 +8,7 @@ import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.SGDOptimiserFactory;
 import org.tribuoadapt.tta.method.batchnorm.AlphaBatchNorm;
 import org.tribuoadapt.tta.method.batchnorm.BatchNormAdapt;
+import org.tribuoadapt.tta.method.cafa.Cafa;
 import org.tribuoadapt.tta.method.eata.Eata;
 import org.tribuoadapt.tta.method.labelshift.LabelShiftEM;
 import org.tribuoadapt.tta.method.lame.Lame;
@@ -30,6 +31,7 @@ public class MethodConfigurationTest {
                 new Tent(new SGDOptimiserFactory(2.5e-4, 0.9, false, 0), 2, List.of("bn1"), true),
                 new Eata(new AdamOptimiserFactory(5e-4), 0.5, 0.05, 2000, 500, List.of(), true),
                 new Sar(new SGDOptimiserFactory(2.5e-4, 0.9, false, 0), 0.1, 0.3, 0.25, List.of("bn2"), false),
+                new Cafa(new SGDOptimiserFactory(2.5e-4, 0.9, false, 0), "fc1", List.of("bn1"), true),
                 new Lame(LameAffinity.RBF, 3, 50, "fc1"), new T3A(20, "head", true),
                 new LabelShiftEM(128, 20, 1e-4));
     }
@@ -54,6 +56,8 @@ public class MethodConfigurationTest {
                 1, 10, List.of(), false)).getMessage().contains("redundancyMargin must be in (0, 1], found 1.5"));
         assertTrue(assertThrows(PropertyException.class, () -> new Sar(new AdamOptimiserFactory(1e-3), 0, 0.4,
                 0.2, List.of(), false)).getMessage().contains("rho must be positive and finite, found 0.0"));
+        assertTrue(assertThrows(PropertyException.class, () -> new Cafa(new AdamOptimiserFactory(1e-3), " ",
+                List.of(), false)).getMessage().contains("featureLayer must name a layer, e.g. head"));
         assertTrue(assertThrows(PropertyException.class, () -> new Lame(LameAffinity.KNN, 0, 100, "head"))
                 .getMessage().contains("knn must be at least 1, found 0"));
         assertTrue(assertThrows(PropertyException.class, () -> new T3A(0, "head", false)).getMessage()

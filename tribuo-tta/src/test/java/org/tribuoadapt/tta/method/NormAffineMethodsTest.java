@@ -16,6 +16,7 @@ import org.tribuoadapt.core.train.SGDOptimiserFactory;
 import org.tribuoadapt.core.train.TrainingPlan;
 import org.tribuoadapt.tta.method.batchnorm.AlphaBatchNorm;
 import org.tribuoadapt.tta.method.batchnorm.BatchNormAdapt;
+import org.tribuoadapt.tta.method.cafa.Cafa;
 import org.tribuoadapt.tta.method.eata.Eata;
 import org.tribuoadapt.tta.method.sar.Sar;
 import org.tribuoadapt.tta.method.tent.Tent;
@@ -34,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Tent, EATA and SAR: which parameters they change, resets, episodic mode and their requirements.
+ * Tent, EATA, SAR and CAFA: which parameters they change, resets, episodic mode and their requirements.
  */
 public class NormAffineMethodsTest {
 
@@ -100,6 +101,11 @@ public class NormAffineMethodsTest {
         // a wide entropy margin so that samples pass the reliability filter on this tiny problem
         Eata eata = new Eata(new AdamOptimiserFactory(1e-2), 5.0, 1.0, 1.0, 100, List.of(), false);
         updatesOnlyAffineParameters(eata, context(true));
+    }
+
+    @Test
+    public void cafaUpdatesOnlyNormAffineParameters() {
+        updatesOnlyAffineParameters(Cafa.withDefaults(), context(true));
     }
 
     @Test

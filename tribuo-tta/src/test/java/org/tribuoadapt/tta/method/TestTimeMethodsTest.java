@@ -26,7 +26,7 @@ public class TestTimeMethodsTest {
 
     @Test
     public void namesResolveToDefaultConfiguredMethods() {
-        assertEquals(List.of("source", "bn-adapt", "alpha-bn", "tent", "eata", "sar", "lame", "t3a", "label-shift-em"),
+        assertEquals(List.of("source", "bn-adapt", "alpha-bn", "tent", "eata", "sar", "cafa", "lame", "t3a", "label-shift-em"),
                 TestTimeMethods.names());
         for (String name : TestTimeMethods.names()) {
             TestTimeMethod method = TestTimeMethods.create(name);

@@ -20,6 +20,8 @@ import org.tribuoadapt.tta.evaluation.TtaEvaluator;
 import org.tribuoadapt.tta.evaluation.TtaResults;
 import org.tribuoadapt.tta.method.TestTimeMethod;
 import org.tribuoadapt.tta.method.TestTimeMethods;
+import org.tribuoadapt.tta.method.lame.Lame;
+import org.tribuoadapt.tta.method.lame.LameAffinity;
 import org.tribuoadapt.tta.scenario.CorruptionScenario;
 import org.tribuoadapt.tta.scenario.StreamMode;
 
@@ -28,6 +30,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +50,8 @@ import java.util.Map;
  * [0], {@code --epochs} [3], {@code --examples} test examples per domain at batch sizes above 1 (0 = all) [150],
  * {@code --examples-batch1} per domain at batch size 1 [10], {@code --corruptions} [all], {@code --severities}
  * [1,2,3,4,5], {@code --scenarios} [reset,continual,dirichlet], {@code --batch-sizes} [64,1], {@code --methods}
- * [all], {@code --dirichlet-delta} [0.1], {@code --seed} [1].
+ * [all], {@code --lame-affinity} knn, rbf or linear in place of LAME's default [none], {@code --lame-knn} LAME's k
+ * (0 = its default) [0], {@code --dirichlet-delta} [0.1], {@code --seed} [1].
  */
 public final class TtaBenchmark implements BenchmarkCommand {
 
@@ -67,6 +71,8 @@ public final class TtaBenchmark implements BenchmarkCommand {
         d.put("scenarios", "reset,continual,dirichlet");
         d.put("batch-sizes", "64,1");
         d.put("methods", String.join(",", TestTimeMethods.names()));
+        d.put("lame-affinity", "");
+        d.put("lame-knn", "0");
         d.put("dirichlet-delta", "0.1");
         d.put("seed", "1");
         return Collections.unmodifiableMap(d);
@@ -94,7 +100,8 @@ public final class TtaBenchmark implements BenchmarkCommand {
         // every option is read before any data is, so that a typo fails at once
         List<String> corruptions = options.list("corruptions");
         List<Integer> severities = options.integers("severities");
-        List<TestTimeMethod> methods = TestTimeMethods.create(options.list("methods"));
+        List<TestTimeMethod> methods = withLameAffinity(TestTimeMethods.create(options.list("methods")),
+                options.string("lame-affinity"), options.integer("lame-knn"));
         List<Integer> batchSizes = options.integers("batch-sizes");
         List<String> scenarios = options.list("scenarios");
         scenarios.forEach(TtaBenchmark::mode);
@@ -132,6 +139,11 @@ public final class TtaBenchmark implements BenchmarkCommand {
                     line.put("scenario", kind);
                     line.put("batchSize", batchSize);
                     line.put("method", e.method());
+                    methods.stream().filter(m -> m instanceof Lame && m.name().equals(e.method())).findFirst()
+                            .ifPresent(m -> {
+                                line.put("lameAffinity", ((Lame) m).affinity().name());
+                                line.put("lameKnn", ((Lame) m).knn());
+                            });
                     line.put("examplesPerDomain", results.stream().domains().get(0).size());
                     line.put("domains", results.stream().domains().size());
                     line.put("meanAccuracySeverity5", e.severityAccuracy().get(5));
@@ -157,6 +169,19 @@ public final class TtaBenchmark implements BenchmarkCommand {
         done.put("totalSeconds", (System.nanoTime() - started) / 1e9);
         done.put("totalCpuSeconds", cpuNanos() / 1e9);
         out.println(json.writeValueAsString(done));
+    }
+
+    /** LAME with the named affinity (knn, rbf or linear) and k in place of its own; empty and 0 keep its own. */
+    private static List<TestTimeMethod> withLameAffinity(List<TestTimeMethod> methods, String affinity, int knn) {
+        if (affinity.isEmpty() && knn == 0) {
+            return methods;
+        }
+        LameAffinity chosen = affinity.isEmpty() ? null : Arrays.stream(LameAffinity.values())
+                .filter(a -> a.name().equalsIgnoreCase(affinity)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("--lame-affinity must be one of "
+                        + Arrays.toString(LameAffinity.values()) + ", found '" + affinity + "'"));
+        return methods.stream().map(m -> m instanceof Lame lame ? lame.withAffinity(
+                chosen == null ? lame.affinity() : chosen, knn == 0 ? lame.knn() : knn) : m).toList();
     }
 
     /** The stream mode of a scenario name; the Dirichlet-correlated stream is continual. */

@@ -74,10 +74,15 @@ public class TtaBenchmarkTest {
         // a saved model is loaded instead of trained
         List<JsonNode> again = run(List.of("--data", dir.toString(), "--model", model.toString(), "--examples", "4",
                 "--corruptions", "fog", "--severities", "5", "--scenarios", "continual", "--batch-sizes", "4",
-                "--methods", "bn-adapt"));
+                "--methods", "bn-adapt,lame", "--lame-affinity", "linear", "--lame-knn", "3"));
         assertEquals("loaded", again.get(0).get("model").asText());
         assertEquals(lines.get(0).get("cleanTestAccuracy").asDouble(), again.get(0).get("cleanTestAccuracy").asDouble(), 0);
-        assertEquals(2 + 2, again.size());
+        assertEquals(2 + 3, again.size());
+        // LAME's line names the affinity and k it ran with
+        assertEquals("lame", again.get(3).get("method").asText());
+        assertEquals("LINEAR", again.get(3).get("lameAffinity").asText());
+        assertEquals(3, again.get(3).get("lameKnn").asInt());
+        assertTrue(again.get(2).get("lameAffinity") == null);
     }
 
     @Test
@@ -90,5 +95,7 @@ public class TtaBenchmarkTest {
         assertTrue(e.getMessage().contains("set --data to the folder holding them"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> run(List.of("--epochs", "two")));
         assertEquals("--epochs needs an integer, found 'two'", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> run(List.of("--lame-affinity", "cosine")));
+        assertEquals("--lame-affinity must be one of [KNN, RBF, LINEAR], found 'cosine'", e.getMessage());
     }
 }

@@ -12,7 +12,7 @@ import java.util.Comparator;
  * over rows {@code z_i} of the simplex by the bound (concave-convex) iteration
  * {@code z_i <- softmax(log p_i + sum_j w_ij z_j)}, starting from {@code z_i = p_i}, for at most a given number of
  * iterations, stopping when L changes by at most 1e-8 relative. For a symmetric positive semi-definite W (the RBF
- * affinity) every iteration minimises a tight upper bound of L, so L never increases. As in the reference, the
+ * and linear affinities) every iteration minimises a tight upper bound of L, so L never increases. As in the reference, the
  * probabilities are offset by 1e-10 before the logarithm.
  */
 final class LameSolver {
@@ -129,6 +129,17 @@ final class LameSolver {
      * @return W, {@code n x n}.
      */
     static double[][] affinity(double[] f, int n, int width, LameAffinity affinity, int knn) {
+        if (affinity == LameAffinity.LINEAR) {
+            double[][] w = new double[n][n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    for (int d = 0; d < width; d++) {
+                        w[i][j] += f[i * width + d] * f[j * width + d];
+                    }
+                }
+            }
+            return w;
+        }
         double[][] dist = new double[n][n];
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {

@@ -64,6 +64,11 @@ public class LameSolverTest {
         double d01 = Math.hypot(1 - 0.995037, 0.0995037);
         assertEquals(Math.exp(-d01 * d01 / (2 * d01 * d01)), rbf[0][1], 1e-6);
         assertEquals(1, rbf[2][2], 0);
+        // linear: cosine similarities, 1 on the diagonal
+        double[][] linear = LameSolver.affinity(f, 4, 2, LameAffinity.LINEAR, 5);
+        assertArrayEquals(new double[] {1, 0.995037, 0, 0.0995037}, linear[0], 1e-12);
+        assertEquals(2 * 0.995037 * 0.0995037, linear[1][3], 1e-12);
+        assertEquals(linear[3][1], linear[1][3], 0);
         // a single example has no neighbours: LAME returns the model's probabilities
         LameSolver.Result one = LameSolver.solve(new float[] {0.2f, 0.8f}, 2, new float[] {1, 2}, 2, LameAffinity.RBF, 5, 10);
         assertArrayEquals(new double[] {0.2, 0.8}, one.assignment(), 1e-6);
