@@ -1,7 +1,6 @@
 package org.tribuoadapt.robust.ldr;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
@@ -23,8 +22,8 @@ import java.util.SplittableRandom;
  *   <li>{@code lambda -> 0} tends to the Crammer-Singer multi-class hinge {@code max_k (c 1[k != y] + f_k - f_y)};
  *   {@code lambda -> infinity} to the mean margin, which is symmetric and so robust to uniform label noise.</li>
  * </ul>
- * A {@code NetworkTrainer} objective, for training on noisy labels. Since the term of the true class is 0,
- * {@code log sum_k exp(z_k) = -log softmax(z)_y}, which is how it is computed, stably.
+ * A {@code NetworkTrainer} objective, for training on noisy labels. {@link AldrKlObjective} adapts lambda to each
+ * example.
  */
 public final class LdrKlObjective implements TrainingObjective {
 
@@ -65,13 +64,9 @@ public final class LdrKlObjective implements TrainingObjective {
      * @return Losses {@code [N]}, differentiable in the scores.
      */
     public NDArray perExample(NDArray logits, NDArray labels) {
-        long classes = logits.getShape().get(1);
-        NDArray index = labels.toType(DataType.INT64, false).reshape(-1, 1);
-        NDArray trueScore = logits.gather(index, 1);
-        NDArray wrong = index.reshape(-1).oneHot(Math.toIntExact(classes)).neg().add(1f);
-        NDArray scaled = TapeConstants.dividedBy(logits.sub(trueScore).add(wrong.mul((float) margin)), lambda);
-        NDArray logSumExp = scaled.logSoftmax(1).gather(index, 1).reshape(-1).neg();
-        return TapeConstants.times(logSumExp, lambda).sub((float) (lambda * Math.log(classes)));
+        NDArray index = LdrKl.labelColumn(labels);
+        NDArray scaled = TapeConstants.dividedBy(LdrKl.margins(logits, index, margin), lambda);
+        return TapeConstants.times(LdrKl.logMeanExp(scaled, index), lambda);
     }
 
     @Override

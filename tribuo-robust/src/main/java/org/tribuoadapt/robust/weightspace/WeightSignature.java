@@ -2,320 +2,234 @@ package org.tribuoadapt.robust.weightspace;
 
 import com.oracle.labs.mlrg.olcut.provenance.ListProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
-import com.oracle.labs.mlrg.olcut.provenance.primitives.DoubleProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
+import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.safetensors.TensorData;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * A robust weight signature (Cai et al. 2023) or task vector (Ilharco et al. 2023): the difference
- * {@code tau = theta_tuned - theta_base} between the weights of a model fine-tuned for some property (robustness to
- * a corruption, adversarial robustness, a task) and the model it started from. Signatures are immutable values that
- * are scaled, added, negated and restricted to some layers (RWS keep mostly the shallow ones), and applied to any
- * model of the same architecture: {@code theta = theta_clean + sum_k lambda_k tau_k}. Adding a negated signature
- * removes the property.
+ * A robust weight signature (RWS; Cai, Zhang and Wang 2023, "Robust Weight Signatures: Gaining Robustness as Easy as
+ * Patching Weights?"): what a robust model's weights add to a clean model's, after the part they share is projected
+ * out. Both models are fine-tuned from one pretrained model {@code theta_0}: the clean one on clean data, the robust
+ * one on corrupted data. For each tensor of the first {@code keepNum} weight layers,
+ * <pre>
+ *   delta = theta_robust - theta_0,   a = theta_clean - theta_0,   RWS = delta - (&lt;delta, a&gt; / &lt;a, a&gt;) a,
+ * </pre>
+ * so the signature is orthogonal, tensor by tensor, to the clean model's own fine-tuning direction (when
+ * {@code a = 0} nothing is projected out). This is the decomposition of the authors' implementation
+ * ({@code model_patching.py}, {@code decompose} with {@code get_projection}). The deeper layers, where the two models
+ * hardly differ (the paper's first observation), are left out.
  * <p>
- * Floating-point tensors (weights and BatchNorm statistics) take part; integer buffers keep the base's values. A
- * signature remembers the models it came from and every operation applied, and the models it produces name them in
- * their provenance.
+ * A weight layer is a layer owning a trainable tensor of rank at least 2 (a convolution or a fully connected layer),
+ * counted in the network's forward order, as the authors count VGG's convolutions; its trainable tensors (weight and
+ * bias) make up the signature. BatchNorm layers are not projected: the signature carries the robust model's
+ * floating-point BatchNorm entries (affine parameters and running statistics) of every BatchNorm layer, which
+ * patching averages over the signatures, as the authors do for ResNets. Signatures are applied with
+ * {@link SignaturePatcher}.
+ * <p>
+ * A signature is an immutable value that remembers the three models it came from (their provenance and weight
+ * hashes), its {@code keepNum} and the layers it kept.
  */
 public final class WeightSignature {
 
-    /** Run-provenance key of the arithmetic that produced a model. */
-    public static final String EXPRESSION = "weight-arithmetic";
-    /** Run-provenance key of the model the signatures were applied to. */
-    public static final String BASE = "weight-arithmetic-base";
-    /** Run-provenance key prefix of each term of the arithmetic: {@code weight-arithmetic-term-0-...}. */
-    public static final String TERM = "weight-arithmetic-term-";
+    private final Map<String, TensorData> signature;
+    private final Map<String, TensorData> batchNorm;
+    private final int keepNum;
+    private final List<String> keptLayers;
+    private final ModelProvenance pretrained;
+    private final ModelProvenance clean;
+    private final ModelProvenance robust;
+    private final List<String> sha256;
 
-    /**
-     * One extracted difference inside a signature, with the coefficient and layer restrictions applied since.
-     *
-     * @param coefficient The factor on {@code tuned - origin}.
-     * @param tuned The fine-tuned model's provenance.
-     * @param tunedSha256 The fine-tuned model's weight hash.
-     * @param origin The starting model's provenance.
-     * @param originSha256 The starting model's weight hash.
-     * @param restrictions The layer-prefix lists applied, in order; a tensor takes part if it matches each.
-     */
-    private record Term(double coefficient, ModelProvenance tuned, String tunedSha256, ModelProvenance origin,
-                        String originSha256, List<List<String>> restrictions) {
-
-        Term scaled(double factor) {
-            return new Term(coefficient * factor, tuned, tunedSha256, origin, originSha256, restrictions);
-        }
-
-        Term restricted(List<String> layers) {
-            List<List<String>> all = new ArrayList<>(restrictions);
-            all.add(List.copyOf(layers));
-            return new Term(coefficient, tuned, tunedSha256, origin, originSha256, List.copyOf(all));
-        }
-
-        String expression() {
-            String inner = "(" + shortHash(tunedSha256) + " - " + shortHash(originSha256) + ")";
-            for (List<String> r : restrictions) {
-                inner = "restrict" + r + inner;
-            }
-            return coefficient + " * " + inner;
-        }
-
-        /** Adds this term's entries; each model's provenance is its own entry, as OLCUT marshals it there. */
-        void describe(String prefix, Map<String, Provenance> out) {
-            out.put(prefix + "coefficient", new DoubleProvenance(prefix + "coefficient", coefficient));
-            out.put(prefix + "tuned-model", tuned);
-            out.put(prefix + "tuned-weights-sha256", new StringProvenance(prefix + "tuned-weights-sha256", tunedSha256));
-            out.put(prefix + "origin-model", origin);
-            out.put(prefix + "origin-weights-sha256", new StringProvenance(prefix + "origin-weights-sha256", originSha256));
-            List<StringProvenance> layers = new ArrayList<>();
-            for (List<String> r : restrictions) {
-                layers.add(new StringProvenance("restriction", String.join(",", r)));
-            }
-            out.put(prefix + "restrictions", new ListProvenance<>(layers));
-        }
-
-        private static String shortHash(String hash) {
-            return hash.substring(0, Math.min(12, hash.length()));
-        }
-    }
-
-    private final Map<String, TensorData> deltas;
-    private final List<Term> terms;
-
-    private WeightSignature(Map<String, TensorData> deltas, List<Term> terms) {
-        this.deltas = Collections.unmodifiableMap(deltas);
-        this.terms = List.copyOf(terms);
+    private WeightSignature(Map<String, TensorData> signature, Map<String, TensorData> batchNorm, int keepNum,
+                            List<String> keptLayers, ModelProvenance pretrained, ModelProvenance clean,
+                            ModelProvenance robust, List<String> sha256) {
+        this.signature = Collections.unmodifiableMap(signature);
+        this.batchNorm = Collections.unmodifiableMap(batchNorm);
+        this.keepNum = keepNum;
+        this.keptLayers = List.copyOf(keptLayers);
+        this.pretrained = pretrained;
+        this.clean = clean;
+        this.robust = robust;
+        this.sha256 = List.copyOf(sha256);
     }
 
     /**
-     * Extracts {@code tau = theta_tuned - theta_origin}.
-     * @param origin The model fine-tuning started from.
-     * @param tuned The fine-tuned model.
+     * Extracts the robust weight signature of {@code robust} against {@code clean}.
+     * @param pretrained The model both were fine-tuned from.
+     * @param clean The model fine-tuned on clean data.
+     * @param robust The model fine-tuned on corrupted data.
+     * @param keepNum How many weight layers, from the input on, the signature keeps ({@code >= 1}); all of them when
+     *                the network has fewer.
      * @return The signature.
-     * @throws IllegalArgumentException if the architectures differ.
+     * @throws IllegalArgumentException if the architectures differ, keepNum is below 1 or the network has no weight
+     *                                  layer.
      */
-    public static WeightSignature extract(NetworkModel origin, NetworkModel tuned) {
-        WeightModels.checkSameArchitecture(origin, tuned, "the fine-tuned model");
-        Map<String, TensorData> base = origin.stateDict();
-        Map<String, TensorData> delta = new LinkedHashMap<>();
-        for (Map.Entry<String, TensorData> e : tuned.stateDict().entrySet()) {
-            if (e.getValue().dtype().isFloatingPoint()) {
-                float[] after = e.getValue().toFloatArray();
-                float[] before = base.get(e.getKey()).toFloatArray();
-                float[] diff = new float[after.length];
-                for (int i = 0; i < diff.length; i++) {
-                    diff[i] = after[i] - before[i];
+    public static WeightSignature extract(NetworkModel pretrained, NetworkModel clean, NetworkModel robust, int keepNum) {
+        if (keepNum < 1) {
+            throw new IllegalArgumentException("keepNum must be at least 1, found " + keepNum);
+        }
+        WeightModels.checkSameArchitecture(pretrained, clean, "the clean model");
+        WeightModels.checkSameArchitecture(pretrained, robust, "the robust model");
+        Map<String, TensorData> start = pretrained.stateDict();
+        Map<String, TensorData> cleanWeights = clean.stateDict();
+        Map<String, TensorData> robustWeights = robust.stateDict();
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        Map<String, TensorData> batchNormEntries = new LinkedHashMap<>();
+        List<String> kept = new ArrayList<>();
+        try (Network network = pretrained.newNetwork()) {
+            Map<String, Parameter> parameters = network.parameters();
+            Set<String> batchNormLayers = batchNormLayers(parameters.keySet());
+            List<String> weightLayers = weightLayers(parameters, batchNormLayers);
+            if (weightLayers.isEmpty()) {
+                throw new IllegalArgumentException("the network has no weight layer; its tensors are "
+                        + parameters.keySet());
+            }
+            kept.addAll(weightLayers.subList(0, Math.min(keepNum, weightLayers.size())));
+            for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+                String name = e.getKey();
+                String layer = layerOf(name);
+                if (kept.contains(layer) && e.getValue().kind() == Parameter.Kind.WEIGHT) {
+                    float[] delta = difference(robustWeights.get(name), start.get(name));
+                    float[] direction = difference(cleanWeights.get(name), start.get(name));
+                    out.put(name, TensorData.ofFloats(start.get(name).shape(), removeProjection(delta, direction)));
+                } else if (batchNormLayers.contains(layer) && robustWeights.get(name).dtype().isFloatingPoint()) {
+                    batchNormEntries.put(name, robustWeights.get(name));
                 }
-                delta.put(e.getKey(), TensorData.ofFloats(e.getValue().shape(), diff));
             }
         }
-        Term term = new Term(1.0, tuned.getProvenance(), NetworkProvenance.sha256(tuned.weightBytes()),
-                origin.getProvenance(), NetworkProvenance.sha256(origin.weightBytes()), List.of());
-        return new WeightSignature(delta, List.of(term));
+        return new WeightSignature(out, batchNormEntries, keepNum, kept, pretrained.getProvenance(),
+                clean.getProvenance(), robust.getProvenance(), List.of(NetworkProvenance.sha256(pretrained.weightBytes()),
+                NetworkProvenance.sha256(clean.weightBytes()), NetworkProvenance.sha256(robust.weightBytes())));
     }
 
     /**
-     * The tensors of the signature, by PyTorch name.
+     * {@code delta - (<delta, a> / <a, a>) a}, accumulated in double precision; {@code delta} itself when {@code a} is 0.
+     * @param delta The robust model's difference from the pretrained one.
+     * @param direction The clean model's difference from the pretrained one, {@code a}.
+     * @return The part of {@code delta} orthogonal to {@code a}.
+     */
+    static float[] removeProjection(float[] delta, float[] direction) {
+        double dot = 0;
+        double squares = 0;
+        for (int i = 0; i < delta.length; i++) {
+            dot += (double) delta[i] * direction[i];
+            squares += (double) direction[i] * direction[i];
+        }
+        double coefficient = squares == 0 ? 0 : dot / squares;
+        float[] out = new float[delta.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (delta[i] - coefficient * direction[i]);
+        }
+        return out;
+    }
+
+    private static float[] difference(TensorData after, TensorData before) {
+        float[] a = after.toFloatArray();
+        float[] b = before.toFloatArray();
+        for (int i = 0; i < a.length; i++) {
+            a[i] -= b[i];
+        }
+        return a;
+    }
+
+    private static String layerOf(String tensor) {
+        int dot = tensor.lastIndexOf('.');
+        return dot < 0 ? "" : tensor.substring(0, dot);
+    }
+
+    private static Set<String> batchNormLayers(Set<String> tensors) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String name : tensors) {
+            if (name.endsWith(".running_mean")) {
+                out.add(layerOf(name));
+            }
+        }
+        return out;
+    }
+
+    /** The layers owning a trainable tensor of rank 2 or more, in forward order. */
+    private static List<String> weightLayers(Map<String, Parameter> parameters, Set<String> batchNormLayers) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+            String layer = layerOf(e.getKey());
+            if (e.getValue().kind() == Parameter.Kind.WEIGHT && e.getValue().shape().dimension() >= 2
+                    && !batchNormLayers.contains(layer)) {
+                out.add(layer);
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    /**
+     * The signature's tensors (those of the kept weight layers), by PyTorch name.
      * @return An unmodifiable map.
      */
     public Map<String, TensorData> tensors() {
-        return deltas;
+        return signature;
     }
 
     /**
-     * The Euclidean norm of the whole signature.
-     * @return {@code ||tau||_2}.
+     * The robust model's floating-point BatchNorm entries, by PyTorch name (empty without BatchNorm).
+     * @return An unmodifiable map.
      */
-    public double norm() {
-        double squares = 0;
-        for (TensorData t : deltas.values()) {
-            for (float v : t.toFloatArray()) {
-                squares += (double) v * v;
-            }
-        }
-        return Math.sqrt(squares);
+    public Map<String, TensorData> batchNormEntries() {
+        return batchNorm;
     }
 
     /**
-     * The arithmetic this signature stands for, e.g. {@code 0.5 * restrict[conv1](AB12... - CD34...)}.
-     * @return A readable expression over weight hashes.
+     * The weight layers kept, in forward order.
+     * @return At most {@code keepNum} layer names.
      */
-    public String expression() {
-        List<String> parts = new ArrayList<>();
-        for (Term t : terms) {
-            parts.add(t.expression());
-        }
-        return String.join(" + ", parts);
+    public List<String> keptLayers() {
+        return keptLayers;
     }
 
     /**
-     * Multiplies the signature by {@code lambda}.
-     * @param lambda The factor.
-     * @return {@code lambda * tau}.
-     * @throws IllegalArgumentException if lambda is not finite.
+     * The number of weight layers asked for.
+     * @return keepNum.
      */
-    public WeightSignature scale(double lambda) {
-        if (!Double.isFinite(lambda)) {
-            throw new IllegalArgumentException("the scale must be finite, found " + lambda);
-        }
-        Map<String, TensorData> out = new LinkedHashMap<>();
-        for (Map.Entry<String, TensorData> e : deltas.entrySet()) {
-            float[] v = e.getValue().toFloatArray();
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) (v[i] * lambda);
-            }
-            out.put(e.getKey(), TensorData.ofFloats(e.getValue().shape(), v));
-        }
-        List<Term> scaled = new ArrayList<>();
-        for (Term t : terms) {
-            scaled.add(t.scaled(lambda));
-        }
-        return new WeightSignature(out, scaled);
+    public int keepNum() {
+        return keepNum;
     }
 
     /**
-     * The negated signature, which removes the property when added.
-     * @return {@code -tau}.
+     * Adds this signature's provenance: the three models, their weight hashes, keepNum and the kept layers. Each
+     * model's provenance is its own entry, as OLCUT marshals object provenance held directly in the map.
+     * @param prefix The key prefix, e.g. {@code rws-signature-0-}.
+     * @param out The run provenance being built.
      */
-    public WeightSignature negate() {
-        return scale(-1);
-    }
-
-    /**
-     * Adds another signature of the same architecture.
-     * @param other The other signature.
-     * @return {@code tau + other}.
-     * @throws IllegalArgumentException if a shared tensor has another shape.
-     */
-    public WeightSignature add(WeightSignature other) {
-        Map<String, TensorData> out = new LinkedHashMap<>(deltas);
-        for (Map.Entry<String, TensorData> e : other.deltas.entrySet()) {
-            TensorData mine = out.get(e.getKey());
-            if (mine == null) {
-                out.put(e.getKey(), e.getValue());
-                continue;
-            }
-            checkShape(e.getKey(), mine.shape(), e.getValue().shape());
-            float[] a = mine.toFloatArray();
-            float[] b = e.getValue().toFloatArray();
-            for (int i = 0; i < a.length; i++) {
-                a[i] += b[i];
-            }
-            out.put(e.getKey(), TensorData.ofFloats(mine.shape(), a));
+    void describe(String prefix, Map<String, Provenance> out) {
+        String[] roles = {"pretrained", "clean", "robust"};
+        ModelProvenance[] models = {pretrained, clean, robust};
+        for (int i = 0; i < roles.length; i++) {
+            out.put(prefix + roles[i] + "-model", models[i]);
+            String key = prefix + roles[i] + "-weights-sha256";
+            out.put(key, new StringProvenance(key, sha256.get(i)));
         }
-        List<Term> all = new ArrayList<>(terms);
-        all.addAll(other.terms);
-        return new WeightSignature(out, all);
-    }
-
-    /**
-     * Keeps only the tensors of the given layers and their sublayers (robust weight signatures live mostly in the
-     * shallow layers).
-     * @param layers Layer names, e.g. {@code conv1}, {@code bn1}.
-     * @return The restricted signature.
-     * @throws IllegalArgumentException if no tensor belongs to the layers, listing the tensors.
-     */
-    public WeightSignature restrictTo(List<String> layers) {
-        Map<String, TensorData> out = new LinkedHashMap<>();
-        for (Map.Entry<String, TensorData> e : deltas.entrySet()) {
-            for (String layer : layers) {
-                if (e.getKey().startsWith(layer + ".")) {
-                    out.put(e.getKey(), e.getValue());
-                    break;
-                }
-            }
+        out.put(prefix + "keep-num", new IntProvenance(prefix + "keep-num", keepNum));
+        List<StringProvenance> layers = new ArrayList<>();
+        for (String layer : keptLayers) {
+            layers.add(new StringProvenance(prefix + "kept-layers", layer));
         }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("no tensor of the signature belongs to the layers " + layers
-                    + "; its tensors are " + deltas.keySet());
-        }
-        List<Term> restricted = new ArrayList<>();
-        for (Term t : terms) {
-            restricted.add(t.restricted(layers));
-        }
-        return new WeightSignature(out, restricted);
-    }
-
-    /**
-     * Adds this signature to a model's weights: {@code theta = theta_base + tau}.
-     * @param base A model of the signature's architecture.
-     * @return The new model; its provenance names the base, every term and the arithmetic.
-     * @throws IllegalArgumentException if the base lacks a tensor of the signature or has another shape.
-     */
-    public NetworkModel applyTo(NetworkModel base) {
-        Map<String, TensorData> weights = new LinkedHashMap<>(base.stateDict());
-        for (Map.Entry<String, TensorData> e : deltas.entrySet()) {
-            TensorData current = weights.get(e.getKey());
-            if (current == null) {
-                throw new IllegalArgumentException("the base model has no parameter '" + e.getKey()
-                        + "'; its parameters are " + weights.keySet());
-            }
-            checkShape(e.getKey(), current.shape(), e.getValue().shape());
-            float[] v = current.toFloatArray();
-            float[] d = e.getValue().toFloatArray();
-            for (int i = 0; i < v.length; i++) {
-                v[i] += d[i];
-            }
-            weights.put(e.getKey(), TensorData.ofFloats(current.shape(), v));
-        }
-        Map<String, Provenance> instance = new LinkedHashMap<>();
-        instance.put(EXPRESSION, new StringProvenance(EXPRESSION, "theta(" + NetworkProvenance.sha256(base.weightBytes())
-                .substring(0, 12) + ") + " + expression()));
-        instance.put(BASE, base.getProvenance());
-        for (int k = 0; k < terms.size(); k++) {
-            terms.get(k).describe(TERM + k + "-", instance);
-        }
-        return WeightModels.build(base, weights, "weight-arithmetic-model", base.getProvenance().getDatasetProvenance(),
-                instance);
-    }
-
-    /**
-     * Removes this signature from a model: {@code theta = theta_base - tau}.
-     * @param base The model.
-     * @return The new model.
-     */
-    public NetworkModel removeFrom(NetworkModel base) {
-        return negate().applyTo(base);
-    }
-
-    /**
-     * Composes several signatures onto a clean model: {@code theta = theta_clean + sum_k lambda_k tau_k} (Cai et al.
-     * 2023, equation 2).
-     * @param clean The clean model.
-     * @param signatures The signatures.
-     * @param lambdas One coefficient per signature.
-     * @return The composed model.
-     * @throws IllegalArgumentException if the counts differ or there is no signature.
-     */
-    public static NetworkModel compose(NetworkModel clean, List<WeightSignature> signatures, double[] lambdas) {
-        if (signatures.isEmpty() || signatures.size() != lambdas.length) {
-            throw new IllegalArgumentException("compose needs one lambda per signature and at least one signature, found "
-                    + signatures.size() + " signatures and " + lambdas.length + " lambdas");
-        }
-        WeightSignature sum = signatures.get(0).scale(lambdas[0]);
-        for (int k = 1; k < signatures.size(); k++) {
-            sum = sum.add(signatures.get(k).scale(lambdas[k]));
-        }
-        return sum.applyTo(clean);
-    }
-
-    private static void checkShape(String name, long[] expected, long[] found) {
-        if (!Arrays.equals(expected, found)) {
-            throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(found)
-                    + " but the model's parameter has shape " + Arrays.toString(expected));
-        }
+        out.put(prefix + "kept-layers", new ListProvenance<>(layers));
     }
 
     @Override
     public String toString() {
-        return "WeightSignature(" + expression() + ", tensors=" + deltas.size() + ")";
+        return "WeightSignature(robust=" + sha256.get(2).substring(0, 12) + ", keepNum=" + keepNum + ", layers="
+                + keptLayers + ")";
     }
 }

@@ -1,18 +1,20 @@
 package org.tribuoadapt.robust.weightspace;
 
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.junit.jupiter.api.Test;
 import org.tribuo.classification.Label;
 import org.tribuo.test.Helpers;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
-import org.tribuoadapt.core.nn.layers.Activation;
-import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.robust.testing.RobustFixtures;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,72 +23,172 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 public class WeightSignatureTest {
 
-    private static void assertWeights(NetworkModel expected, NetworkModel actual, double tolerance) {
-        for (Map.Entry<String, TensorData> e : expected.stateDict().entrySet()) {
-            assertArrayEquals(e.getValue().toFloatArray(), actual.stateDict().get(e.getKey()).toFloatArray(),
-                    (float) tolerance, e.getKey());
+    private static NetworkModel template;
+
+    /** A small CNN with BatchNorm (layers conv1, bn1, conv2, bn2, fc1, head), trained for one epoch. */
+    private static synchronized NetworkModel template() {
+        if (template == null) {
+            template = new NetworkTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01), 1, 32, 5L)
+                    .train(RobustFixtures.train());
+        }
+        return template;
+    }
+
+    /** The template with every floating-point tensor moved by seeded noise (running variances kept positive). */
+    private static NetworkModel perturbed(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, TensorData> weights = new LinkedHashMap<>();
+        for (Map.Entry<String, TensorData> e : template().stateDict().entrySet()) {
+            if (!e.getValue().dtype().isFloatingPoint()) {
+                weights.put(e.getKey(), e.getValue());
+                continue;
+            }
+            float[] v = e.getValue().toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = e.getKey().endsWith("running_var") ? v[i] * (float) (1 + rng.nextDouble())
+                        : v[i] + (float) (0.1 * (rng.nextDouble() - 0.5));
+            }
+            weights.put(e.getKey(), TensorData.ofFloats(e.getValue().shape(), v));
+        }
+        return WeightModels.build(template(), weights, "perturbed-" + seed, template().getProvenance().getDatasetProvenance(),
+                Map.of());
+    }
+
+    private static float[] tensor(NetworkModel model, String name) {
+        return model.stateDict().get(name).toFloatArray();
+    }
+
+    @Test
+    public void projectionMatchesHandComputation() {
+        // <(3,4),(1,0)> / <(1,0),(1,0)> = 3: (3,4) - 3 (1,0) = (0,4)
+        assertArrayEquals(new float[] {0f, 4f}, WeightSignature.removeProjection(new float[] {3, 4}, new float[] {1, 0}), 0f);
+        // <(1,2,3),(1,1,1)> / 3 = 2: (1,2,3) - 2 (1,1,1) = (-1,0,1)
+        assertArrayEquals(new float[] {-1f, 0f, 1f},
+                WeightSignature.removeProjection(new float[] {1, 2, 3}, new float[] {1, 1, 1}), 1e-6f);
+        // a zero clean direction projects nothing out
+        assertArrayEquals(new float[] {1f, -2f}, WeightSignature.removeProjection(new float[] {1, -2}, new float[] {0, 0}), 0f);
+    }
+
+    @Test
+    public void signatureIsTheRobustDifferenceWithTheCleanDirectionRemoved() {
+        NetworkModel pretrained = template();
+        NetworkModel clean = perturbed(1);
+        NetworkModel robust = perturbed(2);
+        WeightSignature signature = WeightSignature.extract(pretrained, clean, robust, 2);
+        for (String name : List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias")) {
+            float[] p = tensor(pretrained, name);
+            float[] c = tensor(clean, name);
+            float[] r = tensor(robust, name);
+            double dot = 0;
+            double squares = 0;
+            for (int i = 0; i < p.length; i++) {
+                dot += (double) (r[i] - p[i]) * (c[i] - p[i]);
+                squares += (double) (c[i] - p[i]) * (c[i] - p[i]);
+            }
+            float[] rws = signature.tensors().get(name).toFloatArray();
+            double alongClean = 0;
+            for (int i = 0; i < p.length; i++) {
+                double expected = (r[i] - p[i]) - dot / squares * (c[i] - p[i]);
+                assertEquals(expected, rws[i], 1e-6, name + "[" + i + "]");
+                alongClean += rws[i] * (double) (c[i] - p[i]);
+            }
+            // the projection is removed: the signature is orthogonal to the clean model's direction
+            assertEquals(0.0, alongClean / Math.sqrt(squares), 1e-5, name);
         }
     }
 
     @Test
-    public void extractAddRemoveAndCompose() {
-        List<NetworkModel> models = ModelSoupTest.ingredients();
-        NetworkModel origin = models.get(3);
-        NetworkModel slow = models.get(0);
-        NetworkModel fast = models.get(2);
-        WeightSignature toSlow = WeightSignature.extract(origin, slow);
-        WeightSignature toFast = WeightSignature.extract(origin, fast);
-        // theta_origin + (theta_tuned - theta_origin) = theta_tuned, up to float rounding
-        assertWeights(slow, toSlow.applyTo(origin), 1e-6);
-        // removing what was added gives the start back
-        assertWeights(origin, toSlow.removeFrom(toSlow.applyTo(origin)), 1e-6);
-        // a zero scale changes nothing
-        assertArrayEquals(origin.stateDict().get("head.bias").toFloatArray(),
-                toSlow.scale(0).applyTo(origin).stateDict().get("head.bias").toFloatArray(), 0f);
-        // composition is linear: theta + 0.5 tau_1 + 2 tau_2
-        NetworkModel composed = WeightSignature.compose(origin, List.of(toSlow, toFast), new double[] {0.5, 2.0});
-        float[] o = origin.stateDict().get("fc1.weight").toFloatArray();
-        float[] s = slow.stateDict().get("fc1.weight").toFloatArray();
-        float[] f = fast.stateDict().get("fc1.weight").toFloatArray();
-        float[] c = composed.stateDict().get("fc1.weight").toFloatArray();
-        for (int i = 0; i < c.length; i += 37) {
-            assertEquals(o[i] + 0.5 * (s[i] - o[i]) + 2.0 * (f[i] - o[i]), c[i], 1e-5);
+    public void keepNumKeepsExactlyTheFirstWeightLayers() {
+        NetworkModel clean = perturbed(1);
+        NetworkModel robust = perturbed(2);
+        WeightSignature one = WeightSignature.extract(template(), clean, robust, 1);
+        assertEquals(List.of("conv1"), one.keptLayers());
+        assertEquals(Set.of("conv1.weight", "conv1.bias"), one.tensors().keySet());
+        WeightSignature three = WeightSignature.extract(template(), clean, robust, 3);
+        assertEquals(List.of("conv1", "conv2", "fc1"), three.keptLayers());
+        assertEquals(Set.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias"),
+                three.tensors().keySet());
+        // more than the network has: every weight layer
+        assertEquals(List.of("conv1", "conv2", "fc1", "head"), WeightSignature.extract(template(), clean, robust, 9).keptLayers());
+        // BatchNorm layers are not counted; their floating-point entries travel with the signature
+        assertEquals(Set.of("bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
+                "bn2.weight", "bn2.bias", "bn2.running_mean", "bn2.running_var"), one.batchNormEntries().keySet());
+    }
+
+    @Test
+    public void composesSignaturesWithAlphaOverKAndAveragesBatchNorm() {
+        NetworkModel clean = perturbed(1);
+        NetworkModel noise = perturbed(2);
+        NetworkModel blur = perturbed(3);
+        SignaturePatcher patcher = new SignaturePatcher(0.8, 1);
+        WeightSignature noiseSignature = patcher.extract(template(), clean, noise);
+        WeightSignature blurSignature = patcher.extract(template(), clean, blur);
+        NetworkModel patched = patcher.patch(clean, List.of(noiseSignature, blurSignature));
+        float[] c = tensor(clean, "conv1.weight");
+        float[] a = noiseSignature.tensors().get("conv1.weight").toFloatArray();
+        float[] b = blurSignature.tensors().get("conv1.weight").toFloatArray();
+        float[] out = tensor(patched, "conv1.weight");
+        for (int i = 0; i < c.length; i++) {
+            assertEquals(c[i] + 0.8 / 2 * (a[i] + b[i]), out[i], 1e-6);
         }
-        assertEquals(Math.sqrt(toSlow.norm() * toSlow.norm() * 4), toSlow.scale(-2).norm(), 1e-6);
-        Map<String, ?> instance = composed.getProvenance().getInstanceProvenance().getMap();
-        assertTrue(instance.get(WeightSignature.EXPRESSION).toString().contains("0.5 * ("), instance.get(WeightSignature.EXPRESSION).toString());
-        assertEquals(origin.getProvenance(), instance.get(WeightSignature.BASE));
-        assertEquals(fast.getProvenance(), instance.get(WeightSignature.TERM + "1-tuned-model"));
-        assertEquals("2.0", instance.get(WeightSignature.TERM + "1-coefficient").toString());
-        Helpers.testModelProtoSerialization(composed, Label.class, RobustFixtures.test());
+        // layers past keepNum keep the clean weights
+        assertArrayEquals(tensor(clean, "conv2.weight"), tensor(patched, "conv2.weight"), 0f);
+        assertArrayEquals(tensor(clean, "head.bias"), tensor(patched, "head.bias"), 0f);
+        // every BatchNorm entry is the robust models' mean; integer buffers stay the clean model's
+        for (String name : List.of("bn1.running_mean", "bn2.running_var", "bn2.weight")) {
+            float[] n = tensor(noise, name);
+            float[] l = tensor(blur, name);
+            float[] p = tensor(patched, name);
+            for (int i = 0; i < p.length; i++) {
+                assertEquals((n[i] + l[i]) / 2.0, p[i], 1e-6, name);
+            }
+        }
+        assertEquals(clean.stateDict().get("bn1.num_batches_tracked"), patched.stateDict().get("bn1.num_batches_tracked"));
+        // alpha 0 adds no signature
+        assertArrayEquals(c, tensor(new SignaturePatcher(0.0, 1).patch(clean, List.of(noiseSignature)), "conv1.weight"), 0f);
+
+        Map<String, ?> instance = patched.getProvenance().getInstanceProvenance().getMap();
+        assertEquals("0.8", instance.get(SignaturePatcher.ALPHA).toString());
+        assertEquals("2", instance.get(SignaturePatcher.COUNT).toString());
+        assertEquals(blur.getProvenance(), instance.get(SignaturePatcher.SIGNATURE + "1-robust-model"));
+        assertEquals(template().getProvenance(), instance.get(SignaturePatcher.SIGNATURE + "0-pretrained-model"));
+        assertEquals("1", instance.get(SignaturePatcher.SIGNATURE + "0-keep-num").toString());
+        assertEquals(clean.getProvenance(), instance.get(SignaturePatcher.TARGET));
+        Helpers.testModelProtoSerialization(patched, Label.class, RobustFixtures.test());
+        Helpers.testConfigurableRoundtrip(new SignaturePatcher(0.5, 3));
     }
 
     @Test
-    public void restrictionKeepsOnlyTheNamedLayers() {
-        List<NetworkModel> models = ModelSoupTest.ingredients();
-        WeightSignature shallow = WeightSignature.extract(models.get(3), models.get(2)).restrictTo(List.of("fc1"));
-        assertEquals(java.util.Set.of("fc1.weight", "fc1.bias"), shallow.tensors().keySet());
-        NetworkModel applied = shallow.applyTo(models.get(3));
-        assertArrayEquals(models.get(3).stateDict().get("head.weight").toFloatArray(),
-                applied.stateDict().get("head.weight").toFloatArray(), 0f);
-        assertArrayEquals(models.get(2).stateDict().get("fc1.bias").toFloatArray(),
-                applied.stateDict().get("fc1.bias").toFloatArray(), 1e-6f);
-        assertTrue(shallow.expression().startsWith("1.0 * restrict[fc1]("), shallow.expression());
-        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> shallow.restrictTo(List.of("conv9")));
-        assertTrue(none.getMessage().contains("no tensor of the signature belongs to the layers [conv9]"), none.getMessage());
+    public void ownSignatureAtAlphaOneRestoresTheRobustKeptLayers() {
+        NetworkModel clean = template();
+        NetworkModel robust = perturbed(4);
+        // the clean model is the pretrained one, so its direction is zero and nothing is projected out
+        SignaturePatcher patcher = new SignaturePatcher(1.0, 2);
+        NetworkModel patched = patcher.patch(clean, List.of(patcher.extract(clean, clean, robust)));
+        for (String name : List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "bn1.running_var")) {
+            assertArrayEquals(tensor(robust, name), tensor(patched, name), 1e-6f, name);
+        }
+        assertArrayEquals(tensor(clean, "fc1.weight"), tensor(patched, "fc1.weight"), 0f);
     }
 
     @Test
-    public void architecturesMustMatch() {
-        NetworkModel other = new NetworkTrainer(new MLPSpec(64, new int[] {20}, Activation.RELU, 0.0),
-                new AdamOptimiserFactory(0.01), 1, 32, 1L).train(RobustFixtures.train());
-        List<NetworkModel> models = ModelSoupTest.ingredients();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                WeightSignature.extract(models.get(3), other));
-        assertTrue(e.getMessage().contains("the fine-tuned model has architecture"), e.getMessage());
-        WeightSignature signature = WeightSignature.extract(models.get(3), models.get(0));
-        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> signature.applyTo(other));
-        assertTrue(shape.getMessage().matches("tensor 'fc1\\.(bias|weight)' has shape \\[12.*\\] but the model's parameter has shape \\[20.*"),
-                shape.getMessage());
+    public void rejectsBadSettingsAndOtherArchitectures() {
+        NetworkModel clean = perturbed(1);
+        assertTrue(assertThrows(PropertyException.class, () -> new SignaturePatcher(-0.1, 1)).getMessage()
+                .contains("alpha must be finite and >= 0"));
+        assertTrue(assertThrows(PropertyException.class, () -> new SignaturePatcher(Double.NaN, 1)).getMessage()
+                .contains("alpha must be finite and >= 0"));
+        assertTrue(assertThrows(PropertyException.class, () -> new SignaturePatcher(1.0, 0)).getMessage()
+                .contains("keepNum must be at least 1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> WeightSignature.extract(template(), clean, clean, 0))
+                .getMessage().contains("keepNum must be at least 1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SignaturePatcher(1.0, 1).patch(clean, List.of()))
+                .getMessage().contains("at least one signature"));
+        NetworkModel mlp = ModelSoupTest.ingredients().get(0);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> WeightSignature.extract(template(), clean, mlp, 1))
+                .getMessage().contains("the robust model has architecture"));
+        WeightSignature signature = WeightSignature.extract(template(), clean, perturbed(2), 1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SignaturePatcher(1.0, 1).patch(mlp, List.of(signature)))
+                .getMessage().contains("the patched model has no tensor 'conv1.weight'"));
     }
 }

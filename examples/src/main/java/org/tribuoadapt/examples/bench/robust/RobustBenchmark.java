@@ -39,6 +39,9 @@ import java.util.Map;
  * model, checks the mixing-network model again with APGD-CE through the composite on a subset, and reports whether
  * the goal was met: the mixture's clean accuracy within 2 points of the standard model's while keeping at least 90%
  * of the PGD-AT model's robust accuracy. One JSON object is printed per measurement.
+ * <p>
+ * {@code --mode label-noise} (first option) runs {@link LabelNoiseBenchmark} instead: cross-entropy, LDR-KL and
+ * ALDR-KL under symmetric label noise.
  */
 public final class RobustBenchmark implements BenchmarkCommand {
 
@@ -52,11 +55,21 @@ public final class RobustBenchmark implements BenchmarkCommand {
     @Override
     public String description() {
         return "standard vs PGD-AT vs adaptive smoothing on Fashion-MNIST under PGD (options: "
-                + String.join(" ", RobustBenchmarkOptions.NAMES) + ")";
+                + String.join(" ", RobustBenchmarkOptions.NAMES) + "); --mode label-noise: CE vs LDR-KL vs ALDR-KL"
+                + " under symmetric label noise (options: " + String.join(" ", LabelNoiseOptions.NAMES) + ")";
     }
 
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
+        if (args.size() >= 2 && args.get(0).equals("--mode")) {
+            switch (args.get(1)) {
+                case "label-noise" -> LabelNoiseBenchmark.run(args.subList(2, args.size()), out);
+                case "smoothing" -> run(args.subList(2, args.size()), out);
+                default -> throw new IllegalArgumentException("unknown mode " + args.get(1)
+                        + "; modes are smoothing (the default) and label-noise");
+            }
+            return;
+        }
         RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(args);
         Dataset<Label> train = load(o.data(), "train", o.trainExamples());
         Dataset<Label> test = load(o.data(), "t10k", o.testExamples());
@@ -129,7 +142,8 @@ public final class RobustBenchmark implements BenchmarkCommand {
         emit(out, goal);
     }
 
-    private static Dataset<Label> load(String folder, String prefix, int examples) throws java.io.IOException {
+    /** Reads a balanced subset (at most {@code examples}, 0 for all) of a Fashion-MNIST split from its IDX files. */
+    static Dataset<Label> load(String folder, String prefix, int examples) throws java.io.IOException {
         Path dir = Path.of(folder);
         IDXImageDataSource source = new IDXImageDataSource(dir.resolve(prefix + "-images-idx3-ubyte.gz").toString(),
                 dir.resolve(prefix + "-labels-idx1-ubyte.gz").toString(), Collections.emptyList(), Collections.emptyList(),
@@ -185,7 +199,8 @@ public final class RobustBenchmark implements BenchmarkCommand {
         return m;
     }
 
-    private static void emit(PrintStream out, Map<String, Object> line) throws java.io.IOException {
+    /** Prints one JSON object on a line. */
+    static void emit(PrintStream out, Map<String, Object> line) throws java.io.IOException {
         out.println(JSON.writeValueAsString(line));
         out.flush();
     }

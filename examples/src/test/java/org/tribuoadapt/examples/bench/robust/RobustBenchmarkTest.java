@@ -89,4 +89,65 @@ public class RobustBenchmarkTest {
         assertEquals(0.1, o.epsilon());
         assertEquals(20, o.evalSteps());
     }
+
+    @Test
+    public void labelNoiseModeComparesTheLossesOverSeeds(@TempDir Path dir) throws Exception {
+        writeIdx(dir, "train", 120, 1);
+        writeIdx(dir, "t10k", 60, 2);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new RobustBenchmark().run(List.of("--mode", "label-noise", "--data", dir.toString(), "--train-examples", "300",
+                "--test-examples", "300", "--hidden", "8", "--epochs", "1", "--batch-size", "16",
+                "--noise-rates", "0.2,0.4", "--seeds", "3"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> runs = new ArrayList<>();
+        List<JsonNode> summaries = new ArrayList<>();
+        for (String line : bytes.toString(StandardCharsets.UTF_8).split("\n")) {
+            JsonNode n = json.readTree(line);
+            if (n.get("measurement").asText().equals("label-noise-run")) {
+                runs.add(n);
+            } else if (n.get("measurement").asText().equals("label-noise")) {
+                summaries.add(n);
+            }
+        }
+        // 2 rates x 3 seeds x 3 losses, then one median per rate and loss
+        assertEquals(18, runs.size());
+        assertEquals(6, summaries.size());
+        for (JsonNode summary : summaries) {
+            List<Double> accuracies = new ArrayList<>();
+            for (JsonNode run : runs) {
+                if (run.get("loss").equals(summary.get("loss")) && run.get("noiseRate").equals(summary.get("noiseRate"))) {
+                    accuracies.add(run.get("testAccuracy").asDouble());
+                }
+            }
+            accuracies.sort(null);
+            assertEquals(accuracies.get(1), summary.get("medianTestAccuracy").asDouble(), 0.0);
+        }
+        assertEquals(List.of("ce", "ldr-kl", "aldr-kl"), summaries.subList(0, 3).stream().map(n -> n.get("loss").asText()).toList());
+    }
+
+    @Test
+    public void symmetricNoiseFlipsToAnotherClassAtTheRate() {
+        org.tribuo.Dataset<org.tribuo.classification.Label> data = RobustFixtures.train();
+        int[] flipped = new int[1];
+        org.tribuo.Dataset<org.tribuo.classification.Label> noisy = LabelNoiseBenchmark.withSymmetricNoise(data, 0.4, 7L, flipped);
+        int differ = 0;
+        for (int i = 0; i < data.size(); i++) {
+            if (!data.getExample(i).getOutput().equals(noisy.getExample(i).getOutput())) {
+                differ++;
+            }
+            assertEquals(data.getExample(i).size(), noisy.getExample(i).size());
+        }
+        // every drawn flip changes the label; 600 draws at 0.4 lie within 5 standard deviations (60) of 240
+        assertEquals(flipped[0], differ);
+        assertTrue(Math.abs(differ - 240) < 60, "flipped " + differ);
+        int[] none = new int[1];
+        LabelNoiseBenchmark.withSymmetricNoise(data, 0.0, 7L, none);
+        assertEquals(0, none[0]);
+        IllegalArgumentException rate = assertThrows(IllegalArgumentException.class, () ->
+                LabelNoiseOptions.parse(List.of("--noise-rates", "0.2,1.0")));
+        assertTrue(rate.getMessage().contains("every noise rate in [0, 1)"), rate.getMessage());
+        IllegalArgumentException mode = assertThrows(IllegalArgumentException.class, () ->
+                new RobustBenchmark().run(List.of("--mode", "noise"), System.out));
+        assertTrue(mode.getMessage().contains("unknown mode noise"), mode.getMessage());
+    }
 }
