@@ -12,6 +12,7 @@ import java.io.Serializable;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The configuration of one adapter method (PEFT's {@code LoraConfig}, {@code IA3Config}, ...): which layers it
@@ -72,6 +73,16 @@ public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjec
      */
     default boolean savesSharedTensors() {
         return true;
+    }
+
+    /**
+     * Why this method's adapters cannot be folded into the base weights, or empty when they can (the default). A
+     * non-linear adapter such as a bottleneck adapter (a ReLU between its projections) computes what no change of the
+     * base weights computes; {@link PeftNetwork#merge()} refuses it with this reason.
+     * @return The reason, or empty.
+     */
+    default Optional<String> unmergeableReason() {
+        return Optional.empty();
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A network with named adapters: the machinery PEFT's {@code BaseTuner} and {@code PeftModel} write once for every
@@ -116,7 +117,7 @@ public final class PeftNetwork implements AutoCloseable {
         List<String> saved = resolveModulesToSave(spec.modulesToSave());
         List<TargetLayer> views = new ArrayList<>();
         for (String path : targets) {
-            TargetLayer view = TargetLayer.of(path, baseLayers.get(path));
+            TargetLayer view = TargetLayer.of(path, baseLayers);
             if (!spec.supports(view.kind())) {
                 throw new IllegalArgumentException("layer '" + path + "' (" + view.layer().describe() + ") matches the targets "
                         + spec.targets().describe() + " but " + spec.peftType() + " cannot adapt a " + view.kind() + " layer");
@@ -128,6 +129,7 @@ public final class PeftNetwork implements AutoCloseable {
             }
             views.add(view);
         }
+        requireNotNested(targets, saved);
         for (String path : saved) {
             if (network.layer(path) instanceof AdaptedLayer) {
                 throw new IllegalArgumentException("module to save '" + path + "' is targeted by another adapter");
@@ -216,6 +218,29 @@ public final class PeftNetwork implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Refuses a new adapter's target or module to save inside or around a layer that it or another adapter wraps (a
+     * residual branch holds Linear layers): the outer wrapper would move the inner layer's path.
+     */
+    private void requireNotNested(List<String> targets, List<String> saved) {
+        Map<String, String> wrappedBy = new LinkedHashMap<>();
+        for (Map.Entry<String, Entry> e : adapters.entrySet()) {
+            e.getValue().targets.forEach(p -> wrappedBy.put(p, "adapter '" + e.getKey() + "'"));
+            e.getValue().saved.forEach(p -> wrappedBy.put(p, "adapter '" + e.getKey() + "'"));
+        }
+        List<String> paths = new ArrayList<>(targets);
+        paths.addAll(saved);
+        for (String path : paths) {
+            for (Map.Entry<String, String> other : wrappedBy.entrySet()) {
+                if (path.startsWith(other.getKey() + ".") || other.getKey().startsWith(path + ".")) {
+                    throw new IllegalArgumentException("layer '" + path + "' is inside or around layer '" + other.getKey()
+                            + "', which " + other.getValue() + " wraps; adapters cannot be nested");
+                }
+            }
+            wrappedBy.putIfAbsent(path, "the new adapter");
+        }
     }
 
     private void requireUnmerged(String action) {
@@ -446,10 +471,21 @@ public final class PeftNetwork implements AutoCloseable {
     /**
      * Folds the active adapters into the base weights (PEFT's {@code merge_adapter}); the forward pass then runs only
      * base layers (and the active copies of modules to save). Does nothing if already merged.
+     * @throws IllegalStateException naming the adapter if an active adapter cannot be merged (a bottleneck adapter,
+     * which is non-linear); nothing is merged then.
      */
     public void merge() {
         if (merged) {
             return;
+        }
+        if (enabled) {
+            for (String name : active) {
+                Optional<String> reason = adapters.get(name).spec.unmergeableReason();
+                if (reason.isPresent()) {
+                    throw new IllegalStateException("adapter '" + name + "' cannot be merged into the base weights: "
+                            + reason.get() + "; keep it unmerged, or deactivate it before merging");
+                }
+            }
         }
         for (Layer layer : network.layers().values()) {
             if (layer instanceof AdaptedLayer) {
