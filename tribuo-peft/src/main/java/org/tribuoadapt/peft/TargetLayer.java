@@ -20,7 +20,7 @@ import java.util.Map;
  * implementation serves several layer kinds, the way PEFT's tuner layers treat {@code nn.Linear} and
  * {@code nn.Conv2d}. A method says which kinds it adapts with {@link AdapterSpec#supports}. Methods that add a
  * module around a whole residual branch of a {@link ResidualBlock} (a Transformer block's {@code attn} or {@code mlp},
- * for bottleneck adapters) target it as a {@link Kind#RESIDUAL_BRANCH}, and prompt tuning targets the stack of blocks
+ * for bottleneck adapters and prefix tuning) target it as a {@link Kind#RESIDUAL_BRANCH}, and prompt tuning targets the stack of blocks
  * as a {@link Kind#TOKEN_ENCODER}; neither has a weight or bias of its own.
  * <p>
  * Weights keep PyTorch's layouts: {@code [out, in]} for Linear and {@code [out, in, k, k]} for Conv2d. "Rows" are

@@ -17,11 +17,16 @@ import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
+import org.tribuoadapt.core.safetensors.SafetensorsFile;
+import org.tribuoadapt.core.safetensors.SafetensorsReader;
+import org.tribuoadapt.core.safetensors.SafetensorsWriter;
+import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.nn.spec.TransformerSpec;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.peft.AdaptedLayer;
+import org.tribuoadapt.peft.AdapterApplication;
 import org.tribuoadapt.peft.AdapterContract;
 import org.tribuoadapt.peft.AdapterFiles;
 import org.tribuoadapt.peft.AdapterTargets;
@@ -35,6 +40,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -228,6 +234,8 @@ public class BottleneckSpecTest {
         assertEquals(target.size(), model.predict(target).size());
         IllegalStateException e = assertThrows(IllegalStateException.class, model::merge);
         assertTrue(e.getMessage().contains("adapter 'default' cannot be merged"), e.getMessage());
+        IllegalStateException inPlace = assertThrows(IllegalStateException.class, model::mergeAdapters);
+        assertTrue(inPlace.getMessage().contains("adapter 'default' cannot be merged"), inPlace.getMessage());
     }
 
     @Test
@@ -243,6 +251,31 @@ public class BottleneckSpecTest {
             // 2 blocks x 2 branches x (2 r d + r + d) with d = 64, r = 8, and the head's copy 64 x 5 + 5
             assertEquals(4 * (2 * 8 * 64 + 8 + 64) + 64 * 5 + 5, peft.trainableSummary().trainable());
         }
+    }
+
+    @Test
+    public void applyWritesTheAdaptedOutputOnly(@TempDir Path dir) throws Exception {
+        Path config = Paths.get("..", "examples", "configs", "peft-bottleneck.xml");
+        ConfigurationManager cm = new ConfigurationManager(config.toString());
+        BottleneckSpec spec = (BottleneckSpec) cm.lookup("adapter");
+        NetworkSpec network = (NetworkSpec) cm.lookup("network");
+        float[] x = AdapterContract.input(network, 2);
+        float[] expected;
+        try (PeftNetwork peft = PeftNetwork.wrap(network.build(5, 3L))) {
+            SafetensorsWriter.write(dir.resolve("base.safetensors"), peft.mergedStateDict(), Map.of("format", "pt"));
+            peft.addAdapter("a", spec, 5, 7L);
+            AdapterContract.randomise(peft, "a", 3L);
+            peft.setActiveAdapters(List.of("a"));
+            expected = AdapterContract.forward(peft.network(), x, 2);
+            AdapterFiles.save(dir.resolve("adapter"), spec, peft.adapterTensors("a"));
+        }
+        SafetensorsWriter.write(dir.resolve("input.safetensors"),
+                Map.of(AdapterApplication.INPUT, TensorData.ofFloats(new long[] {2, 784}, x)), Map.of());
+        AdapterApplication.apply(config, dir.resolve("base.safetensors"), dir.resolve("adapter"),
+                dir.resolve("input.safetensors"), dir.resolve("out.safetensors"));
+        SafetensorsFile got = SafetensorsReader.read(dir.resolve("out.safetensors"));
+        assertEquals(List.of(AdapterApplication.OUTPUT_ADAPTED), List.copyOf(got.names()));
+        AdapterContract.assertClose(expected, got.get(AdapterApplication.OUTPUT_ADAPTED).toFloatArray(), 1e-5, "adapted");
     }
 
     @Test
