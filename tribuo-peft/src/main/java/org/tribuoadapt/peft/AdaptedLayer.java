@@ -18,8 +18,9 @@ import java.util.Map;
 /**
  * A targeted layer with its adapters (PEFT's tuner layer): the frozen base layer as child {@value #BASE}, and one
  * {@link AdapterModule} per adapter, as a child named after the adapter. The forward pass runs the base layer on the
- * input (as changed by the active modules' {@link AdapterModule#transformInput}) and lets each active module change
- * the result in turn; when the adapters are disabled or merged, only the base layer runs.
+ * input (as changed by the active modules' {@link AdapterModule#transformInput}; through the one active module that
+ * {@link AdapterModule#runsBase runs it}, if any) and lets each active module change the result in turn; when the
+ * adapters are disabled or merged, only the base layer runs.
  * <p>
  * Merging folds the active modules into the base weight and bias in place, as the forward pass computes: first every
  * module's input scaling, then each module in order against the {@link MergeBase} (the base layer the forward pass
@@ -137,12 +138,31 @@ public final class AdaptedLayer extends LayerWrapper {
         for (AdapterModule m : active) {
             x = m.transformInput(x, context);
         }
-        NDArray baseOutput = base.apply(x, context);
+        NDArray baseOutput = baseRunner().runBase(base, x, context);
         NDArray output = baseOutput;
         for (AdapterModule m : active) {
             output = m.adapt(input, baseOutput, output, context);
         }
         return output;
+    }
+
+    /**
+     * The active module that runs the base layer, or the first active module (which runs it as it is).
+     * @throws IllegalStateException if two active modules change how the base layer runs.
+     */
+    private AdapterModule baseRunner() {
+        AdapterModule runner = null;
+        for (Map.Entry<String, AdapterModule> m : modules.entrySet()) {
+            if (active.contains(m.getValue()) && m.getValue().runsBase()) {
+                if (runner != null) {
+                    throw new IllegalStateException("two active adapters at layer '" + path() + "' change how its base "
+                            + "layer runs (prefix tuning); activate one of them at a time, found " + runner.describe()
+                            + " and " + m.getValue().describe());
+                }
+                runner = m.getValue();
+            }
+        }
+        return runner != null ? runner : active.get(0);
     }
 
     /**

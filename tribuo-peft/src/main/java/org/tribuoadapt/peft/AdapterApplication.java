@@ -29,7 +29,8 @@ import java.util.Map;
  * network is the OLCUT component named {@value #NETWORK_COMPONENT} of the configuration, the base weights a
  * safetensors {@code state_dict}, and the input the tensor {@value #INPUT} of a safetensors file. The output file
  * gets {@value #OUTPUT_ADAPTED} (the adapter active, unmerged) and {@value #OUTPUT_MERGED} (a plain network with the
- * merged weights), written atomically.
+ * merged weights), written atomically; an adapter that cannot be merged (a bottleneck adapter) gets
+ * {@value #OUTPUT_ADAPTED} only.
  */
 public final class AdapterApplication {
 
@@ -47,7 +48,7 @@ public final class AdapterApplication {
     private AdapterApplication() {}
 
     /**
-     * Applies the adapter and writes both outputs.
+     * Applies the adapter and writes both outputs (the adapted one alone for an adapter that cannot be merged).
      * @param networkConfig An OLCUT configuration with a {@link NetworkSpec} component named {@value #NETWORK_COMPONENT}.
      * @param baseWeights The base network's weights (safetensors, PyTorch names).
      * @param adapterDirectory The PEFT adapter directory.
@@ -70,17 +71,20 @@ public final class AdapterApplication {
         TensorData x = inputs.get(INPUT);
         Map<String, TensorData> out = new LinkedHashMap<>();
         Map<String, TensorData> mergedWeights;
+        boolean mergeable = adapter.spec().unmergeableReason().isEmpty();
         try (PeftNetwork peft = PeftNetwork.wrap(base.newNetwork())) {
             peft.addAdapter(ADAPTER_NAME, adapter.spec(), outputsOf(adapter, peft), 0L);
             peft.loadAdapterTensors(ADAPTER_NAME, adapter.tensors());
             peft.setActiveAdapters(List.of(ADAPTER_NAME));
             out.put(OUTPUT_ADAPTED, run(peft.network(), x));
-            mergedWeights = peft.mergedStateDict();
+            mergedWeights = mergeable ? peft.mergedStateDict() : null;
         }
-        int mergedOutputs = Math.toIntExact(BaseNetwork.outputsOf(spec, mergedWeights));
-        try (Network merged = spec.assemble(mergedOutputs)) {
-            merged.loadStateDict(mergedWeights, true);
-            out.put(OUTPUT_MERGED, run(merged, x));
+        if (mergeable) {
+            int mergedOutputs = Math.toIntExact(BaseNetwork.outputsOf(spec, mergedWeights));
+            try (Network merged = spec.assemble(mergedOutputs)) {
+                merged.loadStateDict(mergedWeights, true);
+                out.put(OUTPUT_MERGED, run(merged, x));
+            }
         }
         SafetensorsWriter.write(output, out, Map.of("format", "pt"));
     }

@@ -54,6 +54,28 @@ public abstract class AdapterModule extends Layer {
     }
 
     /**
+     * Whether this module runs the base layer itself ({@link #runBase}), for a method that changes the base layer's own
+     * computation rather than its input or output: prefix tuning extends an attention layer's keys and values. At most
+     * one active module at a layer may. The default is false.
+     * @return True if {@link #runBase} replaces the plain call of the base layer.
+     */
+    public boolean runsBase() {
+        return false;
+    }
+
+    /**
+     * Runs the frozen base layer on the input, in place of a plain call, when {@link #runsBase()}. The default runs it
+     * as it is.
+     * @param base The base layer (the target).
+     * @param input The input as the active modules' {@link #transformInput} changed it.
+     * @param context The forward context.
+     * @return The base output that {@link #adapt} receives.
+     */
+    public NDArray runBase(Layer base, NDArray input, ForwardContext context) {
+        return base.apply(input, context);
+    }
+
+    /**
      * Applies this adapter to the layer's result.
      * @param input The layer's input (before {@link #transformInput}).
      * @param baseOutput The frozen base layer's output alone.

@@ -79,6 +79,16 @@ public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjec
     }
 
     /**
+     * Why this method's adapters cannot be folded into the base weights, or empty when they can (the default). A
+     * non-linear adapter such as a bottleneck adapter (a ReLU between its projections) computes what no change of the
+     * base weights computes; {@link PeftNetwork#merge()} refuses it with this reason.
+     * @return The reason, or empty.
+     */
+    default Optional<String> unmergeableReason() {
+        return Optional.empty();
+    }
+
+    /**
      * Builds the module of this adapter at one target, with freshly initialised trainable parameters.
      * @param target The targeted layer.
      * @param context The adapter's name, memory, seed and shared tensors.

@@ -152,10 +152,11 @@ public final class AdapterTargets implements Serializable {
                 matched = matchesList(modules, path);
             }
             if (matched) {
-                if (!TargetLayer.isSupported(e.getValue())) {
+                if (!TargetLayer.isSupported(path, layers)) {
                     throw new IllegalArgumentException("layer '" + path + "' (" + e.getValue().describe() + ") matches the "
                             + "targets " + describe() + ", but adapters target Linear and Conv2d layers only (and "
-                            + "BatchNorm and LayerNorm layers with the methods that tune normalisation)");
+                            + "BatchNorm and LayerNorm layers with the methods that tune normalisation, and residual "
+                            + "branches of Transformer blocks with bottleneck adapters)");
                 }
                 out.add(path);
             }
@@ -168,7 +169,7 @@ public final class AdapterTargets implements Serializable {
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("the targets " + describe() + " match no Linear, Conv2d, BatchNorm or LayerNorm "
-                    + "layer; layers are: "
+                    + "layer or residual branch; layers are: "
                     + String.join(", ", layers.keySet()));
         }
         return out;

@@ -24,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -128,7 +129,7 @@ public final class PeftNetwork implements AutoCloseable {
         List<String> saved = resolveModulesToSave(spec.modulesToSave());
         List<TargetLayer> views = new ArrayList<>();
         for (String path : targets) {
-            TargetLayer view = TargetLayer.of(path, baseLayers.get(path));
+            TargetLayer view = TargetLayer.of(path, baseLayers);
             if (!spec.supports(view.kind())) {
                 throw new IllegalArgumentException("layer '" + path + "' (" + view.layer().describe() + ") matches the targets "
                         + spec.targets().describe() + " but " + spec.peftType() + " cannot adapt a " + view.kind() + " layer");
@@ -140,6 +141,7 @@ public final class PeftNetwork implements AutoCloseable {
             }
             views.add(view);
         }
+        requireNotNested(targets, saved);
         for (String path : saved) {
             if (network.layer(path) instanceof AdaptedLayer) {
                 throw new IllegalArgumentException("module to save '" + path + "' is targeted by another adapter");
@@ -228,6 +230,29 @@ public final class PeftNetwork implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Refuses a new adapter's target or module to save inside or around a layer that it or another adapter wraps (a
+     * residual branch holds Linear layers): the outer wrapper would move the inner layer's path.
+     */
+    private void requireNotNested(List<String> targets, List<String> saved) {
+        Map<String, String> wrappedBy = new LinkedHashMap<>();
+        for (Map.Entry<String, Entry> e : adapters.entrySet()) {
+            e.getValue().targets.forEach(p -> wrappedBy.put(p, "adapter '" + e.getKey() + "'"));
+            e.getValue().saved.forEach(p -> wrappedBy.put(p, "adapter '" + e.getKey() + "'"));
+        }
+        List<String> paths = new ArrayList<>(targets);
+        paths.addAll(saved);
+        for (String path : paths) {
+            for (Map.Entry<String, String> other : wrappedBy.entrySet()) {
+                if (path.startsWith(other.getKey() + ".") || other.getKey().startsWith(path + ".")) {
+                    throw new IllegalArgumentException("layer '" + path + "' is inside or around layer '" + other.getKey()
+                            + "', which " + other.getValue() + " wraps; adapters cannot be nested");
+                }
+            }
+            wrappedBy.putIfAbsent(path, "the new adapter");
+        }
     }
 
     private void requireUnmerged(String action) {
@@ -519,10 +544,21 @@ public final class PeftNetwork implements AutoCloseable {
     /**
      * Folds the active adapters into the base weights (PEFT's {@code merge_adapter}); the forward pass then runs only
      * base layers (and the active copies of modules to save). Does nothing if already merged.
+     * @throws IllegalStateException naming the adapter if an active adapter cannot be merged (a bottleneck adapter,
+     * which is non-linear); nothing is merged then.
      */
     public void merge() {
         if (merged) {
             return;
+        }
+        if (enabled) {
+            for (String name : active) {
+                Optional<String> reason = adapters.get(name).spec.unmergeableReason();
+                if (reason.isPresent()) {
+                    throw new IllegalStateException("adapter '" + name + "' cannot be merged into the base weights: "
+                            + reason.get() + "; keep it unmerged, or deactivate it before merging");
+                }
+            }
         }
         for (Layer layer : network.layers().values()) {
             if (layer instanceof AdaptedLayer) {

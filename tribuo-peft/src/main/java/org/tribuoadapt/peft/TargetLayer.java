@@ -8,15 +8,20 @@ import org.tribuoadapt.core.nn.layers.BatchNorm;
 import org.tribuoadapt.core.nn.layers.Conv2d;
 import org.tribuoadapt.core.nn.layers.LayerNorm;
 import org.tribuoadapt.core.nn.layers.Linear;
+import org.tribuoadapt.core.nn.layers.ResidualBlock;
 
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * A uniform view of a layer an adapter can target: a {@link Linear} or a {@link Conv2d}, and, for the methods that
  * tune normalisation layers (BitFit, norm-only tuning), a {@link BatchNorm} or {@link LayerNorm}. Adapter modules read
  * the frozen weight {@code W0} and apply operations with the target's geometry through it, so that one adapter
  * implementation serves several layer kinds, the way PEFT's tuner layers treat {@code nn.Linear} and
- * {@code nn.Conv2d}. A method says which kinds it adapts with {@link AdapterSpec#supports}.
+ * {@code nn.Conv2d}. A method says which kinds it adapts with {@link AdapterSpec#supports}. Methods that add a
+ * module around a whole residual branch of a {@link ResidualBlock} (a Transformer block's {@code attn} or {@code mlp},
+ * for bottleneck adapters and prefix tuning) target it as a {@link Kind#RESIDUAL_BRANCH}, and prompt tuning targets the stack of blocks
+ * as a {@link Kind#TOKEN_ENCODER}; neither has a weight or bias of its own.
  * <p>
  * Weights keep PyTorch's layouts: {@code [out, in]} for Linear and {@code [out, in, k, k]} for Conv2d. "Rows" are
  * output features (channels), "columns" input features (channels). A normalisation layer's "weight" is its scale
@@ -35,7 +40,18 @@ public final class TargetLayer {
         /** A BatchNorm layer (scale and shift); it normalises with its running statistics, as the frozen base does. */
         BATCH_NORM,
         /** A LayerNorm layer (scale and shift over the last dimension). */
-        LAYER_NORM
+        LAYER_NORM,
+        /**
+         * A residual branch of a {@link ResidualBlock}, a map from tokens of the block's width to tokens of the same
+         * width; it has no weight or bias, so only methods that never merge adapt it.
+         */
+        RESIDUAL_BRANCH,
+        /**
+         * A stack of {@link ResidualBlock}s over a token sequence (a Transformer's {@code blocks}), a map from
+         * {@code [N, T, width]} to {@code [N, T, width]} for any {@code T}; it has no weight or bias, so only methods
+         * that never merge adapt it.
+         */
+        TOKEN_ENCODER
     }
 
     private final String path;
@@ -70,6 +86,64 @@ public final class TargetLayer {
      */
     public static boolean isSupported(Layer layer) {
         return layer instanceof Linear || layer instanceof Conv2d || layer instanceof BatchNorm || layer instanceof LayerNorm;
+    }
+
+    /**
+     * Whether the layer at a path of a network can be targeted by adapters: a layer {@link #isSupported(Layer)}
+     * accepts, a residual branch of a {@link ResidualBlock}, or a stack of residual blocks.
+     * @param path The layer's dotted path.
+     * @param layers The network's layers by path.
+     * @return True if some method can adapt it.
+     */
+    public static boolean isSupported(String path, Map<String, Layer> layers) {
+        return isSupported(layers.get(path)) || branchWidth(path, layers) > 0 || encoderWidth(layers.get(path)) > 0;
+    }
+
+    /**
+     * Views the layer at a path of a network as an adapter target: a residual branch of a {@link ResidualBlock}, a
+     * stack of residual blocks (a {@link Kind#TOKEN_ENCODER}), or else as {@link #of(String, Layer)} does.
+     * @param path The layer's dotted path.
+     * @param layers The network's layers by path.
+     * @return The view.
+     * @throws IllegalArgumentException if the layer cannot be targeted.
+     */
+    public static TargetLayer of(String path, Map<String, Layer> layers) {
+        Layer layer = layers.get(path);
+        int width = branchWidth(path, layers);
+        if (width > 0 && !isSupported(layer)) {
+            return new TargetLayer(path, layer, Kind.RESIDUAL_BRANCH, null, null, width, width, 1, 1, 0);
+        }
+        int encoder = encoderWidth(layer);
+        if (encoder > 0) {
+            return new TargetLayer(path, layer, Kind.TOKEN_ENCODER, null, null, encoder, encoder, 1, 1, 0);
+        }
+        return of(path, layer);
+    }
+
+    /** The token width when every child of the layer is a residual block of one width, otherwise 0. */
+    private static int encoderWidth(Layer layer) {
+        if (layer == null || layer.children().isEmpty() || !layer.parameters().isEmpty()) {
+            return 0;
+        }
+        int width = 0;
+        for (Layer child : layer.children().values()) {
+            if (!(child instanceof ResidualBlock) || (width > 0 && ((ResidualBlock) child).width() != width)) {
+                return 0;
+            }
+            width = ((ResidualBlock) child).width();
+        }
+        return width;
+    }
+
+    /** The residual width when the layer at the path is a residual branch of its parent, otherwise 0. */
+    private static int branchWidth(String path, Map<String, Layer> layers) {
+        int dot = path.lastIndexOf('.');
+        Layer parent = layers.get(dot < 0 ? "" : path.substring(0, dot));
+        if (parent instanceof ResidualBlock
+                && ((ResidualBlock) parent).residualBranches().contains(path.substring(dot + 1))) {
+            return ((ResidualBlock) parent).width();
+        }
+        return 0;
     }
 
     /**
@@ -129,7 +203,7 @@ public final class TargetLayer {
         return kind == Kind.BATCH_NORM || kind == Kind.LAYER_NORM;
     }
 
-    /** @return The frozen weight {@code W0}. */
+    /** @return The frozen weight {@code W0}; null for a residual branch or a token encoder. */
     public Parameter weight() {
         return weight;
     }
@@ -139,7 +213,7 @@ public final class TargetLayer {
         return bias;
     }
 
-    /** @return Input features (Linear) or input channels (Conv2d). */
+    /** @return Input features (Linear) or input channels (Conv2d); the token width for a residual branch or encoder. */
     public int inFeatures() {
         return inFeatures;
     }

@@ -61,13 +61,16 @@ final class BenchmarkData {
      * @param directory The folder of the IDX files.
      * @param classes The classes to keep.
      * @param perClass At most this many training examples per class (the first in file order), or 0 for all.
+     * @param shape The shape of one example the network reads ({@code [1, 28, 28]} for a CNN, {@code [784]} for a
+     * sequence Transformer).
      * @return The training and the test data.
      * @throws IOException if the files are missing or corrupt.
      */
-    static TensorDataset[] classes(Path directory, List<Integer> classes, int perClass) throws IOException {
+    static TensorDataset[] classes(Path directory, List<Integer> classes, int perClass, Shape shape) throws IOException {
         MutableDataset<Label> train = new MutableDataset<>(source(directory, true, classes, perClass));
         FeatureTensorizer tensorizer = new FeatureTensorizer(train.getFeatureIDMap(), IMAGE);
-        return new TensorDataset[] {TensorDataset.from(train, tensorizer),
-            TensorDataset.from(source(directory, false, classes, 0), tensorizer, train.getOutputIDInfo())};
+        return new TensorDataset[] {TensorDataset.from(train, tensorizer).withExampleShape(shape),
+            TensorDataset.from(source(directory, false, classes, 0), tensorizer, train.getOutputIDInfo())
+                    .withExampleShape(shape)};
     }
 }

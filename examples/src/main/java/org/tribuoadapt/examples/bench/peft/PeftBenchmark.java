@@ -33,7 +33,9 @@ import java.util.Map;
  *     epoch); full fine-tuning timed the same way; merged against base inference speed; peak resident memory of LoRA
  *     and of full fine-tuning ({@link PeakMemory}).</li>
  *     <li>{@code --mode quality}: Fashion-MNIST classes 0-4 then 5-9 with a new head: full fine-tuning, head only, and
- *     every adapter method; test accuracy and trainable share.</li>
+ *     every adapter method; test accuracy and trainable share. On the main job's CNN, or with
+ *     {@code --model transformer} on the sequence Transformer (28 rows of 28 pixels) with LoRA and the Transformer
+ *     adapters (bottleneck, prompt and prefix tuning).</li>
  * </ul>
  * Options: {@code --data DIR} (default {@value #DEFAULT_DATA}), {@code --examples N} (speed: the first N training
  * examples, default 20000; quality: at most N training examples per class, default all), {@code --rank},
@@ -77,7 +79,8 @@ public final class PeftBenchmark implements BenchmarkCommand {
                 } else if (model.equals("cnn")) {
                     spec = QualityBenchmark.NETWORK;
                 } else {
-                    throw new IllegalArgumentException("--model must be mlp or cnn, found '" + model + "'");
+                    throw new IllegalArgumentException("--model must be mlp or cnn (or transformer with --mode quality), "
+                            + "found '" + model + "'");
                 }
                 int examples = options.integer("examples");
                 String only = options.string("only");
@@ -98,11 +101,15 @@ public final class PeftBenchmark implements BenchmarkCommand {
                 break;
             }
             case "quality": {
+                boolean sequence = options.string("model").equals("transformer");
+                NetworkSpec spec = sequence ? QualityBenchmark.SEQUENCE_NETWORK : QualityBenchmark.NETWORK;
                 int perClass = options.integer("per-class");
-                TensorDataset[] source = BenchmarkData.classes(data, List.of(0, 1, 2, 3, 4), perClass);
-                TensorDataset[] target = BenchmarkData.classes(data, List.of(5, 6, 7, 8, 9), perClass);
-                new QualityBenchmark(source, target, options.integer("source-epochs"), options.integer("epochs"), batch,
-                        options.real("lr"), options.real("full-lr"), seed).run(rank, line -> print(out, line));
+                TensorDataset[] source = BenchmarkData.classes(data, List.of(0, 1, 2, 3, 4), perClass, spec.inputShape());
+                TensorDataset[] target = BenchmarkData.classes(data, List.of(5, 6, 7, 8, 9), perClass, spec.inputShape());
+                new QualityBenchmark(spec, sequence ? "transformer" : "cnn", source, target, options.integer("source-epochs"),
+                        options.integer("epochs"), batch, options.real("lr"), options.real("full-lr"), seed)
+                        .run(sequence ? QualityBenchmark.sequenceMethods(rank) : QualityBenchmark.methods(rank),
+                                line -> print(out, line));
                 break;
             }
             default:

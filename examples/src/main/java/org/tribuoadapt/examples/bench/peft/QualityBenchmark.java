@@ -4,6 +4,8 @@ import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
+import org.tribuoadapt.core.nn.spec.NetworkSpec;
+import org.tribuoadapt.core.nn.spec.TransformerSpec;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.BatchObjective;
@@ -13,6 +15,9 @@ import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.PeftNetwork;
 import org.tribuoadapt.peft.TrainableSummary;
 import org.tribuoadapt.peft.bitfit.BitFitSpec;
+import org.tribuoadapt.peft.bottleneck.BottleneckArchitecture;
+import org.tribuoadapt.peft.bottleneck.BottleneckPlacement;
+import org.tribuoadapt.peft.bottleneck.BottleneckSpec;
 import org.tribuoadapt.peft.diffusekrona.DiffuseKronASpec;
 import org.tribuoadapt.peft.flora.FloraSpec;
 import org.tribuoadapt.peft.hydra.HydraSpec;
@@ -24,6 +29,8 @@ import org.tribuoadapt.peft.lora.LoraInit;
 import org.tribuoadapt.peft.lora.LoraSpec;
 import org.tribuoadapt.peft.lycoris.LycorisOptions;
 import org.tribuoadapt.peft.normtuning.NormTuningSpec;
+import org.tribuoadapt.peft.prefix.PrefixTuningSpec;
+import org.tribuoadapt.peft.prompt.PromptTuningSpec;
 import org.tribuoadapt.peft.randlora.RandLoraSpec;
 import org.tribuoadapt.peft.sora.SoraSpec;
 import org.tribuoadapt.peft.svfit.SvfitSpec;
@@ -35,15 +42,22 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The quality half of {@code bench peft}: the main job's task on Fashion-MNIST. The main job's CNN is trained on
+ * The quality half of {@code bench peft}: the main job's task on Fashion-MNIST. The main job's CNN (or, with
+ * {@code --model transformer}, the sequence Transformer reading each image as 28 rows of 28 pixels) is trained on
  * classes 0-4; then, starting from it, classes 5-9 are learned with a new head by full fine-tuning, by training the
- * head alone, and by every implemented adapter method (each with the head as a module to save). Each run reports test
- * accuracy on classes 5-9, the trainable parameters and their share, and the training time.
+ * head alone, and by every implemented adapter method that fits the network (each with the head as a module to save).
+ * Each run reports test accuracy on classes 5-9, the trainable parameters and their share, and the training time.
  */
 final class QualityBenchmark {
 
     /** The main job's CNN. */
     static final CNNSpec NETWORK = new CNNSpec(1, 28, 28, new int[] {32, 64}, true, 2, new int[] {128});
+
+    /** The sequence Transformer of {@code examples/configs/peft-bottleneck.xml}: 28 tokens of 28 pixels, width 64. */
+    static final TransformerSpec SEQUENCE_NETWORK = TransformerSpec.forSequences(784, 28, 64, 2, 4, 128);
+
+    private final NetworkSpec network;
+    private final String model;
 
     private final TensorDataset[] source;
     private final TensorDataset[] target;
@@ -54,8 +68,10 @@ final class QualityBenchmark {
     private final double fullLearningRate;
     private final long seed;
 
-    QualityBenchmark(TensorDataset[] source, TensorDataset[] target, int sourceEpochs, int epochs, int batchSize,
-                     double learningRate, double fullLearningRate, long seed) {
+    QualityBenchmark(NetworkSpec network, String model, TensorDataset[] source, TensorDataset[] target, int sourceEpochs,
+                     int epochs, int batchSize, double learningRate, double fullLearningRate, long seed) {
+        this.network = network;
+        this.model = model;
         this.source = source;
         this.target = target;
         this.sourceEpochs = sourceEpochs;
@@ -105,13 +121,35 @@ final class QualityBenchmark {
     }
 
     /**
+     * The methods compared on the sequence Transformer (He et al. 2022's families): LoRA on every fully connected layer
+     * of the blocks, bottleneck adapters (Houlsby's, sequential, r = rank; the feed-forward parallel adapter with
+     * s = 4 as in He et al.), prompt tuning with rank virtual tokens, and prefix tuning of length rank, directly and
+     * through a reparameterisation of hidden width 4 x rank.
+     * @param rank The rank, bottleneck size, number of virtual tokens and prefix length.
+     * @return Specs by method name.
+     */
+    static Map<String, AdapterSpec> sequenceMethods(int rank) {
+        Map<String, AdapterSpec> out = new LinkedHashMap<>();
+        out.put("lora", new LoraSpec(AdapterTargets.modules("qkv", "proj", "fc1", "fc2").saving("head"), rank, 2.0 * rank));
+        out.put("bottleneck-houlsby", new BottleneckSpec(BottleneckArchitecture.HOULSBY.targets().saving("head"),
+                BottleneckPlacement.SEQUENTIAL, rank, 1.0));
+        out.put("bottleneck-parallel-ffn", new BottleneckSpec(BottleneckArchitecture.PFEIFFER.targets().saving("head"),
+                BottleneckPlacement.PARALLEL, rank, 4.0));
+        out.put("prompt-tuning", new PromptTuningSpec(AdapterTargets.modules("blocks").saving("head"), rank, 0.02));
+        out.put("prefix-tuning", new PrefixTuningSpec(AdapterTargets.modules("attn").saving("head"), rank, 0.02, 0));
+        out.put("prefix-tuning-mlp", new PrefixTuningSpec(AdapterTargets.modules("attn").saving("head"), rank, 0.02,
+                4 * rank));
+        return out;
+    }
+
+    /**
      * Runs every comparison.
-     * @param rank The LoRA rank.
+     * @param methods The adapter methods, by name.
      * @param out Receives one map per run.
      */
-    void run(int rank, Consumer<Map<String, Object>> out) {
+    void run(Map<String, AdapterSpec> methods, Consumer<Map<String, Object>> out) {
         Map<String, TensorData> sourceWeights;
-        try (Network network = NETWORK.build(5, seed)) {
+        try (Network network = this.network.build(5, seed)) {
             double seconds = sum(BenchmarkRuns.train(network, source[0], sourceEpochs, batchSize, fullLearningRate, seed));
             long weights = network.countWeights(false);
             out.accept(line("source", network, source, sourceEpochs, new TrainableSummary(weights, weights), seconds));
@@ -130,7 +168,7 @@ final class QualityBenchmark {
             double seconds = sum(BenchmarkRuns.train(peft.network(), target[0], epochs, batchSize, learningRate, seed));
             out.accept(line("head-only", peft.network(), target, epochs, summary, seconds));
         }
-        for (Map.Entry<String, AdapterSpec> method : methods(rank).entrySet()) {
+        for (Map.Entry<String, AdapterSpec> method : methods.entrySet()) {
             try (PeftNetwork peft = PeftNetwork.wrap(start(sourceWeights))) {
                 peft.addAdapter("default", method.getValue(), 5, seed);
                 peft.setActiveAdapters(List.of("default"));
@@ -146,8 +184,8 @@ final class QualityBenchmark {
         }
     }
 
-    private static Network start(Map<String, TensorData> weights) {
-        Network network = NETWORK.assemble(5);
+    private Network start(Map<String, TensorData> weights) {
+        Network network = this.network.assemble(5);
         network.loadStateDict(weights, true);
         return network;
     }
@@ -157,6 +195,7 @@ final class QualityBenchmark {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", "peft");
         out.put("mode", "quality");
+        out.put("model", model);
         out.put("method", method);
         out.put("task", method.equals("source") ? "classes 0-4" : "classes 0-4 -> 5-9");
         out.put("train_examples", data[0].size());

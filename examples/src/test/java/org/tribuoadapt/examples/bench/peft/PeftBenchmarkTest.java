@@ -12,7 +12,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,11 +48,36 @@ public class PeftBenchmarkTest {
     }
 
     @Test
+    public void qualityModeOnTheSequenceTransformerComparesTheTransformerAdapters(@TempDir Path dir) throws Exception {
+        SyntheticIdxFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 100, 28, 1);
+        SyntheticIdxFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 40, 28, 2);
+        List<JsonNode> lines = run("--mode", "quality", "--model", "transformer", "--data", dir.toString(), "--per-class", "4",
+                "--epochs", "1", "--source-epochs", "1", "--batch", "8", "--rank", "2");
+        assertEquals(List.of("source", "full-fine-tuning", "head-only", "lora", "bottleneck-houlsby", "bottleneck-parallel-ffn",
+                "prompt-tuning", "prefix-tuning", "prefix-tuning-mlp"), lines.stream().map(l -> l.get("method").asText()).toList());
+        long head = 64 * 5 + 5;
+        Map<String, Long> trainable = new LinkedHashMap<>();
+        lines.forEach(l -> trainable.put(l.get("method").asText(), l.get("trainable_params").asLong()));
+        // two blocks of width 64 (feed-forward 128), r = 2 everywhere
+        assertEquals(2 * 2 * ((64 + 192) + (64 + 64) + (64 + 128) + (128 + 64)) + head, trainable.get("lora"));
+        assertEquals(4 * (2 * 2 * 64 + 2 + 64) + head, trainable.get("bottleneck-houlsby"));
+        assertEquals(2 * (2 * 2 * 64 + 2 + 64) + head, trainable.get("bottleneck-parallel-ffn"));
+        assertEquals(2 * 64 + head, trainable.get("prompt-tuning"));
+        assertEquals(2 * 2 * 2 * 64 + head, trainable.get("prefix-tuning"));
+        assertEquals(2 * (2 * 64 + 8 * 64 + 8 + 2 * 64 * 8 + 2 * 64) + head, trainable.get("prefix-tuning-mlp"));
+        for (JsonNode line : lines) {
+            assertEquals("transformer", line.get("model").asText());
+            assertTrue(line.get("accuracy").asDouble() >= 0 && line.get("accuracy").asDouble() <= 1, line.toString());
+        }
+    }
+
+    @Test
     public void badOptionsAndMissingDataAreReported(@TempDir Path dir) {
         IllegalArgumentException option = assertThrows(IllegalArgumentException.class, () -> run("--modle", "mlp"));
         assertTrue(option.getMessage().contains("unknown option '--modle'"), option.getMessage());
         IllegalArgumentException model = assertThrows(IllegalArgumentException.class, () -> run("--model", "rnn"));
-        assertTrue(model.getMessage().contains("--model must be mlp or cnn"), model.getMessage());
+        assertTrue(model.getMessage().contains("--model must be mlp or cnn (or transformer with --mode quality)"),
+                model.getMessage());
         IOException data = assertThrows(IOException.class, () -> run("--data", dir.toString(), "--isolate", "false"));
         assertTrue(data.getMessage().contains("install Debian's dataset-fashion-mnist or pass --data DIR"), data.getMessage());
     }

@@ -1,6 +1,7 @@
 package org.tribuoadapt.core.nn.layers;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -48,6 +49,29 @@ public final class MultiHeadSelfAttention extends Layer {
 
     @Override
     protected NDArray forward(NDArray input, ForwardContext context) {
+        return attend(input, null, null, context);
+    }
+
+    /**
+     * Attention in which every query also attends to {@code l} extra key and value positions placed before the
+     * sequence's own, as prefix tuning (Li and Liang 2021) adds them; the output has the input's shape. Without prefixes
+     * this is the layer's forward pass.
+     * @param input Tokens {@code [N, T, D]}.
+     * @param keyPrefix Keys {@code [l, D]} shared by the batch, the heads side by side as the {@code qkv} projection
+     * lays them out; or null for none.
+     * @param valuePrefix Values {@code [l, D]}, laid out as the keys; null exactly when keyPrefix is.
+     * @param context The forward context.
+     * @return The attended tokens {@code [N, T, D]}.
+     * @throws IllegalArgumentException if only one prefix is given or a prefix is not {@code [l, D]}.
+     */
+    public NDArray attend(NDArray input, NDArray keyPrefix, NDArray valuePrefix, ForwardContext context) {
+        if ((keyPrefix == null) != (valuePrefix == null)
+                || (keyPrefix != null && !keyPrefix.getShape().equals(valuePrefix.getShape()))
+                || (keyPrefix != null && (keyPrefix.getShape().dimension() != 2 || keyPrefix.getShape().get(1) != dim))) {
+            throw new IllegalArgumentException("layer '" + path() + "' needs key and value prefixes of one shape [l, " + dim
+                    + "], or neither; found " + (keyPrefix == null ? null : keyPrefix.getShape()) + " and "
+                    + (valuePrefix == null ? null : valuePrefix.getShape()));
+        }
         long n = input.getShape().get(0);
         long t = input.getShape().get(1);
         int headDim = dim / heads;
@@ -56,9 +80,20 @@ public final class MultiHeadSelfAttention extends Layer {
         NDArray q = parts.get(0).squeeze(0);
         NDArray k = parts.get(1).squeeze(0);
         NDArray v = parts.get(2).squeeze(0);
+        if (keyPrefix != null) {
+            k = NDArrays.concat(new NDList(headsOf(keyPrefix, n), k), 2);
+            v = NDArrays.concat(new NDList(headsOf(valuePrefix, n), v), 2);
+        }
         NDArray scores = TapeConstants.dividedBy(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(headDim));
         NDArray attended = child("weights").apply(scores, context).matMul(v).transpose(0, 2, 1, 3).reshape(n, t, dim);
         return child("proj").apply(attended, context);
+    }
+
+    /** A prefix {@code [l, D]} as per-head positions {@code [N, heads, l, D / heads]} for every example. */
+    private NDArray headsOf(NDArray prefix, long n) {
+        long l = prefix.getShape().get(0);
+        int headDim = dim / heads;
+        return prefix.reshape(l, heads, headDim).transpose(1, 0, 2).expandDims(0).broadcast(new Shape(n, heads, l, headDim));
     }
 
     @Override
