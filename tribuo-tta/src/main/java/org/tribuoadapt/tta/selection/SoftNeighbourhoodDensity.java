@@ -14,7 +14,8 @@ import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl
  * with the example's own logit set to {@code -q_i . q_i / T = -1 / T} as in the reference code and SKADA, so that it
  * hardly counts; the score is the mean over {@code i} of the entropy of row {@code i} (Eq. 3).
  * <p>
- * Score: the mean entropy; greater is better. It needs at least two target examples.
+ * Score: the mean entropy; greater is better. It needs at least two target examples, and takes time quadratic in
+ * their number (the similarity rows are computed one at a time, so memory stays linear).
  */
 public final class SoftNeighbourhoodDensity implements SelectionScorer {
 
