@@ -48,6 +48,7 @@ public final class TtaEvaluator {
     private final int warmupBatches;
     private final int sourceSamples;
     private TrainingListener listener = TrainingListener.NONE;
+    private ReplayObserver observer = ReplayObserver.NONE;
 
     /**
      * Creates an evaluator with 3 warm-up batches and up to 2000 source samples.
@@ -81,6 +82,16 @@ public final class TtaEvaluator {
      */
     public TtaEvaluator withListener(TrainingListener listener) {
         this.listener = listener == null ? TrainingListener.NONE : listener;
+        return this;
+    }
+
+    /**
+     * Sets who sees every replayed batch's outputs and every session at the end of its replay.
+     * @param observer The observer, or null for none.
+     * @return This evaluator.
+     */
+    public TtaEvaluator withObserver(ReplayObserver observer) {
+        this.observer = observer == null ? ReplayObserver.NONE : observer;
         return this;
     }
 
@@ -218,9 +229,11 @@ public final class TtaEvaluator {
                         wrong++;
                     }
                 }
+                observer.onBatch(name, batch, probabilities);
                 listener.onStep(++step[0], (double) wrong / batch.size(), 0.0);
                 peakMemory = Math.max(peakMemory, MemoryProbe.residentBytes());
             }
+            observer.onReplayEnd(name, session);
         }
         List<DomainResult> results = new ArrayList<>();
         for (int d = 0; d < domains.size(); d++) {

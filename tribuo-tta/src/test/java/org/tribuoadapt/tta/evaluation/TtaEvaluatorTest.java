@@ -48,6 +48,45 @@ public class TtaEvaluatorTest {
     }
 
     @Test
+    public void theObserverSeesEveryReplayedBatchAndTheScoredOutputs() {
+        NetworkModel model = TtaFixtures.cnn();
+        CorruptionScenario scenario = scenario(StreamMode.RESET, 16);
+        Map<String, long[]> seen = new java.util.LinkedHashMap<>();
+        List<String> ended = new ArrayList<>();
+        ReplayObserver observer = new ReplayObserver() {
+            @Override
+            public void onBatch(String method, StreamBatch batch, float[] probabilities) {
+                long[] counts = seen.computeIfAbsent(method, m -> new long[2]);
+                counts[0] += batch.size();
+                for (int i = 0; i < batch.size(); i++) {
+                    int best = 0;
+                    for (int c = 1; c < TtaFixtures.CLASSES; c++) {
+                        if (probabilities[i * TtaFixtures.CLASSES + c]
+                                > probabilities[i * TtaFixtures.CLASSES + best]) {
+                            best = c;
+                        }
+                    }
+                    counts[1] += best == batch.labels()[i] ? 1 : 0;
+                }
+            }
+
+            @Override
+            public void onReplayEnd(String method, AdaptationSession session) {
+                ended.add(method);
+            }
+        };
+        TtaResults results = new TtaEvaluator(scenario, 2, 0).withObserver(observer)
+                .evaluate(model, TtaFixtures.test(30), null, List.of(Tent.withDefaults()));
+        assertEquals(List.of(SourceOnly.NAME, Tent.NAME), ended);
+        assertEquals(ended, new ArrayList<>(seen.keySet()));
+        for (TtaEvaluation evaluation : results.evaluations()) {
+            long[] counts = seen.get(evaluation.method());
+            assertEquals(4 * 30, counts[0], "warm-up batches are not observed");
+            assertEquals(evaluation.accuracy(), (double) counts[1] / counts[0], 1e-12);
+        }
+    }
+
+    @Test
     public void sourceAccuracyPerDomainIsTribuosAccuracyOnThatDomain() {
         NetworkModel model = TtaFixtures.cnn();
         CorruptionScenario scenario = scenario(StreamMode.MIXED, 16);
