@@ -40,4 +40,17 @@ public interface Sampler extends Configurable, Provenancable<ConfiguredObjectPro
     default Optional<Map<String, Object>> claim(List<Trial> trials, SearchSpace space) {
         return Optional.of(Map.of());
     }
+
+    /**
+     * {@link #claim(List, SearchSpace)} for a study with the given objectives, which is what the study calls; samplers
+     * that need the directions to decide (for example a model-based sampler that proposes the whole trial at once)
+     * override this one. The default ignores the directions.
+     * @param trials The study's trials, up to date, before the new one.
+     * @param space The objective's search space.
+     * @param directions The direction of each of the study's objectives.
+     * @return The attributes, or empty when the sampler has nothing left to try.
+     */
+    default Optional<Map<String, Object>> claim(List<Trial> trials, SearchSpace space, List<Direction> directions) {
+        return claim(trials, space);
+    }
 }

@@ -179,7 +179,7 @@ public final class Study {
         }
         for (int i = 0; i < nTrials; i++) {
             Optional<StudyStorage.TrialRef> ref = storage.createTrial(stored.id(),
-                    trials -> sampler.claim(trials, objective.space()));
+                    trials -> sampler.claim(trials, objective.space(), List.of(direction())));
             if (ref.isEmpty()) {
                 logger.info(() -> "study '" + name() + "' stops: " + sampler + " has nothing left to try");
                 return;
