@@ -132,10 +132,6 @@ public final class GpSampler implements Sampler {
 
     @Override
     public Optional<Map<String, Object>> claim(List<Trial> trials, SearchSpace space, List<Direction> directions) {
-        if (directions.size() != 1) {
-            throw new IllegalArgumentException(this + " samples single-objective studies only, found "
-                    + directions.size() + " objectives");
-        }
         UnitCube cube = new UnitCube(space);
         List<double[]> inputs = new ArrayList<>();
         List<Double> losses = new ArrayList<>();

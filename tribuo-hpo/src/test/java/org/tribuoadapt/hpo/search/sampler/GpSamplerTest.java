@@ -3,6 +3,7 @@ package org.tribuoadapt.hpo.search.sampler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.NopPruner;
 import org.tribuoadapt.hpo.search.Objective;
 import org.tribuoadapt.hpo.search.Sampler;
 import org.tribuoadapt.hpo.search.SearchSpace;
@@ -116,7 +117,7 @@ class GpSamplerTest {
         UnitCube cube = new UnitCube(space);
         assertEquals(6, cube.dimensions());
         Trial t = new Trial(0, TrialState.COMPLETE, Map.of("a.lr", 1e-2, "a.n", 6L, "a.k", "z", "a.d", 0.5),
-                space.distributions(), 1.0, new TreeMap<>(), Map.of(), Map.of(), null, null);
+                space.distributions(), List.of(1.0), new TreeMap<>(), Map.of(), Map.of(), null, null);
         double[] point = cube.encode(t);
         assertEquals(0.5, point[0], 1e-12);
         assertEquals(0.5, point[1], 1e-12);
@@ -149,7 +150,7 @@ class GpSamplerTest {
         // a fresh sampler claims the same next point from the stored history alone
         assertEquals(new GpSampler(3).claim(a, QUADRATIC.space(), List.of(Direction.MINIMIZE)),
                 new GpSampler(3).claim(List.copyOf(b), QUADRATIC.space(), List.of(Direction.MINIMIZE)));
-        assertThrows(IllegalArgumentException.class,
-                () -> new GpSampler(3).claim(a, QUADRATIC.space(), List.of(Direction.MINIMIZE, Direction.MAXIMIZE)));
+        assertThrows(IllegalArgumentException.class, () -> Study.create("two", new JournalFileStorage(dir.resolve("two.log")),
+                List.of(Direction.MINIMIZE, Direction.MAXIMIZE), new GpSampler(3), new NopPruner()));
     }
 }
