@@ -1,7 +1,10 @@
 package org.tribuoadapt.hpo.search.sampler;
 
+import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tribuoadapt.core.provenance.ConfiguredObjects;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.NopPruner;
 import org.tribuoadapt.hpo.search.Objective;
@@ -12,6 +15,7 @@ import org.tribuoadapt.hpo.search.Trial;
 import org.tribuoadapt.hpo.search.TrialState;
 import org.tribuoadapt.hpo.search.journal.JournalFileStorage;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -152,5 +156,26 @@ class GpSamplerTest {
                 new GpSampler(3).claim(List.copyOf(b), QUADRATIC.space(), List.of(Direction.MINIMIZE)));
         assertThrows(IllegalArgumentException.class, () -> Study.create("two", new JournalFileStorage(dir.resolve("two.log")),
                 List.of(Direction.MINIMIZE, Direction.MAXIMIZE), new GpSampler(3), new NopPruner()));
+    }
+
+    @Test
+    void isConfigurableAndRebuiltFromItsProvenance(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("sampler.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <config>
+                    <component name="good" type="org.tribuoadapt.hpo.search.sampler.GpSampler">
+                        <property name="seed" value="4"/><property name="nCandidates" value="200"/>
+                    </component>
+                    <component name="bad" type="org.tribuoadapt.hpo.search.sampler.GpSampler">
+                        <property name="nLocalSearch" value="300"/><property name="nCandidates" value="200"/>
+                    </component>
+                </config>
+                """);
+        try (ConfigurationManager cm = new ConfigurationManager(config.toString())) {
+            GpSampler sampler = (GpSampler) cm.lookup("good");
+            assertEquals(sampler.toString(), ConfiguredObjects.instantiate(sampler.getProvenance(), Sampler.class).toString());
+            PropertyException bad = assertThrows(PropertyException.class, () -> cm.lookup("bad"));
+            assertTrue(bad.getMessage().contains("nLocalSearch"), bad.getMessage());
+        }
     }
 }

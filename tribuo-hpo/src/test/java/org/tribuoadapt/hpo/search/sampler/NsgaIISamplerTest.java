@@ -1,16 +1,21 @@
 package org.tribuoadapt.hpo.search.sampler;
 
+import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tribuoadapt.core.provenance.ConfiguredObjects;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.NopPruner;
 import org.tribuoadapt.hpo.search.Objective;
+import org.tribuoadapt.hpo.search.Sampler;
 import org.tribuoadapt.hpo.search.SearchSpace;
 import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.Trial;
 import org.tribuoadapt.hpo.search.TrialState;
 import org.tribuoadapt.hpo.search.journal.JournalFileStorage;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,5 +158,26 @@ class NsgaIISamplerTest {
         wrong.optimize(Objective.ofValues(SCHAFFER.space(), t -> t.number() == 0 ? new double[] {1} : new double[] {1, Double.NaN}), 2);
         assertEquals(List.of(TrialState.FAIL, TrialState.FAIL), wrong.trials().stream().map(Trial::state).toList());
         assertTrue(wrong.bestTrials().isEmpty());
+    }
+
+    @Test
+    void isConfigurableAndRebuiltFromItsProvenance(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("sampler.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <config>
+                    <component name="good" type="org.tribuoadapt.hpo.search.sampler.NsgaIISampler">
+                        <property name="seed" value="4"/><property name="populationSize" value="8"/><property name="mutationProb" value="0.25"/>
+                    </component>
+                    <component name="bad" type="org.tribuoadapt.hpo.search.sampler.NsgaIISampler">
+                        <property name="populationSize" value="1"/>
+                    </component>
+                </config>
+                """);
+        try (ConfigurationManager cm = new ConfigurationManager(config.toString())) {
+            NsgaIISampler sampler = (NsgaIISampler) cm.lookup("good");
+            assertEquals(sampler.toString(), ConfiguredObjects.instantiate(sampler.getProvenance(), Sampler.class).toString());
+            PropertyException bad = assertThrows(PropertyException.class, () -> cm.lookup("bad"));
+            assertTrue(bad.getMessage().contains("populationSize"), bad.getMessage());
+        }
     }
 }
