@@ -15,7 +15,9 @@ import org.tribuoadapt.hpo.search.objective.ConfigObjective;
 import org.tribuoadapt.hpo.search.pruner.HyperbandPruner;
 import org.tribuoadapt.hpo.search.pruner.MedianPruner;
 import org.tribuoadapt.hpo.search.pruner.SuccessiveHalvingPruner;
+import org.tribuoadapt.hpo.search.sampler.GpSampler;
 import org.tribuoadapt.hpo.search.sampler.GridSampler;
+import org.tribuoadapt.hpo.search.sampler.NsgaIISampler;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 import org.tribuoadapt.hpo.search.sampler.TpeSampler;
 
@@ -34,21 +36,25 @@ import java.util.TreeSet;
  * {@code hpo study create|run|status|best|export}: hyper-parameter studies over the properties of an OLCUT
  * configuration file (tribuo-hpo's search), kept in an Optuna 3.1 journal file that Optuna can open too.
  * <ul>
- *   <li>{@code create --storage F --study NAME --direction maximize|minimize [--pruner median|sha|hyperband|none]}:
- *   the pruner (Optuna 3.1's defaults) is recorded in the study, and later runs use it</li>
+ *   <li>{@code create --storage F --study NAME --direction maximize|minimize [--direction ...]
+ *   [--pruner median|sha|hyperband|none]}: the pruner (Optuna 3.1's defaults) is recorded in the study, and later
+ *   runs use it; several directions make a multi-objective study (for objectives written in Java or Python; its
+ *   status, best trials and export work here)</li>
  *   <li>{@code run --storage F --study NAME -c CONFIG --trainer T --train-source S --valid-source V
- *   --space component.property=kind:args [--space ...] --trials N [--sampler tpe|random|grid] [--seed S]
+ *   --space component.property=kind:args [--space ...] --trials N [--sampler tpe|random|grid|gp|nsga2] [--seed S]
  *   [--grid component.property=v1,v2,... ...] [--pruner median|sha|hyperband|none]
  *   [--metric accuracy|macro_f1|balanced_error_rate]}: creates the study if it does not exist yet (with the pruner,
  *   none by default), then runs N trials (several processes may run one study at once; a grid stops early once
  *   every point is taken); {@code --pruner} on an existing study replaces its recorded pruner for this run</li>
- *   <li>{@code status}, {@code best}: a JSON summary or the best trial</li>
- *   <li>{@code export [--out trials.csv]}: one CSV row per trial</li>
+ *   <li>{@code status}, {@code best}: a JSON summary, or the best trial (of a multi-objective study, the Pareto
+ *   front)</li>
+ *   <li>{@code export [--out trials.csv]}: one CSV row per trial ({@code value}, or {@code values_0, values_1, ...}
+ *   as Optuna's {@code trials_dataframe} names them)</li>
  * </ul>
  */
 final class HpoCommand implements CliCommand {
 
-    private static final Set<String> REPEATABLE = Set.of("space", "grid");
+    private static final Set<String> REPEATABLE = Set.of("space", "grid", "direction");
 
     @Override
     public String name() {
@@ -71,11 +77,11 @@ final class HpoCommand implements CliCommand {
         JournalFileStorage storage = new JournalFileStorage(Path.of(required(options, "storage")));
         String study = required(options, "study");
         switch (args[1]) {
-            case "create" -> Study.create(study, storage, direction(required(options, "direction")),
-                    new RandomSampler(0), pruner(optional(options, "pruner", "none")));
+            case "create" -> Study.create(study, storage, directions(options), new RandomSampler(0),
+                    pruner(optional(options, "pruner", "none")));
             case "run" -> run(options, storage, study);
             case "status" -> System.out.println(status(Study.load(study, storage, new RandomSampler(0))));
-            case "best" -> System.out.println(best(Study.load(study, storage, new RandomSampler(0)).bestTrial()));
+            case "best" -> System.out.println(best(Study.load(study, storage, new RandomSampler(0))));
             case "export" -> export(Study.load(study, storage, new RandomSampler(0)), options);
             default -> {
                 System.err.println("unknown hpo study command '" + args[1] + "'; commands are create, run, status, best, "
@@ -100,9 +106,16 @@ final class HpoCommand implements CliCommand {
             case "tpe" -> new TpeSampler(seed);
             case "random" -> new RandomSampler(seed);
             case "grid" -> new GridSampler(grid(options.get("grid")), seed);
-            default -> throw new IllegalArgumentException("--sampler must be tpe, random or grid, found '" + samplerName + "'");
+            case "gp" -> new GpSampler(seed);
+            case "nsga2" -> new NsgaIISampler(seed);
+            default -> throw new IllegalArgumentException("--sampler must be tpe, random, grid, gp or nsga2, found '"
+                    + samplerName + "'");
         };
         Study study;
+        storage.findStudy(name).filter(s -> s.directions().size() > 1).ifPresent(s -> {
+            throw new IllegalArgumentException("study '" + name + "' has " + s.directions().size() + " objectives, but "
+                    + "hpo study run optimises one validation metric; run multi-objective studies from Java or Optuna");
+        });
         if (storage.findStudy(name).isEmpty()) {
             study = Study.create(name, storage, objective.direction(), sampler, pruner(optional(options, "pruner", "none")));
         } else if (options.containsKey("pruner")) {
@@ -125,33 +138,60 @@ final class HpoCommand implements CliCommand {
             counts.merge(t.state(), 1, Integer::sum);
         }
         ObjectNode json = new ObjectMapper().createObjectNode();
-        json.put("study", study.name()).put("direction", study.direction().name().toLowerCase(Locale.ROOT))
-                .put("trials", study.trials().size());
+        json.put("study", study.name());
+        if (study.directions().size() > 1) {
+            study.directions().forEach(d -> json.withArray("directions").add(d.name().toLowerCase(Locale.ROOT)));
+        } else {
+            json.put("direction", study.direction().name().toLowerCase(Locale.ROOT));
+        }
+        json.put("trials", study.trials().size());
         counts.forEach((state, count) -> json.put(state.name().toLowerCase(Locale.ROOT), count));
-        if (counts.getOrDefault(TrialState.COMPLETE, 0) > 0) {
+        if (study.directions().size() > 1) {
+            study.bestTrials().forEach(t -> json.withArray("best_trials").add(t.number()));
+        } else if (counts.getOrDefault(TrialState.COMPLETE, 0) > 0) {
             Trial best = study.bestTrial();
             json.put("best_trial", best.number()).put("best_value", best.value());
         }
         return json.toString();
     }
 
-    private static String best(Trial trial) {
-        ObjectNode json = new ObjectMapper().createObjectNode();
-        json.put("number", trial.number()).put("value", trial.value());
+    // the best trial, or for a multi-objective study the Pareto front as a JSON array
+    private static String best(Study study) {
+        ObjectMapper mapper = new ObjectMapper();
+        if (study.directions().size() == 1) {
+            return trialJson(mapper, study.bestTrial()).toString();
+        }
+        return mapper.createArrayNode().addAll(study.bestTrials().stream().map(t -> trialJson(mapper, t)).toList()).toString();
+    }
+
+    private static ObjectNode trialJson(ObjectMapper mapper, Trial trial) {
+        ObjectNode json = mapper.createObjectNode();
+        json.put("number", trial.number());
+        if (trial.values() != null && trial.values().size() > 1) {
+            trial.values().forEach(v -> json.withArray("values").add(v));
+        } else {
+            json.put("value", trial.value());
+        }
         ObjectNode params = json.putObject("params");
         trial.params().forEach((name, value) -> params.put(name, value.toString()));
-        return json.toString();
+        return json;
     }
 
     private static void export(Study study, Map<String, List<String>> options) throws java.io.IOException {
         Set<String> names = new TreeSet<>();
         study.trials().forEach(t -> names.addAll(t.params().keySet()));
-        StringBuilder csv = new StringBuilder("number,state,value");
+        int objectives = study.directions().size();
+        StringBuilder csv = new StringBuilder("number,state");
+        for (int i = 0; i < objectives; i++) {
+            csv.append(objectives == 1 ? ",value" : ",values_" + i);
+        }
         names.forEach(n -> csv.append(',').append(n));
         csv.append('\n');
         for (Trial t : study.trials()) {
-            csv.append(t.number()).append(',').append(t.state().name()).append(',')
-                    .append(t.value() == null ? "" : t.value().toString());
+            csv.append(t.number()).append(',').append(t.state().name());
+            for (int i = 0; i < objectives; i++) {
+                csv.append(',').append(t.values() == null ? "" : t.values().get(i).toString());
+            }
             for (String n : names) {
                 Object value = t.params().get(n);
                 csv.append(',').append(value == null ? "" : value.toString());
@@ -189,6 +229,11 @@ final class HpoCommand implements CliCommand {
         };
     }
 
+    private static List<Direction> directions(Map<String, List<String>> options) {
+        required(options, "direction");
+        return options.get("direction").stream().map(HpoCommand::direction).toList();
+    }
+
     private static Direction direction(String text) {
         return switch (text.toLowerCase(Locale.ROOT)) {
             case "maximize", "maximise" -> Direction.MAXIMIZE;
@@ -197,7 +242,7 @@ final class HpoCommand implements CliCommand {
         };
     }
 
-    /** {@code --key value} pairs after the subcommand; {@code -c} is the configuration file; --space and --grid repeat. */
+    /** {@code --key value} pairs after the subcommand; {@code -c} is the configuration file; --space, --grid and --direction repeat. */
     private static Map<String, List<String>> parse(String[] args, int from) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (int i = from; i < args.length; i += 2) {

@@ -3,6 +3,9 @@ package org.tribuoadapt.examples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.Objective;
+import org.tribuoadapt.hpo.search.SearchSpace;
 import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.Trial;
 import org.tribuoadapt.hpo.search.TrialState;
@@ -114,6 +117,39 @@ public class HpoCommandTest {
     }
 
     @Test
+    public void runsTheGpAndNsgaIISamplersAndReportsAMultiObjectiveStudy(@TempDir Path dir) throws Exception {
+        Path config = config(dir);
+        Path storage = dir.resolve("study.log");
+        for (String sampler : List.of("gp", "nsga2")) {
+            assertEquals(0, Main.execute(study(storage, "run", "-c", config.toString(), "--trainer", "trainer",
+                    "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
+                    "--trials", "1", "--sampler", sampler)));
+        }
+        assertEquals(2, new JournalFileStorage(storage).trials(0).size());
+
+        // a minimise/maximise study created here and filled from Java
+        Path multi = dir.resolve("multi.log");
+        assertEquals(0, Main.execute(study(multi, "create", "--direction", "minimize", "--direction", "maximize")));
+        Study study = Study.load("mlp", new JournalFileStorage(multi), new RandomSampler(3));
+        assertEquals(List.of(Direction.MINIMIZE, Direction.MAXIMIZE), study.directions());
+        study.optimize(Objective.ofValues(SearchSpace.parse(List.of("f.x=float:0:1")), t -> {
+            double x = (Double) t.params().get("f.x");
+            return new double[] {x, x * x};
+        }), 4);
+        assertEquals(0, Main.execute(study(multi, "status")));
+        assertEquals(0, Main.execute(study(multi, "best")));
+        Path csv = dir.resolve("multi.csv");
+        assertEquals(0, Main.execute(study(multi, "export", "--out", csv.toString())));
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals("number,state,values_0,values_1,f.x", rows.get(0));
+        assertEquals(5, rows.size(), rows.toString());
+        // hpo study run optimises one metric, so it refuses a multi-objective study
+        assertEquals(2, Main.execute(study(multi, "run", "-c", config.toString(), "--trainer", "trainer",
+                "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
+                "--trials", "1")));
+    }
+
+    @Test
     public void badInputIsNamed(@TempDir Path dir) throws Exception {
         Path config = config(dir);
         Path storage = dir.resolve("study.log");
@@ -125,6 +161,10 @@ public class HpoCommandTest {
                 "--trials", "1")));
         assertEquals(2, Main.execute(study(storage, "status")), "the failed run must not have created the study");
         assertEquals(2, Main.execute(study(storage, "create", "--direction", "sideways")));
+        assertEquals(2, Main.execute(study(storage, "create", "--direction", "minimize", "--direction", "up")));
+        assertEquals(2, Main.execute(study(storage, "run", "-c", config.toString(), "--trainer", "trainer",
+                "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
+                "--sampler", "cmaes", "--trials", "1")));
         assertEquals(2, Main.execute(study(storage, "run", "--trials")));
         assertEquals(2, Main.execute(study(storage, "create", "--direction", "maximize", "--pruner", "percentile")));
         // a grid needs --sampler grid and the other way round

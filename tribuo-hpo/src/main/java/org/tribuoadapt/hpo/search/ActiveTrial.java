@@ -10,7 +10,7 @@ import java.util.logging.Logger;
 
 /**
  * The trial an {@link Objective} is evaluating: its sampled values and the means to report progress, ask the study's
- * {@link Pruner} whether to stop (Optuna's {@code trial.report} and {@code trial.should_prune}) and record
+ * {@link Pruner} whether to stop (single-objective studies only) (Optuna's {@code trial.report} and {@code trial.should_prune}) and record
  * attributes in the study's storage.
  */
 public final class ActiveTrial {
@@ -69,6 +69,10 @@ public final class ActiveTrial {
      * @return True to prune.
      */
     public boolean shouldPrune() {
+        if (study.directions().size() > 1) {
+            throw new IllegalStateException("trial " + number() + " belongs to a study with " + study.directions().size()
+                    + " objectives; pruning is for single-objective studies only (as in Optuna)");
+        }
         List<Trial> trials = study.trials();
         Trial trial = trials.get(ref.number());
         return study.pruner().prune(new Pruner.Context() {

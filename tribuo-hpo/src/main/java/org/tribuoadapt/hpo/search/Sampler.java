@@ -20,7 +20,8 @@ public interface Sampler extends Configurable, Provenancable<ConfiguredObjectPro
      * Samples one parameter.
      * @param history The study's trials, by number, the one being sampled included (any state; samplers use the
      * COMPLETE ones).
-     * @param direction The study's direction.
+     * @param direction The study's direction (for a multi-objective study, which only samplers whose
+     * {@link #multiObjective()} is true are given, the first objective's).
      * @param trialNumber The number of the trial being sampled.
      * @param name The parameter name.
      * @param distribution Its distribution.
@@ -39,5 +40,26 @@ public interface Sampler extends Configurable, Provenancable<ConfiguredObjectPro
      */
     default Optional<Map<String, Object>> claim(List<Trial> trials, SearchSpace space) {
         return Optional.of(Map.of());
+    }
+
+    /**
+     * Whether the sampler can sample studies with several objectives ({@link Study} refuses the others there).
+     * @return False unless the sampler says so.
+     */
+    default boolean multiObjective() {
+        return false;
+    }
+
+    /**
+     * {@link #claim(List, SearchSpace)} for a study with the given objectives, which is what the study calls; samplers
+     * that need the directions to decide (for example a model-based sampler that proposes the whole trial at once)
+     * override this one. The default ignores the directions.
+     * @param trials The study's trials, up to date, before the new one.
+     * @param space The objective's search space.
+     * @param directions The direction of each of the study's objectives.
+     * @return The attributes, or empty when the sampler has nothing left to try.
+     */
+    default Optional<Map<String, Object>> claim(List<Trial> trials, SearchSpace space, List<Direction> directions) {
+        return claim(trials, space);
     }
 }

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Where studies live, so that several workers can share one (Optuna's {@code BaseStorage}, single objective).
+ * Where studies live, so that several workers can share one (Optuna's {@code BaseStorage}).
  * Trials are addressed by a storage-wide id; their number counts within their study.
  */
 public interface StudyStorage {
@@ -15,9 +15,19 @@ public interface StudyStorage {
      * A stored study.
      * @param id The storage's id.
      * @param name The name.
-     * @param direction The direction.
+     * @param directions The direction of each objective, at least one.
      */
-    record StoredStudy(int id, String name, Direction direction) {}
+    record StoredStudy(int id, String name, List<Direction> directions) {
+        /**
+         * Copies the directions.
+         */
+        public StoredStudy {
+            directions = List.copyOf(directions);
+            if (directions.isEmpty()) {
+                throw new IllegalArgumentException("study '" + name + "' needs at least one direction");
+            }
+        }
+    }
 
     /**
      * A trial just created.
@@ -27,12 +37,22 @@ public interface StudyStorage {
     record TrialRef(int id, int number) {}
 
     /**
-     * Creates a study.
+     * Creates a single-objective study.
      * @param name The name, not yet used in this storage.
      * @param direction The direction.
      * @return The study.
      */
-    StoredStudy createStudy(String name, Direction direction);
+    default StoredStudy createStudy(String name, Direction direction) {
+        return createStudy(name, List.of(direction));
+    }
+
+    /**
+     * Creates a study with one objective per direction (Optuna's multi-objective studies when there are several).
+     * @param name The name, not yet used in this storage.
+     * @param directions The direction of each objective, at least one.
+     * @return The study.
+     */
+    StoredStudy createStudy(String name, List<Direction> directions);
 
     /**
      * Finds a study.
@@ -108,12 +128,22 @@ public interface StudyStorage {
     void setSystemAttribute(int trialId, String key, Object value);
 
     /**
-     * Ends a trial.
+     * Ends a trial of a single-objective study.
      * @param trialId The trial.
      * @param state A finished state.
      * @param value The objective value, or null (FAIL).
      */
-    void finishTrial(int trialId, TrialState state, Double value);
+    default void finishTrial(int trialId, TrialState state, Double value) {
+        finishTrial(trialId, state, value == null ? null : List.of(value));
+    }
+
+    /**
+     * Ends a trial.
+     * @param trialId The trial.
+     * @param state A finished state.
+     * @param values The objective values, one per objective, or null (FAIL).
+     */
+    void finishTrial(int trialId, TrialState state, List<Double> values);
 
     /**
      * The trials of a study, by number.

@@ -76,12 +76,16 @@ public final class JournalFileStorage implements StudyStorage {
     }
 
     @Override
-    public synchronized StoredStudy createStudy(String name, Direction direction) {
+    public synchronized StoredStudy createStudy(String name, List<Direction> directions) {
+        if (directions.isEmpty()) {
+            throw new IllegalArgumentException("study '" + name + "' needs at least one direction");
+        }
         if (sync().findStudy(name).isPresent()) {
             throw new IllegalArgumentException("a study named '" + name + "' already exists in " + path + "; load it instead");
         }
         ObjectNode log = operation(JournalOperation.CREATE_STUDY).put("study_name", name);
-        log.putArray("directions").add(direction.code());
+        ArrayNode codes = log.putArray("directions");
+        directions.forEach(d -> codes.add(d.code()));
         append(log);
         return sync().findStudy(name).orElseThrow();
     }
@@ -151,15 +155,16 @@ public final class JournalFileStorage implements StudyStorage {
     }
 
     @Override
-    public synchronized void finishTrial(int trialId, TrialState state, Double value) {
+    public synchronized void finishTrial(int trialId, TrialState state, List<Double> values) {
         if (!state.isFinished()) {
             throw new IllegalArgumentException("finishTrial needs COMPLETE, PRUNED or FAIL, found " + state);
         }
         ObjectNode log = trialOperation(JournalOperation.SET_TRIAL_STATE_VALUES, trialId).put("state", state.code());
-        if (value == null) {
+        if (values == null) {
             log.putNull("values");
         } else {
-            log.putArray("values").add(value);
+            ArrayNode array = log.putArray("values");
+            values.forEach(array::add);
         }
         append(log.put("datetime_complete", now()));
     }

@@ -32,7 +32,7 @@ final class JournalReplay {
         TrialState state = TrialState.RUNNING;
         final Map<String, Object> params = new LinkedHashMap<>();
         final Map<String, Distribution> distributions = new LinkedHashMap<>();
-        Double value;
+        List<Double> values;
         final TreeMap<Integer, Double> intermediate = new TreeMap<>();
         final Map<String, Object> userAttributes = new LinkedHashMap<>();
         final Map<String, Object> systemAttributes = new LinkedHashMap<>();
@@ -45,7 +45,7 @@ final class JournalReplay {
         }
 
         Trial freeze() {
-            return new Trial(number, state, params, distributions, value, intermediate, userAttributes, systemAttributes, start,
+            return new Trial(number, state, params, distributions, values, intermediate, userAttributes, systemAttributes, start,
                     complete);
         }
     }
@@ -95,13 +95,10 @@ final class JournalReplay {
         if (findStudy(name).isPresent()) {
             return;
         }
-        JsonNode directions = log.path("directions");
-        if (directions.size() != 1) {
-            throw new IllegalArgumentException("study '" + name + "' has " + directions.size()
-                    + " objectives; only single-objective studies are supported");
-        }
+        List<Direction> directions = new ArrayList<>();
+        log.path("directions").forEach(d -> directions.add(Direction.ofCode(d.asInt())));
         int id = nextStudyId++;
-        studies.put(id, new StudyStorage.StoredStudy(id, name, Direction.ofCode(directions.get(0).asInt())));
+        studies.put(id, new StudyStorage.StoredStudy(id, name, directions));
         studyTrials.put(id, new ArrayList<>());
         studyUserAttributes.put(id, new LinkedHashMap<>());
     }
@@ -119,9 +116,7 @@ final class JournalReplay {
         t.state = log.has("state") ? TrialState.ofCode(log.get("state").asInt()) : TrialState.RUNNING;
         t.start = dateTime(log.path("datetime_start"));
         t.complete = dateTime(log.path("datetime_complete"));
-        JsonNode values = log.path("values");
-        t.value = log.path("value").isNumber() ? Double.valueOf(log.get("value").asDouble())
-                : values.size() == 1 ? Double.valueOf(values.get(0).asDouble()) : null;
+        t.values = log.path("value").isNumber() ? List.of(log.get("value").asDouble()) : values(log.path("values"));
         log.path("distributions").fields().forEachRemaining(e -> {
             Distribution d = DistributionJson.read(mapper, e.getValue().asText());
             t.distributions.put(e.getKey(), d);
@@ -142,14 +137,18 @@ final class JournalReplay {
             t.complete = dateTime(log.path("datetime_complete"));
         }
         t.state = state;
-        JsonNode values = log.path("values");
-        if (values.isArray()) {
-            if (values.size() != 1) {
-                throw new IllegalArgumentException("trial " + t.number + " has " + values.size()
-                        + " objective values; only single-objective studies are supported");
-            }
-            t.value = values.get(0).asDouble();
+        if (log.path("values").isArray()) {
+            t.values = values(log.path("values"));
         }
+    }
+
+    private static List<Double> values(JsonNode array) {
+        if (!array.isArray()) {
+            return null;
+        }
+        List<Double> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asDouble()));
+        return values;
     }
 
     private Optional<MutableTrial> updatable(JsonNode log) {

@@ -209,6 +209,15 @@ public final class GridSampler implements Sampler {
         return distribution.checked(name, internal);
     }
 
+    /**
+     * Draws ignore the objectives, so any number of them is fine.
+     * @return True.
+     */
+    @Override
+    public boolean multiObjective() {
+        return true;
+    }
+
     @Override
     public ConfiguredObjectProvenance getProvenance() {
         return new ConfiguredObjectProvenanceImpl(this, "Sampler");

@@ -35,6 +35,15 @@ public final class RandomSampler implements Sampler {
         return UniformDraw.draw(UniformDraw.generator(seed, trialNumber, name), distribution);
     }
 
+    /**
+     * Draws ignore the objectives, so any number of them is fine.
+     * @return True.
+     */
+    @Override
+    public boolean multiObjective() {
+        return true;
+    }
+
     @Override
     public ConfiguredObjectProvenance getProvenance() {
         return new ConfiguredObjectProvenanceImpl(this, "Sampler");

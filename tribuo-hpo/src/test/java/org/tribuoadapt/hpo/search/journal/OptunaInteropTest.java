@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.Objective;
 import org.tribuoadapt.hpo.search.OptunaPython;
+import org.tribuoadapt.hpo.search.Pareto;
 import org.tribuoadapt.hpo.search.SearchSpace;
 import org.tribuoadapt.hpo.search.ScriptedPruner;
 import org.tribuoadapt.hpo.search.Study;
@@ -16,12 +17,14 @@ import org.tribuoadapt.hpo.search.TrialPruned;
 import org.tribuoadapt.hpo.search.TrialState;
 import org.tribuoadapt.hpo.search.NopPruner;
 import org.tribuoadapt.hpo.search.sampler.GridSampler;
+import org.tribuoadapt.hpo.search.sampler.NsgaIISampler;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 import org.tribuoadapt.hpo.search.sampler.TpeSampler;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -217,6 +220,73 @@ class OptunaInteropTest {
         Study java = Study.load("grid", new JournalFileStorage(journal), new GridSampler(grid, 4));
         java.optimize(objective, 2);
         assertEquals(12, java.trials().size());
+    }
+
+    // a multi-objective study as Optuna sees it: directions, values, best_trials and the NSGA-II parent population of
+    // its generations; then Optuna's NSGA-II adds 4 trials and prints the new Pareto front
+    private static final String MULTI = """
+            import json, sys, optuna
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(sys.argv[1]))
+            sampler = optuna.samplers.NSGAIISampler(population_size=6, seed=0)
+            study = optuna.load_study(study_name="multi", storage=storage, sampler=sampler)
+            generation, parents = sampler._collect_parent_population(study)
+            out = {"directions": [d.name for d in study.directions], "values": [t.values for t in study.trials],
+                   "generations": [t.system_attrs.get("nsga2:generation") for t in study.trials],
+                   "best": [t.number for t in study.best_trials], "parent_generation": generation,
+                   "parents": [t.number for t in parents]}
+            def objective(trial):
+                x = trial.suggest_float("f.x", -2.0, 3.0)
+                e = trial.suggest_int("t.epochs", 1, 4)
+                return e, e - (x - 1) ** 2
+            study.optimize(objective, n_trials=4)
+            out["best_after"] = [t.number for t in study.best_trials]
+            print(json.dumps(out))
+            """;
+
+    @Test
+    void multiObjectiveStudyOpensInOptunaWithTheSameParetoFrontAndParents(@TempDir Path dir) throws Exception {
+        Path journal = dir.resolve("multi.log");
+        List<Direction> directions = List.of(Direction.MINIMIZE, Direction.MAXIMIZE);
+        Objective objective = Objective.ofValues(SearchSpace.parse(List.of("f.x=float:-2:3", "t.epochs=int:1:4")), trial -> {
+            double x = (Double) trial.params().get("f.x");
+            long e = (Long) trial.params().get("t.epochs");
+            return new double[] {e, e - (x - 1) * (x - 1)};
+        });
+        NsgaIISampler sampler = new NsgaIISampler(3, 6, -1, 0.9, 0.5);
+        Study study = Study.create("multi", new JournalFileStorage(journal), directions, sampler, new NopPruner());
+        study.optimize(objective, 33);
+        List<Trial> written = study.trials();
+
+        JsonNode python = OptunaPython.run(MULTI, journal.toString());
+        assertEquals("[\"MINIMIZE\",\"MAXIMIZE\"]", python.path("directions").toString());
+        for (Trial t : written) {
+            JsonNode values = python.path("values").get(t.number());
+            assertEquals(t.values(), List.of(values.get(0).asDouble(), values.get(1).asDouble()));
+            assertEquals(t.systemAttributes().get(NsgaIISampler.GENERATION), python.path("generations").get(t.number()).asInt());
+        }
+        // (the study itself already sees Optuna's new trials)
+        assertEquals(numbers(python.path("best")), Pareto.front(written, directions).stream().map(Trial::number).toList());
+        NsgaIISampler.Parents parents = sampler.parentPopulation(written, directions);
+        assertEquals(python.path("parent_generation").asInt(), parents.generation());
+        assertEquals(numbers(python.path("parents")), parents.parents().stream().map(Trial::number).toList());
+
+        Study reloaded = Study.load("multi", new JournalFileStorage(journal), sampler);
+        assertEquals(directions, reloaded.directions());
+        List<Trial> reread = reloaded.trials();
+        assertEquals(written.size() + 4, reread.size());
+        for (Trial t : reread.subList(written.size(), reread.size())) {
+            long e = (Long) t.params().get("t.epochs");
+            double x = (Double) t.params().get("f.x");
+            assertEquals(List.of((double) e, e - (x - 1) * (x - 1)), t.values());
+        }
+        assertEquals(numbers(python.path("best_after")), reloaded.bestTrials().stream().map(Trial::number).toList());
+    }
+
+    private static List<Integer> numbers(JsonNode array) {
+        List<Integer> numbers = new ArrayList<>();
+        array.forEach(n -> numbers.add(n.asInt()));
+        return numbers;
     }
 
     private static Process worker(Path journal, int trials, int seed) throws IOException {
