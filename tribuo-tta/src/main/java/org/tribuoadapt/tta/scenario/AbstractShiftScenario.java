@@ -24,8 +24,8 @@ import java.util.SplittableRandom;
 
 /**
  * The part every scenario shares: the stream mode, the batch size, the Dirichlet label correlation, the Dirichlet
- * class priors of a label-shifted stream, the number of examples per domain and the seed, and the construction of the ordered, batched stream from a subclass's
- * domains.
+ * class priors of a label-shifted stream, the number of examples per domain and the seed, and the construction of
+ * the ordered, batched stream from a subclass's domains.
  * <p>
  * Within a domain (or, for {@link StreamMode#MIXED}, over all domains together) examples are shuffled, or ordered
  * by {@link LabelCorrelatedOrder} when {@code dirichletDelta > 0}, as the benchmark of Marsden, Döbler and Yang
@@ -85,8 +85,8 @@ public abstract class AbstractShiftScenario implements ShiftScenario {
                     + "order), found " + dirichletDelta);
         }
         if (!(classPriorConcentration >= 0) || Double.isInfinite(classPriorConcentration)) {
-            throw new PropertyException("", "classPriorConcentration", "classPriorConcentration must be finite and >= 0 "
-                    + "(0 for no label shift), found " + classPriorConcentration);
+            throw new PropertyException("", "classPriorConcentration", "classPriorConcentration must be finite and "
+                    + ">= 0 (0 for no label shift), found " + classPriorConcentration);
         }
         if (examplesPerDomain < 0) {
             throw new PropertyException("", "examplesPerDomain", "examplesPerDomain must be >= 0 (0 for all), found "

@@ -50,8 +50,8 @@ public class TtaBenchmarkTest {
     public void theLabelShiftScenarioSubsamplesEveryDomainToDirichletPriors(@TempDir Path dir) throws Exception {
         writeData(dir);
         List<JsonNode> lines = run(List.of("--data", dir.toString(), "--epochs", "1", "--examples", "0",
-                "--corruptions", "fog,contrast", "--severities", "5", "--scenarios", "label-shift", "--batch-sizes", "8",
-                "--methods", "source,label-shift-adapter", "--class-prior-alpha", "0.5"));
+                "--corruptions", "fog,contrast", "--severities", "5", "--scenarios", "label-shift",
+                "--batch-sizes", "8", "--methods", "source,label-shift-adapter", "--class-prior-alpha", "0.5"));
         // the source-model line, 2 methods, done
         assertEquals(1 + 2 + 1, lines.size());
         for (JsonNode line : lines.subList(1, 3)) {

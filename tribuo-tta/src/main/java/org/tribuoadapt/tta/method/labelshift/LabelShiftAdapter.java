@@ -45,12 +45,13 @@ import java.util.SplittableRandom;
  * At the source label distribution the adapter gives exactly the source classifier, so on a stream without label
  * shift the method starts as its covariate method.
  * <p>
- * Differences from the paper, whose code is not public: the paper's adapter generates parameters of a small part of
- * the network (the summaries name the classifier and a feature scaling) and is trained with a generalised
- * logit-adjusted loss from a scalar imbalance degree of the distribution; here it takes the whole log-ratio of the
- * distributions and modulates the classifier's logits only, trained with the cross-entropy on the resampled batches,
- * whose minimiser is the classifier for the simulated priors. The source distribution is the model's mean posterior
- * on the source samples, so that EM starts at its fixed point on an unshifted stream.
+ * "Adapter" is meant in the paper's sense, a small network that generates parameters, not a parameter-efficient
+ * fine-tuning module. Differences from the paper, whose code we could not find: its adapter generates parameters of
+ * a small part of the network (summaries of the paper name the classifier and a feature scaling) and is trained with
+ * a generalised logit-adjusted loss from a scalar imbalance degree of the distribution; here it takes the whole
+ * log-ratio of the distributions and modulates the classifier's logits only, trained with the cross-entropy on the
+ * resampled batches, whose minimiser is the classifier for the simulated priors. The source distribution is the
+ * model's mean posterior on the source samples, so that EM starts at its fixed point on an unshifted stream.
  */
 public final class LabelShiftAdapter implements TestTimeMethod {
 
@@ -61,6 +62,9 @@ public final class LabelShiftAdapter implements TestTimeMethod {
 
     /** Source samples per forward pass when the source logits are computed. */
     private static final int SOURCE_BATCH = 256;
+
+    /** EM's convergence tolerance on each batch's priors (label-shift EM's default). */
+    private static final double EM_TOLERANCE = 1e-6;
 
     @Config(description = "The covariate-shift method run on the modulated model: Tent or EATA (any method that "
             + "adapts normalisation layers' affine parameters).")
@@ -259,7 +263,8 @@ public final class LabelShiftAdapter implements TestTimeMethod {
             this.covariate = covariate;
             this.adapter = adapter;
             this.sourcePriors = sourcePriors;
-            this.estimator = new LabelDistributionEstimator(sourcePriors, estimateMomentum, maxIterations, 1e-6);
+            this.estimator = new LabelDistributionEstimator(sourcePriors, estimateMomentum, maxIterations,
+                    EM_TOLERANCE);
             covariate.transformLogits(logits -> {
                 try (GradientMode noGrad = GradientMode.disabled()) {
                     unmodulated = logits.stopGradient().softmax(1).toFloatArray();

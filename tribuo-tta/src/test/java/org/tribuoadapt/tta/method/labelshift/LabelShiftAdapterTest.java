@@ -169,7 +169,8 @@ public class LabelShiftAdapterTest {
         }
         int[] labels = new int[12];
         float[] logits = syntheticLogits(labels, rng);
-        double[] v = ShiftAdapterNetwork.shiftOf(new double[] {0.6, 0.2, 0.15, 0.05}, new double[] {0.25, 0.25, 0.25, 0.25});
+        double[] v = ShiftAdapterNetwork.shiftOf(new double[] {0.6, 0.2, 0.15, 0.05},
+                new double[] {0.25, 0.25, 0.25, 0.25});
         double[][] g1 = new double[3][4];
         double[][] g2 = new double[8][3];
         new ShiftAdapterNetwork(w1, w2).lossAndGradients(v, logits, labels, g1, g2);
