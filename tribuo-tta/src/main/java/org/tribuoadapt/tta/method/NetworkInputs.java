@@ -8,7 +8,7 @@ import org.tribuoadapt.core.nn.Network;
 /**
  * Turns a stream batch's flat values into a network input tensor {@code [n, inputShape...]}.
  */
-final class NetworkInputs {
+public final class NetworkInputs {
 
     private NetworkInputs() {}
 
@@ -21,7 +21,7 @@ final class NetworkInputs {
      * @return The tensor.
      * @throws IllegalArgumentException if the number of values does not fit.
      */
-    static NDArray batch(NDManager manager, Network network, float[] values, int n) {
+    public static NDArray batch(NDManager manager, Network network, float[] values, int n) {
         Shape shape = new Shape(n).addAll(network.inputShape());
         if (n < 1 || values.length != shape.size()) {
             throw new IllegalArgumentException("a batch of " + n + " examples of shape " + network.inputShape()

@@ -16,6 +16,7 @@ import org.tribuoadapt.core.train.TrainingPlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The machinery of methods that train only normalisation layers (Tent, EATA, SAR, CAFA): a private
@@ -35,6 +36,7 @@ public abstract class NormAffineSession implements AdaptationSession {
     private final TrainingPlan plan;
     private final NetworkSnapshot snapshot;
     private NetworkOptimiser optimiser;
+    private UnaryOperator<NDArray> logitTransform = UnaryOperator.identity();
 
     /**
      * Prepares the network.
@@ -99,13 +101,23 @@ public abstract class NormAffineSession implements AdaptationSession {
     protected abstract NDArray adapt(NDManager batch, NDArray input);
 
     /**
+     * Makes every later forward pass transform the network's logits before the method's loss and prediction, so that
+     * a method can run on a modulated model; the Label Shift Adapter (Park et al. 2023) modulates the classifier
+     * this way. The transform must keep the logits on the gradient tape.
+     * @param transform From the network's logits {@code [N, C]} to the logits the method uses, {@code [N, C]}.
+     */
+    public void transformLogits(UnaryOperator<NDArray> transform) {
+        this.logitTransform = transform;
+    }
+
+    /**
      * Runs the network; BatchNorm layers use the batch's statistics.
      * @param batch The batch's memory.
      * @param input The input.
      * @return The logits.
      */
     protected final NDArray forward(NDManager batch, NDArray input) {
-        return network.forward(input, ForwardContext.inference(batch));
+        return logitTransform.apply(network.forward(input, ForwardContext.inference(batch)));
     }
 
     /**
@@ -116,7 +128,7 @@ public abstract class NormAffineSession implements AdaptationSession {
      * @return The logits.
      */
     protected final NDArray forward(NDManager batch, NDArray input, LayerObserver observer) {
-        return network.forward(input, ForwardContext.inference(batch).withObserver(observer));
+        return logitTransform.apply(network.forward(input, ForwardContext.inference(batch).withObserver(observer)));
     }
 
     /**

@@ -23,9 +23,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The part every scenario shares: the stream mode, the batch size, the Dirichlet label correlation, the number of
- * examples per domain and the seed, and the construction of the ordered, batched stream from a subclass's
- * domains.
+ * The part every scenario shares: the stream mode, the batch size, the Dirichlet label correlation, the Dirichlet
+ * class priors of a label-shifted stream, the number of examples per domain and the seed, and the construction of
+ * the ordered, batched stream from a subclass's domains.
  * <p>
  * Within a domain (or, for {@link StreamMode#MIXED}, over all domains together) examples are shuffled, or ordered
  * by {@link LabelCorrelatedOrder} when {@code dirichletDelta > 0}, as the benchmark of Marsden, Döbler and Yang
@@ -41,6 +41,10 @@ public abstract class AbstractShiftScenario implements ShiftScenario {
 
     @Config(description = "Dirichlet concentration delta of the label-correlated order; 0 gives an i.i.d. order.")
     private double dirichletDelta = 0.0;
+
+    @Config(description = "Concentration alpha of Dirichlet(alpha 1) class priors that each domain's examples are "
+            + "subsampled to follow (label shift, Park et al. 2023); 0 keeps the data's own class frequencies.")
+    private double classPriorConcentration = 0.0;
 
     @Config(description = "Examples per domain, drawn at random; 0 uses every example.")
     private int examplesPerDomain = 0;
@@ -80,6 +84,10 @@ public abstract class AbstractShiftScenario implements ShiftScenario {
             throw new PropertyException("", "dirichletDelta", "dirichletDelta must be finite and >= 0 (0 for an i.i.d. "
                     + "order), found " + dirichletDelta);
         }
+        if (!(classPriorConcentration >= 0) || Double.isInfinite(classPriorConcentration)) {
+            throw new PropertyException("", "classPriorConcentration", "classPriorConcentration must be finite and "
+                    + ">= 0 (0 for no label shift), found " + classPriorConcentration);
+        }
         if (examplesPerDomain < 0) {
             throw new PropertyException("", "examplesPerDomain", "examplesPerDomain must be >= 0 (0 for all), found "
                     + examplesPerDomain);
@@ -110,6 +118,27 @@ public abstract class AbstractShiftScenario implements ShiftScenario {
     }
 
     /**
+     * The Dirichlet concentration of the class priors that domains are subsampled to follow, 0 for none.
+     * @return Alpha.
+     */
+    public double classPriorConcentration() {
+        return classPriorConcentration;
+    }
+
+    /**
+     * Makes the stream label-shifted as well: each domain keeps the largest subsample (at most
+     * {@code examplesPerDomain}) whose class frequencies follow class priors drawn from Dirichlet(alpha 1) with the
+     * seed ({@link DirichletClassPriors}); the order within domains is still set by {@code dirichletDelta}.
+     * @param alpha The concentration; 0 for no label shift.
+     * @return This scenario.
+     */
+    public AbstractShiftScenario withClassPriorConcentration(double alpha) {
+        this.classPriorConcentration = alpha;
+        postConfig();
+        return this;
+    }
+
+    /**
      * Examples per domain, 0 for all.
      * @return The count.
      */
@@ -121,6 +150,7 @@ public abstract class AbstractShiftScenario implements ShiftScenario {
     public String describe() {
         return mode.name().toLowerCase() + ", batch " + batchSize
                 + (dirichletDelta > 0 ? ", Dirichlet " + dirichletDelta : ", i.i.d.")
+                + (classPriorConcentration > 0 ? ", class priors Dirichlet " + classPriorConcentration : "")
                 + (examplesPerDomain > 0 ? ", " + examplesPerDomain + " per domain" : "") + ", seed " + seed;
     }
 
@@ -155,6 +185,21 @@ public abstract class AbstractShiftScenario implements ShiftScenario {
         int[] chosen = Arrays.copyOf(TensorDataset.permutation(n, rng), examplesPerDomain);
         Arrays.sort(chosen);
         return chosen;
+    }
+
+    /**
+     * The examples a domain keeps: those of {@link #subsample(int, SplittableRandom)}, or, with class priors, the
+     * largest subsample that follows priors drawn from Dirichlet({@code classPriorConcentration}).
+     * @param labels The label ids of the available examples.
+     * @param numClasses The number of classes.
+     * @param rng The random stream.
+     * @return Indices in increasing order.
+     */
+    protected final int[] subsample(int[] labels, int numClasses, SplittableRandom rng) {
+        if (classPriorConcentration == 0) {
+            return subsample(labels.length, rng);
+        }
+        return DirichletClassPriors.draw(labels, numClasses, classPriorConcentration, examplesPerDomain, rng).indices();
     }
 
     @Override

@@ -20,7 +20,9 @@ import java.util.stream.IntStream;
  * Shifts a clean grayscale test set with the common corruptions of Hendrycks and Dietterich (2019): one domain per
  * corruption and severity, corruption by corruption, each corruption at the listed severities in order (the
  * CIFAR-10-C protocol of RobustBench and of the benchmark of Marsden, Döbler and Yang 2024). Every domain holds the
- * same clean examples (all of them, or {@code examplesPerDomain} drawn once with the seed), and example {@code i}
+ * same clean examples (all of them, {@code examplesPerDomain} drawn once with the seed, or, with a
+ * {@code classPriorConcentration}, a subsample whose class frequencies follow Dirichlet class priors, for covariate and
+ * label shift together as in Park et al. 2023), and example {@code i}
  * of the test set is always corrupted with the seed derived from the scenario seed, the corruption, the severity
  * and {@code i} ({@link Corruption#exampleSeed}), whatever the order or batch size.
  * <p>
@@ -145,7 +147,7 @@ public final class CorruptionScenario extends AbstractShiftScenario {
                     + " pixels; set imageHeight and imageWidth to the model's image size");
         }
         DenseData clean = densify(testData, tensorizer, outputInfo);
-        int[] keep = subsample(clean.labels().length, rng);
+        int[] keep = subsample(clean.labels(), outputInfo.size(), rng);
         int[] labels = new int[keep.length];
         for (int k = 0; k < keep.length; k++) {
             labels[k] = clean.labels()[keep[k]];

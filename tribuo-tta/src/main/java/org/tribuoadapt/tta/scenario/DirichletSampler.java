@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * {@code Gamma(a) = Gamma(a + 1) U^(1/a)} for shapes below 1). The variates are kept as logarithms, so very small
  * concentrations such as 0.01, whose Gamma draws underflow, still give a proper probability vector.
  */
-final class DirichletSampler {
+public final class DirichletSampler {
 
     private DirichletSampler() {}
 
@@ -18,7 +18,7 @@ final class DirichletSampler {
      * @param rng The random stream.
      * @return {@code size} non-negative values that sum to 1.
      */
-    static double[] sample(double concentration, int size, SplittableRandom rng) {
+    public static double[] sample(double concentration, int size, SplittableRandom rng) {
         double[] logs = new double[size];
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < size; i++) {

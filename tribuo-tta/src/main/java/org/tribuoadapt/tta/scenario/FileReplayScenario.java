@@ -192,7 +192,7 @@ public final class FileReplayScenario extends AbstractShiftScenario {
                 throw new IllegalArgumentException("domain '" + name + "' (" + source.getClass().getSimpleName() + "): "
                         + e.getMessage(), e);
             }
-            int[] keep = subsample(data.labels().length, rng.split());
+            int[] keep = subsample(data.labels(), outputInfo.size(), rng.split());
             int width = tensorizer.width();
             int[] labels = new int[keep.length];
             float[] features = new float[keep.length * width];

@@ -42,8 +42,11 @@ import java.util.Map;
  * a file; the test set is corrupted by the fifteen corruptions of Hendrycks and Dietterich (2019) at the chosen
  * severities; and each method is replayed over reset-per-shift, continual and Dirichlet-correlated (continual,
  * labels ordered with delta, as the "correlated" setting of Marsden, Döbler and Yang 2024) streams at each batch
- * size. One JSON line per scenario, batch size and method gives the mean accuracy over corruptions at severity 5,
- * the mean over severities, the latency per batch and its ratio to Source, and peak memory.
+ * size, and, with {@code label-shift} in {@code --scenarios}, over a stream with covariate and label shift together
+ * (reset per shift, i.i.d. order, every domain subsampled to follow one Dirichlet({@code --class-prior-alpha})
+ * class-prior vector, as in Park et al. 2023). One JSON line per scenario, batch size and method gives the mean
+ * accuracy over corruptions at severity 5, the mean over severities, the latency per batch and its ratio to Source,
+ * and peak memory.
  * <p>
  * Options (defaults in brackets): {@code --data} [/usr/share/datasets/fashion-mnist], {@code --model} a saved
  * NetworkModel to load instead of training [none], {@code --save-model} [none], {@code --train-examples} (0 = all)
@@ -51,7 +54,8 @@ import java.util.Map;
  * {@code --examples-batch1} per domain at batch size 1 [10], {@code --corruptions} [all], {@code --severities}
  * [1,2,3,4,5], {@code --scenarios} [reset,continual,dirichlet], {@code --batch-sizes} [64,1], {@code --methods}
  * [all], {@code --lame-affinity} knn, rbf or linear in place of LAME's default [none], {@code --lame-knn} LAME's k
- * (0 = its default) [0], {@code --dirichlet-delta} [0.1], {@code --seed} [1].
+ * (0 = its default) [0], {@code --dirichlet-delta} [0.1], {@code --class-prior-alpha} the Dirichlet concentration of
+ * the label-shift scenario's class priors [1.0], {@code --seed} [1].
  */
 public final class TtaBenchmark implements BenchmarkCommand {
 
@@ -74,6 +78,7 @@ public final class TtaBenchmark implements BenchmarkCommand {
         d.put("lame-affinity", "");
         d.put("lame-knn", "0");
         d.put("dirichlet-delta", "0.1");
+        d.put("class-prior-alpha", "1.0");
         d.put("seed", "1");
         return Collections.unmodifiableMap(d);
     }
@@ -111,7 +116,9 @@ public final class TtaBenchmark implements BenchmarkCommand {
         int examples = options.integer("examples");
         int examplesBatch1 = options.integer("examples-batch1");
         double delta = options.real("dirichlet-delta");
-        new CorruptionScenario(corruptions, severities, StreamMode.RESET, 1, delta, 0, seed);
+        double classPriorAlpha = options.real("class-prior-alpha");
+        new CorruptionScenario(corruptions, severities, StreamMode.RESET, 1, delta, 0, seed)
+                .withClassPriorConcentration(classPriorAlpha);
         ObjectMapper json = new ObjectMapper();
         long started = System.nanoTime();
         Path data = Path.of(options.string("data"));
@@ -128,6 +135,9 @@ public final class TtaBenchmark implements BenchmarkCommand {
                 double kindDelta = kind.equals("dirichlet") ? delta : 0.0;
                 CorruptionScenario scenario = new CorruptionScenario(corruptions, severities, mode, batchSize, kindDelta,
                         perDomain, seed);
+                if (kind.equals("label-shift")) {
+                    scenario.withClassPriorConcentration(classPriorAlpha);
+                }
                 long start = System.nanoTime();
                 long cpuStart = cpuNanos();
                 TtaResults results = new TtaEvaluator(scenario).evaluate(model, test, source, methods);
@@ -144,6 +154,9 @@ public final class TtaBenchmark implements BenchmarkCommand {
                                 line.put("lameAffinity", ((Lame) m).affinity().name());
                                 line.put("lameKnn", ((Lame) m).knn());
                             });
+                    if (scenario.classPriorConcentration() > 0) {
+                        line.put("classPriorConcentration", scenario.classPriorConcentration());
+                    }
                     line.put("examplesPerDomain", results.stream().domains().get(0).size());
                     line.put("domains", results.stream().domains().size());
                     line.put("meanAccuracySeverity5", e.severityAccuracy().get(5));
@@ -184,10 +197,11 @@ public final class TtaBenchmark implements BenchmarkCommand {
                 chosen == null ? lame.affinity() : chosen, knn == 0 ? lame.knn() : knn) : m).toList();
     }
 
-    /** The stream mode of a scenario name; the Dirichlet-correlated stream is continual. */
+    /** The stream mode of a scenario name; the Dirichlet-correlated stream is continual, the label-shifted one reset. */
     private static StreamMode mode(String kind) {
         switch (kind) {
             case "reset":
+            case "label-shift":
                 return StreamMode.RESET;
             case "continual":
             case "dirichlet":
@@ -196,7 +210,7 @@ public final class TtaBenchmark implements BenchmarkCommand {
                 return StreamMode.MIXED;
             default:
                 throw new IllegalArgumentException("unknown scenario '" + kind
-                        + "'; scenarios are reset, continual, dirichlet and mixed");
+                        + "'; scenarios are reset, continual, dirichlet, mixed and label-shift");
         }
     }
 

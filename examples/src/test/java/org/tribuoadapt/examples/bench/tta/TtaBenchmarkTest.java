@@ -47,6 +47,23 @@ public class TtaBenchmarkTest {
     }
 
     @Test
+    public void theLabelShiftScenarioSubsamplesEveryDomainToDirichletPriors(@TempDir Path dir) throws Exception {
+        writeData(dir);
+        List<JsonNode> lines = run(List.of("--data", dir.toString(), "--epochs", "1", "--examples", "0",
+                "--corruptions", "fog,contrast", "--severities", "5", "--scenarios", "label-shift",
+                "--batch-sizes", "8", "--methods", "source,label-shift-adapter", "--class-prior-alpha", "0.5"));
+        // the source-model line, 2 methods, done
+        assertEquals(1 + 2 + 1, lines.size());
+        for (JsonNode line : lines.subList(1, 3)) {
+            assertEquals("label-shift", line.get("scenario").asText());
+            assertEquals(0.5, line.get("classPriorConcentration").asDouble(), 0);
+            // 40 test images, 4 per class: the subsample that follows the priors is smaller
+            assertTrue(line.get("examplesPerDomain").asInt() < 40, line.toString());
+        }
+        assertEquals("label-shift-adapter", lines.get(2).get("method").asText());
+    }
+
+    @Test
     public void printsOneJsonLinePerScenarioBatchSizeAndMethod(@TempDir Path dir) throws Exception {
         writeData(dir);
         Path model = dir.resolve("cnn.model");
