@@ -12,6 +12,7 @@ import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuo.DataSource;
+import org.tribuo.Dataset;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.Trainer;
@@ -205,28 +206,66 @@ public final class ConfigObjective implements Objective, Configurable, Provenanc
         return searchSpace;
     }
 
-    @Override
+    /**
+     * A trainer and its data loaded from the configuration file with some property overrides.
+     * @param trainer The trainer component.
+     * @param train The training data.
+     * @param validation The validation data.
+     */
+    public record Configured(Trainer<Label> trainer, MutableDataset<Label> train, MutableDataset<Label> validation) {}
+
+    /**
+     * Loads the trainer and the data with {@code --@component.property value} overrides, the way each trial does.
+     * Population based training uses it to set, besides the searched values, the trainer's seed and epochs.
+     * @param overrides Property values by {@code component.property} name.
+     * @return The trainer and the loaded (checked) data.
+     */
     @SuppressWarnings("unchecked") // the configuration names a classification trainer and data sources
-    public double evaluate(ActiveTrial trial) throws Exception {
+    public Configured load(Map<String, ?> overrides) {
         List<String> args = new ArrayList<>(List.of("--config-file", configFile.toString()));
-        for (Map.Entry<String, Object> e : trial.params().entrySet()) {
+        for (Map.Entry<String, ?> e : overrides.entrySet()) {
             args.add("--@" + e.getKey());
             args.add(String.valueOf(e.getValue()));
         }
         try (ConfigurationManager cm = new ConfigurationManager(args.toArray(new String[0]))) {
-            Trainer<Label> t = (Trainer<Label>) cm.lookup(trainer);
-            MutableDataset<Label> train = CheckedDatasets.load((DataSource<Label>) cm.lookup(trainingSource));
-            MutableDataset<Label> validation = CheckedDatasets.load((DataSource<Label>) cm.lookup(validationSource));
-            if (t instanceof NetworkTrainer network) {
-                network.setListener(new EpochReporter(trial, metric, train, validation, network.networkSpec().inputShape()));
-            }
-            Model<Label> model = t.train(train);
-            String provenance = new JsonProvenanceSerialization(false).serializeToString(
-                    ProvenanceUtil.marshalProvenance(model.getProvenance()));
-            trial.setUserAttribute(PROVENANCE_ATTRIBUTE, provenance);
-            trial.setUserAttribute(PROVENANCE_HASH_ATTRIBUTE, sha256(provenance));
-            return metric.of(new LabelEvaluator().evaluate(model, validation).getConfusionMatrix());
+            return new Configured((Trainer<Label>) cm.lookup(trainer),
+                    CheckedDatasets.load((DataSource<Label>) cm.lookup(trainingSource)),
+                    CheckedDatasets.load((DataSource<Label>) cm.lookup(validationSource)));
         }
+    }
+
+    /**
+     * The objective's metric of a model on validation data.
+     * @param model The model.
+     * @param validation The validation data.
+     * @return The metric.
+     */
+    public double score(Model<Label> model, Dataset<Label> validation) {
+        return metric.of(new LabelEvaluator().evaluate(model, validation).getConfusionMatrix());
+    }
+
+    /**
+     * The name of the trainer component, for overrides of its properties.
+     * @return The component name.
+     */
+    public String trainerName() {
+        return trainer;
+    }
+
+    @Override
+    public double evaluate(ActiveTrial trial) throws Exception {
+        Configured run = load(trial.params());
+        Trainer<Label> t = run.trainer();
+        if (t instanceof NetworkTrainer network) {
+            network.setListener(new EpochReporter(trial, metric, run.train(), run.validation(),
+                    network.networkSpec().inputShape()));
+        }
+        Model<Label> model = t.train(run.train());
+        String provenance = new JsonProvenanceSerialization(false).serializeToString(
+                ProvenanceUtil.marshalProvenance(model.getProvenance()));
+        trial.setUserAttribute(PROVENANCE_ATTRIBUTE, provenance);
+        trial.setUserAttribute(PROVENANCE_HASH_ATTRIBUTE, sha256(provenance));
+        return score(model, run.validation());
     }
 
     private static String sha256(String text) throws NoSuchAlgorithmException {
