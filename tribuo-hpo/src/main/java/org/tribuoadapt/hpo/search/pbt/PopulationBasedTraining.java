@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
+import java.util.logging.Logger;
 
 /**
  * Population based training (Jaderberg et al., "Population Based Training of Neural Networks", 2017) of the
@@ -46,6 +47,8 @@ import java.util.SplittableRandom;
  * fresh weights and gives the same weights.
  */
 public final class PopulationBasedTraining implements Configurable, Provenancable<ConfiguredObjectProvenance> {
+
+    private static final Logger logger = Logger.getLogger(PopulationBasedTraining.class.getName());
 
     /** Run provenance key of the member that trained a model's last interval. */
     public static final String MEMBER = "pbt-member";
@@ -172,6 +175,8 @@ public final class PopulationBasedTraining implements Configurable, Provenancabl
                 PbtSegment done = new PbtSegment(m, k, planned.params(), planned.seed(), trained.score(),
                         planned.startMember(), planned.startInterval());
                 segments.add(done);
+                logger.fine(() -> "PBT member " + done.member() + " interval " + done.interval() + ": " + done.score()
+                        + " with " + done.params());
                 latest[m] = done;
                 weights[m] = trained.model();
                 if (k == intervals) {
@@ -190,6 +195,8 @@ public final class PopulationBasedTraining implements Configurable, Provenancabl
                 startInterval[m] = latest[from].interval();
                 if (donor.isPresent()) {
                     params.set(m, perturbation.explore(latest[from].params(), rng));
+                    logger.info("PBT member " + m + " (score " + done.score() + " after interval " + k + ") copies member "
+                            + from + " (score " + latest[from].score() + ") and explores " + params.get(m));
                 }
             }
         }
