@@ -207,29 +207,43 @@ public final class ConfigObjective implements Objective, Configurable, Provenanc
     }
 
     /**
-     * A trainer and its data loaded from the configuration file with some property overrides.
-     * @param trainer The trainer component.
+     * The training and validation data of the configuration file.
      * @param train The training data.
      * @param validation The validation data.
      */
-    public record Configured(Trainer<Label> trainer, MutableDataset<Label> train, MutableDataset<Label> validation) {}
+    public record Data(MutableDataset<Label> train, MutableDataset<Label> validation) {}
 
-    /**
-     * Loads the trainer and the data with {@code --@component.property value} overrides, the way each trial does.
-     * Population based training uses it to set, besides the searched values, the trainer's seed and epochs.
-     * @param overrides Property values by {@code component.property} name.
-     * @return The trainer and the loaded (checked) data.
-     */
-    @SuppressWarnings("unchecked") // the configuration names a classification trainer and data sources
-    public Configured load(Map<String, ?> overrides) {
+    private ConfigurationManager manager(Map<String, ?> overrides) {
         List<String> args = new ArrayList<>(List.of("--config-file", configFile.toString()));
         for (Map.Entry<String, ?> e : overrides.entrySet()) {
             args.add("--@" + e.getKey());
             args.add(String.valueOf(e.getValue()));
         }
-        try (ConfigurationManager cm = new ConfigurationManager(args.toArray(new String[0]))) {
-            return new Configured((Trainer<Label>) cm.lookup(trainer),
-                    CheckedDatasets.load((DataSource<Label>) cm.lookup(trainingSource)),
+        return new ConfigurationManager(args.toArray(new String[0]));
+    }
+
+    /**
+     * Loads the trainer with {@code --@component.property value} overrides, the way each trial does. Population
+     * based training uses it to set, besides the searched values, the trainer's seed and epochs.
+     * @param overrides Property values by {@code component.property} name.
+     * @return The trainer component.
+     */
+    @SuppressWarnings("unchecked") // the configuration names a classification trainer
+    public Trainer<Label> trainer(Map<String, ?> overrides) {
+        try (ConfigurationManager cm = manager(overrides)) {
+            return (Trainer<Label>) cm.lookup(trainer);
+        }
+    }
+
+    /**
+     * Loads and checks the training and validation data with {@code --@component.property value} overrides.
+     * @param overrides Property values by {@code component.property} name.
+     * @return The data.
+     */
+    @SuppressWarnings("unchecked") // the configuration names classification data sources
+    public Data data(Map<String, ?> overrides) {
+        try (ConfigurationManager cm = manager(overrides)) {
+            return new Data(CheckedDatasets.load((DataSource<Label>) cm.lookup(trainingSource)),
                     CheckedDatasets.load((DataSource<Label>) cm.lookup(validationSource)));
         }
     }
@@ -252,20 +266,28 @@ public final class ConfigObjective implements Objective, Configurable, Provenanc
         return trainer;
     }
 
+    /**
+     * The names of the training and validation data source components.
+     * @return The two names.
+     */
+    public List<String> dataSourceNames() {
+        return List.of(trainingSource, validationSource);
+    }
+
     @Override
     public double evaluate(ActiveTrial trial) throws Exception {
-        Configured run = load(trial.params());
-        Trainer<Label> t = run.trainer();
+        Trainer<Label> t = trainer(trial.params());
+        Data data = data(trial.params());
         if (t instanceof NetworkTrainer network) {
-            network.setListener(new EpochReporter(trial, metric, run.train(), run.validation(),
+            network.setListener(new EpochReporter(trial, metric, data.train(), data.validation(),
                     network.networkSpec().inputShape()));
         }
-        Model<Label> model = t.train(run.train());
+        Model<Label> model = t.train(data.train());
         String provenance = new JsonProvenanceSerialization(false).serializeToString(
                 ProvenanceUtil.marshalProvenance(model.getProvenance()));
         trial.setUserAttribute(PROVENANCE_ATTRIBUTE, provenance);
         trial.setUserAttribute(PROVENANCE_HASH_ATTRIBUTE, sha256(provenance));
-        return score(model, run.validation());
+        return score(model, data.validation());
     }
 
     private static String sha256(String text) throws NoSuchAlgorithmException {

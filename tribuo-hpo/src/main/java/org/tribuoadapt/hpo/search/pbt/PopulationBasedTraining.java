@@ -8,6 +8,8 @@ import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
+import org.tribuo.Trainer;
+import org.tribuo.classification.Label;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.hpo.search.Direction;
@@ -32,7 +34,7 @@ import java.util.logging.Logger;
  * {@code populationSize} members start from hyper-parameters drawn from the search space's prior
  * ({@link RandomSampler}) and train in {@code intervals} intervals of {@code perturbationInterval} epochs each (the
  * trainer's {@code epochs} is overridden with {@code perturbationInterval}, its {@code seed} with a seed drawn for
- * the interval). After each interval but the last a member is scored on the validation data with the objective's
+ * the interval; the data are loaded once, so the search space cannot name the data sources). After each interval but the last a member is scored on the validation data with the objective's
  * metric and decides at once, from the latest scores of the members scored so far, whether to exploit
  * ({@link TruncationSelection}): if so it copies the weights and hyper-parameters of a top member's latest interval
  * and explores from them ({@link Perturbation}); otherwise it keeps its own. This is the asynchronous form of the
@@ -125,6 +127,12 @@ public final class PopulationBasedTraining implements Configurable, Provenancabl
         if (intervals < 1) {
             throw new PropertyException("", "intervals", "intervals must be at least 1, found " + intervals);
         }
+        for (String name : objective.space().distributions().keySet()) {
+            if (objective.dataSourceNames().contains(name.substring(0, name.indexOf('.')))) {
+                throw new PropertyException("", "objective", "population based training loads the data once, so it cannot "
+                        + "search the data source property '" + name + "'");
+            }
+        }
         for (String reserved : List.of(seedProperty(), epochsProperty())) {
             if (objective.space().distributions().containsKey(reserved)) {
                 throw new PropertyException("", "objective", "population based training sets '" + reserved
@@ -148,6 +156,7 @@ public final class PopulationBasedTraining implements Configurable, Provenancabl
      * @return Every interval of every member, the winner and the final models.
      */
     public PbtResult run() {
+        ConfigObjective.Data data = objective.data(Map.of());
         SplittableRandom rng = new SplittableRandom(seed);
         SearchSpace space = objective.space();
         RandomSampler prior = new RandomSampler(rng.nextLong());
@@ -171,7 +180,7 @@ public final class PopulationBasedTraining implements Configurable, Provenancabl
             for (int m = 0; m < populationSize; m++) {
                 PbtSegment planned = new PbtSegment(m, k, params.get(m), rng.nextLong(), Double.NaN, startMember[m],
                         startInterval[m]);
-                Trained trained = train(planned, start[m]);
+                Trained trained = train(planned, start[m], data);
                 PbtSegment done = new PbtSegment(m, k, planned.params(), planned.seed(), trained.score(),
                         planned.startMember(), planned.startInterval());
                 segments.add(done);
@@ -221,6 +230,7 @@ public final class PopulationBasedTraining implements Configurable, Provenancabl
         if (schedule.isEmpty()) {
             throw new IllegalArgumentException("the schedule to replay is empty");
         }
+        ConfigObjective.Data data = objective.data(Map.of());
         NetworkModel model = null;
         PbtSegment previous = null;
         for (PbtSegment segment : schedule) {
@@ -231,7 +241,7 @@ public final class PopulationBasedTraining implements Configurable, Provenancabl
                         + " does not start from " + (previous == null ? "fresh weights"
                         : "segment " + previous.member() + "/" + previous.interval()));
             }
-            model = train(segment, model).model();
+            model = train(segment, model, data).model();
             previous = segment;
         }
         return model;
@@ -239,23 +249,23 @@ public final class PopulationBasedTraining implements Configurable, Provenancabl
 
     private record Trained(NetworkModel model, double score) {}
 
-    private Trained train(PbtSegment segment, NetworkModel start) {
+    private Trained train(PbtSegment segment, NetworkModel start, ConfigObjective.Data data) {
         Map<String, Object> overrides = new LinkedHashMap<>(segment.params());
         overrides.put(seedProperty(), segment.seed());
         overrides.put(epochsProperty(), perturbationInterval);
-        ConfigObjective.Configured run = objective.load(overrides);
-        if (!(run.trainer() instanceof NetworkTrainer trainer)) {
+        Trainer<Label> configured = objective.trainer(overrides);
+        if (!(configured instanceof NetworkTrainer trainer)) {
             throw new IllegalArgumentException("population based training needs a NetworkTrainer, but component '"
-                    + objective.trainerName() + "' is a " + run.trainer().getClass().getName());
+                    + objective.trainerName() + "' is a " + configured.getClass().getName());
         }
         Map<String, Provenance> provenance = new LinkedHashMap<>();
         provenance.put(MEMBER, new IntProvenance(MEMBER, segment.member()));
         provenance.put(INTERVAL, new IntProvenance(INTERVAL, segment.interval()));
         provenance.put(START_MEMBER, new IntProvenance(START_MEMBER, segment.startMember()));
         provenance.put(START_INTERVAL, new IntProvenance(START_INTERVAL, segment.startInterval()));
-        NetworkModel model = start == null ? trainer.train(run.train(), provenance)
-                : trainer.fineTune(run.train(), start, provenance);
-        return new Trained(model, objective.score(model, run.validation()));
+        NetworkModel model = start == null ? trainer.train(data.train(), provenance)
+                : trainer.fineTune(data.train(), start, provenance);
+        return new Trained(model, objective.score(model, data.validation()));
     }
 
     private String seedProperty() {

@@ -205,6 +205,12 @@ class PopulationBasedTrainingTest {
         PropertyException reserved = assertThrows(PropertyException.class,
                 () -> new PopulationBasedTraining(epochs, 4, 1, 2, 0.25, 0.25, 1));
         assertTrue(reserved.getMessage().contains("sets 'trainer.epochs' itself"), reserved.getMessage());
+        ConfigObjective data = new ConfigObjective(dir.resolve("mlp.xml"), "trainer", "train", "valid",
+                ConfigObjective.Metric.ACCURACY, List.of("train.examples=int:30:60"));
+        PropertyException source = assertThrows(PropertyException.class,
+                () -> new PopulationBasedTraining(data, 4, 1, 2, 0.25, 0.25, 1));
+        assertTrue(source.getMessage().contains("cannot search the data source property 'train.examples'"),
+                source.getMessage());
     }
 
     @Test
