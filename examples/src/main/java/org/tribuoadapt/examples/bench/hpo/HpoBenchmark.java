@@ -30,6 +30,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * {@code bench hpo}: the learning-rate tuners of tribuo-hpo on Fashion-MNIST, one JSON object per line.
@@ -213,6 +214,12 @@ public final class HpoBenchmark implements BenchmarkCommand {
         out.println(mapper.createObjectNode().put("benchmark", "hpo").put("part", "pbt-summary").put("seeds", pbt.size())
                 .put("pbt_mean_accuracy", pbt.stream().mapToDouble(Double::doubleValue).average().orElseThrow())
                 .put("random_mean_accuracy", random.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(directory);
     }
 
     private static HypergradientRule parseRule(String name) {
