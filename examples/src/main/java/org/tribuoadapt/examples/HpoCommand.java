@@ -1,6 +1,7 @@
 package org.tribuoadapt.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.tribuoadapt.core.io.AtomicFiles;
 import org.tribuoadapt.hpo.search.Direction;
@@ -12,6 +13,9 @@ import org.tribuoadapt.hpo.search.Trial;
 import org.tribuoadapt.hpo.search.TrialState;
 import org.tribuoadapt.hpo.search.journal.JournalFileStorage;
 import org.tribuoadapt.hpo.search.objective.ConfigObjective;
+import org.tribuoadapt.hpo.search.pbt.PbtResult;
+import org.tribuoadapt.hpo.search.pbt.PbtSegment;
+import org.tribuoadapt.hpo.search.pbt.PopulationBasedTraining;
 import org.tribuoadapt.hpo.search.pruner.HyperbandPruner;
 import org.tribuoadapt.hpo.search.pruner.MedianPruner;
 import org.tribuoadapt.hpo.search.pruner.SuccessiveHalvingPruner;
@@ -51,6 +55,11 @@ import java.util.TreeSet;
  *   <li>{@code export [--out trials.csv]}: one CSV row per trial ({@code value}, or {@code values_0, values_1, ...}
  *   as Optuna's {@code trials_dataframe} names them)</li>
  * </ul>
+ * and {@code hpo pbt -c CONFIG --trainer T --train-source S --valid-source V --space component.property=kind:args
+ * [--space ...] [--population 8] [--interval 1] [--intervals 4] [--quantile 0.25] [--resample 0.25] [--seed 42]
+ * [--metric ...] [--out lineage.json]}: population based training of the configuration's NetworkTrainer (Jaderberg
+ * et al. 2017); it prints the winner, its score and its hyper-parameter schedule as JSON, and {@code --out} writes
+ * every member's lineage.
  */
 final class HpoCommand implements CliCommand {
 
@@ -63,13 +72,18 @@ final class HpoCommand implements CliCommand {
 
     @Override
     public String description() {
-        return "hyper-parameter studies over a configuration file: hpo study create|run|status|best|export";
+        return "hyper-parameter studies over a configuration file: hpo study create|run|status|best|export, hpo pbt";
     }
 
     @Override
     public int run(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("pbt")) {
+            pbt(parse(args, 1));
+            return 0;
+        }
         if (args.length < 2 || !args[0].equals("study")) {
-            System.err.println("usage: hpo study create|run|status|best|export --storage FILE --study NAME [options]"
+            System.err.println("usage: hpo study create|run|status|best|export --storage FILE --study NAME [options],"
+                    + " or hpo pbt -c CONFIG --trainer T --train-source S --valid-source V --space ... [options]"
                     + " (see docs/hpo.md)");
             return 2;
         }
@@ -92,11 +106,45 @@ final class HpoCommand implements CliCommand {
         return 0;
     }
 
-    private static void run(Map<String, List<String>> options, JournalFileStorage storage, String name) {
-        ConfigObjective objective = new ConfigObjective(Path.of(required(options, "c")), required(options, "trainer"),
+    private static ConfigObjective objective(Map<String, List<String>> options) {
+        return new ConfigObjective(Path.of(required(options, "c")), required(options, "trainer"),
                 required(options, "train-source"), required(options, "valid-source"),
                 ConfigObjective.Metric.valueOf(optional(options, "metric", "accuracy").toUpperCase(Locale.ROOT)),
                 options.getOrDefault("space", List.of()));
+    }
+
+    private static void pbt(Map<String, List<String>> options) throws java.io.IOException {
+        PopulationBasedTraining pbt = new PopulationBasedTraining(objective(options),
+                Integer.parseInt(optional(options, "population", "8")), Integer.parseInt(optional(options, "interval", "1")),
+                Integer.parseInt(optional(options, "intervals", "4")), Double.parseDouble(optional(options, "quantile", "0.25")),
+                Double.parseDouble(optional(options, "resample", "0.25")), Long.parseLong(optional(options, "seed", "42")));
+        PbtResult result = pbt.run();
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode summary = mapper.createObjectNode();
+        summary.put("winner", result.winner()).put("score", result.score()).put("segments", result.segments().size());
+        segments(summary.putArray("schedule"), result.schedule());
+        System.out.println(summary);
+        List<String> out = options.get("out");
+        if (out != null) {
+            ObjectNode lineage = mapper.createObjectNode();
+            lineage.put("winner", result.winner()).put("score", result.score()).put("configuration", pbt.toString());
+            segments(lineage.putArray("segments"), result.segments());
+            AtomicFiles.write(Path.of(out.get(0)), mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(lineage));
+        }
+    }
+
+    private static void segments(ArrayNode array, List<PbtSegment> segments) {
+        for (PbtSegment s : segments) {
+            ObjectNode json = array.addObject();
+            json.put("member", s.member()).put("interval", s.interval()).put("seed", s.seed()).put("score", s.score())
+                    .put("start_member", s.startMember()).put("start_interval", s.startInterval());
+            ObjectNode params = json.putObject("params");
+            s.params().forEach((name, value) -> params.put(name, value.toString()));
+        }
+    }
+
+    private static void run(Map<String, List<String>> options, JournalFileStorage storage, String name) {
+        ConfigObjective objective = objective(options);
         long seed = Long.parseLong(optional(options, "seed", "42"));
         String samplerName = optional(options, "sampler", "tpe");
         if (options.containsKey("grid") != samplerName.equals("grid")) {

@@ -1,5 +1,7 @@
 package org.tribuoadapt.examples;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,6 +149,29 @@ public class HpoCommandTest {
         assertEquals(2, Main.execute(study(multi, "run", "-c", config.toString(), "--trainer", "trainer",
                 "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
                 "--trials", "1")));
+    }
+
+    @Test
+    public void runsPopulationBasedTrainingAndWritesTheLineage(@TempDir Path dir) throws Exception {
+        Path config = config(dir);
+        Path lineage = dir.resolve("lineage.json");
+        assertEquals(0, Main.execute(new String[] {"hpo", "pbt", "-c", config.toString(), "--trainer", "trainer",
+                "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
+                "--population", "3", "--intervals", "2", "--quantile", "0.5", "--seed", "3", "--out", lineage.toString()}));
+        JsonNode json = new ObjectMapper().readTree(lineage.toFile());
+        JsonNode segments = json.get("segments");
+        assertEquals(6, segments.size());
+        int winner = json.get("winner").asInt();
+        assertEquals(segments.get(3 + winner).get("score").asDouble(), json.get("score").asDouble());
+        for (JsonNode segment : segments) {
+            assertTrue(segment.get("params").has("adam.learningRate"), segment.toString());
+            assertEquals(segment.get("interval").asInt() == 1 ? -1 : segment.get("start_member").asInt(),
+                    segment.get("start_member").asInt());
+        }
+        // bad settings are named before any training
+        assertEquals(2, Main.execute(new String[] {"hpo", "pbt", "-c", config.toString(), "--trainer", "trainer",
+                "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
+                "--population", "1"}));
     }
 
     @Test

@@ -22,12 +22,15 @@ import org.tribuoadapt.hpo.steplaw.StepLaw;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * {@code bench hpo}: the learning-rate tuners of tribuo-hpo on Fashion-MNIST, one JSON object per line.
@@ -39,13 +42,18 @@ import java.util.Map;
  *   same initial rates as client learning rates; test accuracy per round, rounds to {@code --fed-target}, and per
  *   rate the rounds FedHyper needs to reach FedAvg's final accuracy; then a summary.</li>
  *   <li>(c) {@code steplaw}: the Step Law's worked values (Li et al. 2025) and its prediction for part (a)'s run.</li>
+ *   <li>(d) {@code pbt}: population based training (Jaderberg et al. 2017) against random search at the same number
+ *   of training epochs ({@link PbtComparison}), one line per method and seed, then a summary; not in the default
+ *   parts.</li>
  * </ul>
  * Options: {@code --parts a,b,c}; {@code --data DIR}; {@code --rates 1e-5,1e-4,1e-3,1e-2,1e-1}; {@code --seed N};
  * (a) {@code --examples N} (20000), {@code --held-out N} (2000, the first test images), {@code --epochs N} (2),
  * {@code --batch N} (64), {@code --eval-every N} (25), {@code --target A} (0.85), {@code --beta B} (Adam-HD's beta),
  * {@code --max-lr X} (Adam-HD's upper clip), {@code --rule additive|multiplicative} (Adam-HD's rule); (b) {@code --fed-examples N} (10000), {@code --rounds N} (30),
  * {@code --clients N} (20), {@code --fraction C} (0.25), {@code --local-epochs N} (1), {@code --local-batch N} (32),
- * {@code --alpha A} (0.5), {@code --fed-target A} (0.80), {@code --schedulers GM,SL,CL}.
+ * {@code --alpha A} (0.5), {@code --fed-target A} (0.80), {@code --schedulers GM,SL,CL}; (d) {@code --pbt-population N} (8),
+ * {@code --pbt-interval E} (1), {@code --pbt-intervals K} (4), {@code --pbt-train-per-class N} (200),
+ * {@code --pbt-valid-per-class N} (50), {@code --pbt-hidden N} (64), {@code --pbt-seeds 1,2,3}.
  */
 public final class HpoBenchmark implements BenchmarkCommand {
 
@@ -80,6 +88,13 @@ public final class HpoBenchmark implements BenchmarkCommand {
         d.put("alpha", "0.5");
         d.put("fed-target", "0.80");
         d.put("schedulers", "GM,SL,CL");
+        d.put("pbt-population", "8");
+        d.put("pbt-interval", "1");
+        d.put("pbt-intervals", "4");
+        d.put("pbt-train-per-class", "200");
+        d.put("pbt-valid-per-class", "50");
+        d.put("pbt-hidden", "64");
+        d.put("pbt-seeds", "1,2,3");
         return Collections.unmodifiableMap(d);
     }
 
@@ -90,8 +105,8 @@ public final class HpoBenchmark implements BenchmarkCommand {
 
     @Override
     public String description() {
-        return "learning-rate robustness of Adam vs Adam-HD, FedHyper vs FedAvg, Step Law values "
-                + "(--parts a,b,c --examples N --epochs N --rounds N --clients N --rates ... --data DIR)";
+        return "learning-rate robustness of Adam vs Adam-HD, FedHyper vs FedAvg, Step Law values, PBT vs random search "
+                + "(--parts a,b,c,d --examples N --epochs N --rounds N --clients N --rates ... --data DIR)";
     }
 
     @Override
@@ -99,8 +114,8 @@ public final class HpoBenchmark implements BenchmarkCommand {
         BenchmarkOptions options = new BenchmarkOptions(args, DEFAULTS);
         List<String> parts = options.list("parts");
         for (String part : parts) {
-            if (!List.of("a", "b", "c").contains(part)) {
-                throw new IllegalArgumentException("--parts takes a, b and c, found '" + part + "'");
+            if (!List.of("a", "b", "c", "d").contains(part)) {
+                throw new IllegalArgumentException("--parts takes a, b, c and d, found '" + part + "'");
             }
         }
         String data = options.string("data");
@@ -176,6 +191,35 @@ public final class HpoBenchmark implements BenchmarkCommand {
         if (parts.contains("c")) {
             stepLaw(mapper, out, cnn, examples, epochs, batch);
         }
+        if (parts.contains("d")) {
+            pbt(options, mapper, out, data);
+        }
+    }
+
+    private static void pbt(BenchmarkOptions options, ObjectMapper mapper, PrintStream out, String data) throws IOException {
+        Path directory = Files.createTempDirectory("bench-pbt");
+        PbtComparison comparison = new PbtComparison(directory, data, options.integer("pbt-train-per-class"),
+                options.integer("pbt-valid-per-class"), options.integer("pbt-hidden"), options.integer("pbt-population"),
+                options.integer("pbt-interval"), options.integer("pbt-intervals"));
+        List<Double> pbt = new ArrayList<>();
+        List<Double> random = new ArrayList<>();
+        for (String seed : options.list("pbt-seeds")) {
+            ObjectNode p = comparison.pbt(Long.parseLong(seed), mapper);
+            out.println(p);
+            pbt.add(p.get("best_validation_accuracy").asDouble());
+            ObjectNode r = comparison.random(Long.parseLong(seed), directory, mapper);
+            out.println(r);
+            random.add(r.get("best_validation_accuracy").asDouble());
+        }
+        out.println(mapper.createObjectNode().put("benchmark", "hpo").put("part", "pbt-summary").put("seeds", pbt.size())
+                .put("pbt_mean_accuracy", pbt.stream().mapToDouble(Double::doubleValue).average().orElseThrow())
+                .put("random_mean_accuracy", random.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(directory);
     }
 
     private static HypergradientRule parseRule(String name) {

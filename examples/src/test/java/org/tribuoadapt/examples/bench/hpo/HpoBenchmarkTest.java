@@ -111,6 +111,25 @@ public class HpoBenchmarkTest {
     }
 
     @Test
+    public void pbtAndRandomSearchGetTheSameEpochs(@TempDir Path data) throws IOException {
+        writeIdx(data, "train", 60, 1);
+        writeIdx(data, "t10k", 20, 2);
+        List<JsonNode> lines = run(data, "--parts", "d", "--pbt-train-per-class", "5", "--pbt-valid-per-class", "2",
+                "--pbt-hidden", "4", "--pbt-population", "2", "--pbt-intervals", "2", "--pbt-seeds", "1");
+        List<JsonNode> pbt = part(lines, "pbt");
+        assertEquals(List.of("pbt", "random"), pbt.stream().map(l -> l.get("method").asText()).toList());
+        for (JsonNode l : pbt) {
+            assertEquals(4, l.get("epochs").asInt(), l.toString());
+            assertTrue(l.get("best_validation_accuracy").asDouble() >= 0 && l.get("best_validation_accuracy").asDouble() <= 1);
+        }
+        // the winner's schedule runs over both intervals
+        assertEquals(2, pbt.get(0).get("winner_schedule").size());
+        JsonNode summary = part(lines, "pbt-summary").get(0);
+        assertEquals(pbt.get(0).get("best_validation_accuracy").asDouble(), summary.get("pbt_mean_accuracy").asDouble());
+        assertEquals(pbt.get(1).get("best_validation_accuracy").asDouble(), summary.get("random_mean_accuracy").asDouble());
+    }
+
+    @Test
     public void badOptionsAreRejected(@TempDir Path data) {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> new HpoBenchmark().run(List.of("--bogus", "1"), System.out));

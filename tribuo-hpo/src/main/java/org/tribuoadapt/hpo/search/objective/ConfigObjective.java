@@ -12,6 +12,7 @@ import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuo.DataSource;
+import org.tribuo.Dataset;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.Trainer;
@@ -205,28 +206,88 @@ public final class ConfigObjective implements Objective, Configurable, Provenanc
         return searchSpace;
     }
 
-    @Override
-    @SuppressWarnings("unchecked") // the configuration names a classification trainer and data sources
-    public double evaluate(ActiveTrial trial) throws Exception {
+    /**
+     * The training and validation data of the configuration file.
+     * @param train The training data.
+     * @param validation The validation data.
+     */
+    public record Data(MutableDataset<Label> train, MutableDataset<Label> validation) {}
+
+    private ConfigurationManager manager(Map<String, ?> overrides) {
         List<String> args = new ArrayList<>(List.of("--config-file", configFile.toString()));
-        for (Map.Entry<String, Object> e : trial.params().entrySet()) {
+        for (Map.Entry<String, ?> e : overrides.entrySet()) {
             args.add("--@" + e.getKey());
             args.add(String.valueOf(e.getValue()));
         }
-        try (ConfigurationManager cm = new ConfigurationManager(args.toArray(new String[0]))) {
-            Trainer<Label> t = (Trainer<Label>) cm.lookup(trainer);
-            MutableDataset<Label> train = CheckedDatasets.load((DataSource<Label>) cm.lookup(trainingSource));
-            MutableDataset<Label> validation = CheckedDatasets.load((DataSource<Label>) cm.lookup(validationSource));
-            if (t instanceof NetworkTrainer network) {
-                network.setListener(new EpochReporter(trial, metric, train, validation, network.networkSpec().inputShape()));
-            }
-            Model<Label> model = t.train(train);
-            String provenance = new JsonProvenanceSerialization(false).serializeToString(
-                    ProvenanceUtil.marshalProvenance(model.getProvenance()));
-            trial.setUserAttribute(PROVENANCE_ATTRIBUTE, provenance);
-            trial.setUserAttribute(PROVENANCE_HASH_ATTRIBUTE, sha256(provenance));
-            return metric.of(new LabelEvaluator().evaluate(model, validation).getConfusionMatrix());
+        return new ConfigurationManager(args.toArray(new String[0]));
+    }
+
+    /**
+     * Loads the trainer with {@code --@component.property value} overrides, the way each trial does. Population
+     * based training uses it to set, besides the searched values, the trainer's seed and epochs.
+     * @param overrides Property values by {@code component.property} name.
+     * @return The trainer component.
+     */
+    @SuppressWarnings("unchecked") // the configuration names a classification trainer
+    public Trainer<Label> trainer(Map<String, ?> overrides) {
+        try (ConfigurationManager cm = manager(overrides)) {
+            return (Trainer<Label>) cm.lookup(trainer);
         }
+    }
+
+    /**
+     * Loads and checks the training and validation data with {@code --@component.property value} overrides.
+     * @param overrides Property values by {@code component.property} name.
+     * @return The data.
+     */
+    @SuppressWarnings("unchecked") // the configuration names classification data sources
+    public Data data(Map<String, ?> overrides) {
+        try (ConfigurationManager cm = manager(overrides)) {
+            return new Data(CheckedDatasets.load((DataSource<Label>) cm.lookup(trainingSource)),
+                    CheckedDatasets.load((DataSource<Label>) cm.lookup(validationSource)));
+        }
+    }
+
+    /**
+     * The objective's metric of a model on validation data.
+     * @param model The model.
+     * @param validation The validation data.
+     * @return The metric.
+     */
+    public double score(Model<Label> model, Dataset<Label> validation) {
+        return metric.of(new LabelEvaluator().evaluate(model, validation).getConfusionMatrix());
+    }
+
+    /**
+     * The name of the trainer component, for overrides of its properties.
+     * @return The component name.
+     */
+    public String trainerName() {
+        return trainer;
+    }
+
+    /**
+     * The names of the training and validation data source components.
+     * @return The two names.
+     */
+    public List<String> dataSourceNames() {
+        return List.of(trainingSource, validationSource);
+    }
+
+    @Override
+    public double evaluate(ActiveTrial trial) throws Exception {
+        Trainer<Label> t = trainer(trial.params());
+        Data data = data(trial.params());
+        if (t instanceof NetworkTrainer network) {
+            network.setListener(new EpochReporter(trial, metric, data.train(), data.validation(),
+                    network.networkSpec().inputShape()));
+        }
+        Model<Label> model = t.train(data.train());
+        String provenance = new JsonProvenanceSerialization(false).serializeToString(
+                ProvenanceUtil.marshalProvenance(model.getProvenance()));
+        trial.setUserAttribute(PROVENANCE_ATTRIBUTE, provenance);
+        trial.setUserAttribute(PROVENANCE_HASH_ATTRIBUTE, sha256(provenance));
+        return score(model, data.validation());
     }
 
     private static String sha256(String text) throws NoSuchAlgorithmException {
