@@ -1,12 +1,15 @@
 package org.tribuoadapt.core.nn.layers;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.TapeConstants;
+
+import java.util.Arrays;
 
 /**
  * A mixture-of-experts feed-forward layer (Shazeer et al. 2017) in the form WideNet uses (Xue et al. 2022, "Go
@@ -88,35 +91,48 @@ public final class MixtureOfExperts extends Layer {
                 capacityFactor);
     }
 
+    /**
+     * Runs each expert on its kept tokens only (gathered by index), then gives every token the gate-weighted sum of
+     * its kept experts' outputs; a dropped assignment reads a row of zeros.
+     */
     @Override
     protected NDArray forward(NDArray input, ForwardContext context) {
+        NDManager manager = context.manager();
         NDArray tokens = input.reshape(-1, dim);
         NDArray probabilities = routerProbabilities(tokens, context);
         ExpertRouting routing = ExpertRouting.route(probabilities.toFloatArray(), experts, topK, capacityFactor);
-        NDArray output = null;
+        int count = routing.tokens();
+        NDList outputs = new NDList();
+        int[] offsets = new int[experts];
+        int processed = 0;
         for (int e = 0; e < experts; e++) {
-            NDArray dispatch = dispatchMatrix(context.manager(), routing.tokensOf(e), routing.tokens());
-            NDArray gates = dispatch.matMul(probabilities.get(new NDIndex(":, {}:{}", e, e + 1)));
-            NDArray expertOutput = child(expertName(e)).apply(dispatch.matMul(tokens), context).mul(gates);
-            NDArray combined = dispatch.transpose().matMul(expertOutput);
-            output = output == null ? combined : output.add(combined);
+            int[] assigned = routing.tokensOf(e);
+            offsets[e] = processed;
+            processed += assigned.length;
+            long[] rows = new long[assigned.length * dim];
+            for (int i = 0; i < assigned.length; i++) {
+                Arrays.fill(rows, i * dim, (i + 1) * dim, assigned[i]);
+            }
+            NDArray expertInput = tokens.gather(manager.create(rows, new Shape(assigned.length, dim)), 0);
+            outputs.add(child(expertName(e)).apply(expertInput, context));
         }
-        return output.reshape(input.getShape());
-    }
-
-    /**
-     * The one-hot matrix that gathers an expert's tokens: row i selects token {@code assigned[i]}.
-     * @param manager The batch's memory.
-     * @param assigned The expert's tokens.
-     * @param tokens The number of tokens.
-     * @return A constant {@code [assigned.length, tokens]}.
-     */
-    private static NDArray dispatchMatrix(NDManager manager, int[] assigned, int tokens) {
-        float[] oneHot = new float[assigned.length * tokens];
-        for (int i = 0; i < assigned.length; i++) {
-            oneHot[i * tokens + assigned[i]] = 1f;
+        outputs.add(manager.zeros(new Shape(1, dim), tokens.getDataType()));
+        long[] choices = new long[count * topK];
+        long[] sources = new long[count * topK * dim];
+        int[] filled = new int[experts];
+        for (int s = 0; s < count; s++) {
+            for (int r = 0; r < topK; r++) {
+                int e = routing.choice(s, r);
+                choices[s * topK + r] = e;
+                long row = routing.isKept(s, r) ? offsets[e] + filled[e]++ : processed;
+                Arrays.fill(sources, (s * topK + r) * dim, (s * topK + r + 1) * dim, row);
+            }
         }
-        return manager.create(oneHot, new Shape(assigned.length, tokens));
+        NDArray gates = probabilities.gather(manager.create(choices, new Shape(count, topK)), 1);
+        NDArray chosen = NDArrays.concat(outputs, 0)
+                .gather(manager.create(sources, new Shape(count * topK, dim)), 0)
+                .reshape(count, topK, dim);
+        return chosen.mul(gates.expandDims(2)).sum(new int[] {1}).reshape(input.getShape());
     }
 
     /**

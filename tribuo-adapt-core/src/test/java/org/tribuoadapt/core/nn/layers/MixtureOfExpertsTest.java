@@ -124,6 +124,21 @@ public class MixtureOfExpertsTest {
     }
 
     @Test
+    public void anExpertWithoutTokensGetsAZeroGradient() {
+        try (NDManager manager = DjlRuntime.newManager(); Network network = twoExperts(manager, 1, 2.0);
+             NDManager batch = manager.newSubManager(); NDScope ignored = new NDScope()) {
+            NDArray tokens = batch.create(new float[] {1f, 0.5f, 2f, -1f}, new Shape(2, DIM));
+            try (GradientMode on = GradientMode.enabled()) {
+                GradientMode.backward(network.forward(tokens, ForwardContext.training(batch)).square().sum());
+            }
+            float[] unused = network.parameters().get("moe.expert_1.fc1.weight").array().getGradient().toFloatArray();
+            assertArrayEquals(new float[unused.length], unused);
+            float used = network.parameters().get("moe.expert_0.fc1.weight").array().getGradient().abs().sum().getFloat();
+            assertTrue(used > 0);
+        }
+    }
+
+    @Test
     public void loadBalancingLossIsOneWhenBalancedAndGrowsWithImbalance() {
         try (NDManager manager = DjlRuntime.newManager(); Network network = twoExperts(manager, 1, 1.0);
              NDManager batch = manager.newSubManager(); NDScope ignored = new NDScope()) {
