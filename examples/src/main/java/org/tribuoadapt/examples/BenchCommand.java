@@ -8,6 +8,7 @@ import org.tribuoadapt.examples.bench.peft.PeftBenchmark;
 import org.tribuoadapt.examples.bench.robust.RobustBenchmark;
 import org.tribuoadapt.examples.bench.sigma.SigmaReparamBenchmark;
 import org.tribuoadapt.examples.bench.tta.TtaBenchmark;
+import org.tribuoadapt.examples.bench.widenet.WideNetBenchmark;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -21,7 +22,8 @@ final class BenchCommand implements CliCommand {
     private static Map<String, BenchmarkCommand> benchmarks() {
         Map<String, BenchmarkCommand> out = new LinkedHashMap<>();
         for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark(), new PeftBenchmark(), new HpoBenchmark(), new RobustBenchmark(),
-                new TtaBenchmark(), new SigmaReparamBenchmark(), new CompanderBenchmark()}) {
+                new TtaBenchmark(), new SigmaReparamBenchmark(), new CompanderBenchmark(),
+                new WideNetBenchmark()}) {
             out.put(b.name(), b);
         }
         return out;
