@@ -6,8 +6,8 @@ import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.ForwardContext;
-import org.tribuoadapt.core.nn.layers.MixtureOfExperts;
 import org.tribuoadapt.core.nn.TapeConstants;
+import org.tribuoadapt.core.nn.layers.MixtureOfExperts;
 
 import java.util.ArrayList;
 import java.util.List;

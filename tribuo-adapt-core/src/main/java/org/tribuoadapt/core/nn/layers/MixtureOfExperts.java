@@ -81,17 +81,6 @@ public final class MixtureOfExperts extends Layer {
     }
 
     /**
-     * Routes a batch of tokens as the forward pass does.
-     * @param input Tokens {@code [N, T, D]} or {@code [N, D]}.
-     * @param context The forward context.
-     * @return The routing of the {@code N * T} tokens in row-major order.
-     */
-    public ExpertRouting route(NDArray input, ForwardContext context) {
-        return ExpertRouting.route(routerProbabilities(input.reshape(-1, dim), context).toFloatArray(), experts, topK,
-                capacityFactor);
-    }
-
-    /**
      * Runs each expert on its kept tokens only (gathered by index), then gives every token the gate-weighted sum of
      * its kept experts' outputs; a dropped assignment reads a row of zeros.
      */
