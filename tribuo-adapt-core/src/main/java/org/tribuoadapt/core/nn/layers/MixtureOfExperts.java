@@ -128,7 +128,7 @@ public final class MixtureOfExperts extends Layer {
      * The load-balancing auxiliary loss of Switch Transformer (Fedus et al. 2022; GShard's differentiable
      * approximation): {@code E * sum_e f_e * P_e}, where {@code f_e} is the fraction of the token choices that name
      * expert e (before capacity dropping; see {@link ExpertRouting#choiceFractions()}) and {@code P_e} is the mean
-     * router probability of expert e over the tokens. It is 1 when routing is perfectly balanced and E at worst; only
+     * router probability of expert e over the tokens. It is 1 when routing is perfectly balanced and at most E; only
      * {@code P_e} is differentiated.
      * @param input This layer's input {@code [N, T, D]} or {@code [N, D]}, as it saw it in the forward pass.
      * @param context The forward context.
