@@ -9,6 +9,7 @@ import org.tribuoadapt.examples.bench.robust.RobustBenchmark;
 import org.tribuoadapt.examples.bench.sigma.SigmaReparamBenchmark;
 import org.tribuoadapt.examples.bench.tta.TtaBenchmark;
 import org.tribuoadapt.examples.bench.tta.TtaSelectionBenchmark;
+import org.tribuoadapt.examples.bench.widenet.WideNetBenchmark;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,7 +23,8 @@ final class BenchCommand implements CliCommand {
     private static Map<String, BenchmarkCommand> benchmarks() {
         Map<String, BenchmarkCommand> out = new LinkedHashMap<>();
         for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark(), new PeftBenchmark(), new HpoBenchmark(), new RobustBenchmark(),
-                new TtaBenchmark(), new TtaSelectionBenchmark(), new SigmaReparamBenchmark(), new CompanderBenchmark()}) {
+                new TtaBenchmark(), new TtaSelectionBenchmark(), new SigmaReparamBenchmark(), new CompanderBenchmark(),
+                new WideNetBenchmark()}) {
             out.put(b.name(), b);
         }
         return out;

@@ -8,6 +8,8 @@ import org.tribuo.util.onnx.ONNXOperator;
 import org.tribuo.util.onnx.ONNXRef;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.nn.layers.MixtureOfExperts;
+import org.tribuoadapt.core.nn.layers.WideNetEncoder;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +59,12 @@ public final class OnnxGraphWriter {
             throw new UnsupportedOperationException("cannot export layer '" + layer.path() + "' (" + layer.describe()
                     + ") to ONNX: the exporter does not inline a frozen ONNX stage's model into the graph, so networks "
                     + "with one cannot be exported");
+        }
+        if (exporter == null && (layer instanceof MixtureOfExperts || layer instanceof WideNetEncoder)) {
+            throw new UnsupportedOperationException("cannot export layer '" + layer.path() + "' (" + layer.describe()
+                    + ") to ONNX: mixture-of-experts routing (WideNet) is data-dependent, because which tokens an "
+                    + "expert takes, and which it drops over its capacity, depends on the whole batch, so networks "
+                    + "with a MixtureOfExperts layer are not exported");
         }
         if (exporter == null) {
             throw new UnsupportedOperationException("cannot export layer '" + layer.path() + "' (" + layer.describe()

@@ -35,6 +35,7 @@ import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.nn.spec.TransformerSpec;
+import org.tribuoadapt.core.nn.spec.WideNetSpec;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 
@@ -223,6 +224,16 @@ public class NetworkOnnxExportTest {
         Network network = new Network(manager, root, new Shape(4));
         network.initialize(5L);
         return network;
+    }
+
+    @Test
+    public void wideNetIsRefusedBecauseItsRoutingIsDataDependent() {
+        try (Network network = WideNetSpec.forSequences(16, 4, 8, 2, 2, 8, 2, 1, 1.0).build(2, 1L)) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> NetworkOnnxExporter.standard().exportNetwork(network, "test", 1));
+            assertTrue(e.getMessage().contains("layer 'encoder'"), e.getMessage());
+            assertTrue(e.getMessage().contains("data-dependent"), e.getMessage());
+        }
     }
 
     @Test

@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
 
 /**
  * What a trainer minimises, as a configurable part of the trainer (as Tribuo's {@code LinearSGDTrainer} takes its
- * {@code LabelObjective}): plain cross-entropy ({@link CrossEntropyObjective}), or an objective of another module,
+ * {@code LabelObjective}): plain cross-entropy ({@link CrossEntropyObjective}), cross-entropy plus the load-balancing
+ * loss of mixture-of-experts networks ({@link LoadBalancingObjective}), or an objective of another module,
  * such as adversarial training (PGD-AT or TRADES) in tribuo-robust. It makes the {@link BatchObjective} of one
  * training run.
  */

@@ -5,13 +5,9 @@ import ai.djl.ndarray.types.Shape;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import org.tribuoadapt.core.nn.Layer;
-import org.tribuoadapt.core.nn.layers.Conv2d;
 import org.tribuoadapt.core.nn.layers.DenseLayerFactory;
 import org.tribuoadapt.core.nn.layers.LayerNorm;
 import org.tribuoadapt.core.nn.layers.Linear;
-import org.tribuoadapt.core.nn.layers.PatchTokens;
-import org.tribuoadapt.core.nn.layers.PositionEmbedding;
-import org.tribuoadapt.core.nn.layers.SequenceTokens;
 import org.tribuoadapt.core.nn.layers.Sequential;
 import org.tribuoadapt.core.nn.layers.SpectralLinear;
 import org.tribuoadapt.core.nn.layers.TokenMeanPool;
@@ -122,19 +118,7 @@ public final class TransformerSpec implements NetworkSpec {
 
     @Override
     public void postConfig() {
-        if (patchSize < 0) {
-            throw new PropertyException("", "patchSize", "patchSize must be >= 0, found " + patchSize);
-        }
-        if (patchSize > 0) {
-            if (inputChannels < 1 || inputHeight < 1 || inputWidth < 1
-                    || inputHeight % patchSize != 0 || inputWidth % patchSize != 0) {
-                throw new PropertyException("", "patchSize", "patchSize " + patchSize + " must divide the image size "
-                        + inputHeight + "x" + inputWidth + " (channels " + inputChannels + ")");
-            }
-        } else if (inputSize < 1 || tokenWidth < 1 || inputSize % tokenWidth != 0) {
-            throw new PropertyException("", "tokenWidth", "in sequence mode tokenWidth (" + tokenWidth
-                    + ") must be positive and divide inputSize (" + inputSize + ")");
-        }
+        tokenInput();
         if (dim < 1 || depth < 0 || mlpDim < 1 || heads < 1 || dim % heads != 0) {
             throw new PropertyException("", "heads", "need dim >= 1, depth >= 0, mlpDim >= 1 and heads dividing dim, found dim="
                     + dim + ", depth=" + depth + ", mlpDim=" + mlpDim + ", heads=" + heads);
@@ -144,26 +128,19 @@ public final class TransformerSpec implements NetworkSpec {
         }
     }
 
-    @Override
-    public Shape inputShape() {
-        return patchSize > 0 ? new Shape(inputChannels, inputHeight, inputWidth) : new Shape(inputSize);
+    private TokenInput tokenInput() {
+        return new TokenInput(patchSize, inputChannels, inputHeight, inputWidth, inputSize, tokenWidth);
     }
 
-    private int tokenCount() {
-        return patchSize > 0 ? (inputHeight / patchSize) * (inputWidth / patchSize) : inputSize / tokenWidth;
+    @Override
+    public Shape inputShape() {
+        return tokenInput().inputShape();
     }
 
     @Override
     public Layer buildLayers(NDManager manager, int numOutputs) {
         Sequential root = new Sequential();
-        if (patchSize > 0) {
-            root.add("embed", new Conv2d(manager, inputChannels, dim, patchSize, patchSize, 0, true));
-            root.add("tokens", new PatchTokens());
-        } else {
-            root.add("tokens", new SequenceTokens(tokenWidth));
-            root.add("embed", dense().create(manager, tokenWidth, dim, true));
-        }
-        root.add("pos_embed", new PositionEmbedding(manager, tokenCount(), dim));
+        tokenInput().addTo(root, manager, dim, dense());
         Sequential blocks = new Sequential();
         for (int i = 0; i < depth; i++) {
             blocks.add(Integer.toString(i), new TransformerBlock(manager, dim, heads, mlpDim, dropout, dense()));
