@@ -20,6 +20,9 @@ import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
+import org.tribuoadapt.core.train.EpochSummary;
+import org.tribuoadapt.core.train.LearningRateSchedule;
+import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.SGDOptimiserFactory;
 
 import java.nio.file.Path;
@@ -140,6 +143,36 @@ public class NetworkTrainerTest {
         if (history.stoppedEarly()) {
             assertEquals(history.bestEpoch() + 2, history.epochs().size());
         }
+    }
+
+    /** Halves the rate after every epoch whose validation accuracy is below a bar. */
+    public static final class HalvingSchedule implements LearningRateSchedule {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public double nextRate(List<EpochSummary> epochs, double currentRate) {
+            return epochs.get(epochs.size() - 1).validationAccuracy() < 2 ? currentRate / 2 : currentRate;
+        }
+    }
+
+    @Test
+    public void aScheduleSetsTheRateOfTheFollowingEpochsAndIsRecorded() {
+        MutableDataset<Label> train = SyntheticImages.dataset(96, 3, SIZE, 11);
+        NetworkTrainer trainer = new NetworkTrainer(mlp(), new SGDOptimiserFactory(0.1, 0.0, false, 0.0), 3, 16, 3L,
+                0.0, 0.25, 10).withLearningRateSchedule(new HalvingSchedule());
+        NetworkModel model = trainer.train(train);
+        TrainingHistory history = model.history().orElseThrow();
+        int perEpoch = history.steps() / 3;
+        double[] rates = history.stepLearningRates();
+        for (int step = 0; step < rates.length; step++) {
+            assertEquals(0.1 / (1 << (step / perEpoch)), rates[step], 1e-15, "step " + step);
+        }
+        assertEquals("after epoch 1: 0.05; after epoch 2: 0.025", model.getProvenance().getInstanceProvenance().getMap()
+                .get(NetworkProvenance.LEARNING_RATE_CHANGES).toString());
+        assertTrue(trainer.getProvenance().toString().contains("HalvingSchedule"), trainer.getProvenance().toString());
+        PropertyException e = assertThrows(PropertyException.class, () -> new NetworkTrainer(mlp(),
+                new AdamOptimiserFactory(0.01), 2, 16, 1L).withLearningRateSchedule(new HalvingSchedule()));
+        assertTrue(e.getMessage().contains("validationFraction"), e.getMessage());
     }
 
     @Test
