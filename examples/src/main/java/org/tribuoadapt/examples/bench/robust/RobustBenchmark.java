@@ -27,6 +27,7 @@ import org.tribuoadapt.robust.smoothing.MixingNetworkTrainer;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +40,10 @@ import java.util.Map;
  * model, checks the mixing-network model again with APGD-CE through the composite on a subset, and reports whether
  * the goal was met: the mixture's clean accuracy within 2 points of the standard model's while keeping at least 90%
  * of the PGD-AT model's robust accuracy. One JSON object is printed per measurement.
+ * <p>
+ * {@code --mode accelat} instead compares AccelAT's learning-rate schedule with a fixed rate in PGD adversarial
+ * training ({@link AccelATComparison}), and {@code --mode crops} compares robust inference by crop selection with
+ * plain inference under small translations and rescalings ({@link CropSelectionComparison}).
  */
 public final class RobustBenchmark implements BenchmarkCommand {
 
@@ -51,13 +56,33 @@ public final class RobustBenchmark implements BenchmarkCommand {
 
     @Override
     public String description() {
-        return "standard vs PGD-AT vs adaptive smoothing on Fashion-MNIST under PGD (options: "
+        return "standard vs PGD-AT vs adaptive smoothing on Fashion-MNIST under PGD; --mode accelat: AccelAT vs a fixed "
+                + "rate in PGD-AT; --mode crops: crop selection vs plain inference under small shifts (options: --mode "
                 + String.join(" ", RobustBenchmarkOptions.NAMES) + ")";
     }
 
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
-        RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(args);
+        String mode = "smoothing";
+        List<String> rest = new ArrayList<>(args);
+        int at = rest.indexOf("--mode");
+        if (at >= 0) {
+            if (at + 1 >= rest.size()) {
+                throw new IllegalArgumentException("option --mode needs a value: smoothing, accelat or crops");
+            }
+            mode = rest.get(at + 1);
+            rest.subList(at, at + 2).clear();
+        }
+        RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(rest);
+        switch (mode) {
+            case "smoothing" -> adaptiveSmoothing(o, out);
+            case "accelat" -> AccelATComparison.run(o, out);
+            case "crops" -> CropSelectionComparison.run(o, out);
+            default -> throw new IllegalArgumentException("unknown --mode " + mode + "; modes are smoothing, accelat, crops");
+        }
+    }
+
+    private static void adaptiveSmoothing(RobustBenchmarkOptions o, PrintStream out) throws Exception {
         Dataset<Label> train = load(o.data(), "train", o.trainExamples());
         Dataset<Label> test = load(o.data(), "t10k", o.testExamples());
         emit(out, Map.of("measurement", "setup", "trainExamples", train.size(), "testExamples", test.size(),
@@ -129,7 +154,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
         emit(out, goal);
     }
 
-    private static Dataset<Label> load(String folder, String prefix, int examples) throws java.io.IOException {
+    static Dataset<Label> load(String folder, String prefix, int examples) throws java.io.IOException {
         Path dir = Path.of(folder);
         IDXImageDataSource source = new IDXImageDataSource(dir.resolve(prefix + "-images-idx3-ubyte.gz").toString(),
                 dir.resolve(prefix + "-labels-idx1-ubyte.gz").toString(), Collections.emptyList(), Collections.emptyList(),
@@ -156,7 +181,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
         return m;
     }
 
-    private static Map<String, Object> timing(String stage, long start) {
+    static Map<String, Object> timing(String stage, long start) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("measurement", "time");
         m.put("stage", stage);
@@ -164,7 +189,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
         return m;
     }
 
-    private static Map<String, Object> describe(RobustBenchmarkOptions o) {
+    static Map<String, Object> describe(RobustBenchmarkOptions o) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("channels", o.channels());
         m.put("hidden", o.hidden());
@@ -185,7 +210,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
         return m;
     }
 
-    private static void emit(PrintStream out, Map<String, Object> line) throws java.io.IOException {
+    static void emit(PrintStream out, Map<String, Object> line) throws java.io.IOException {
         out.println(JSON.writeValueAsString(line));
         out.flush();
     }
