@@ -119,7 +119,8 @@ public class RobustBenchmarkTest {
                 assertTrue(fooled >= changed - 1e-9 && fooled <= 8 * changed + 1e-9, n.toString());
             }
         }
-        assertEquals(List.of("plain", "crop-consistency", "crop-confidence"), models);
+        assertEquals(List.of("plain", "crop-consistency-margin-1", "crop-confidence-margin-1", "crop-consistency-margin-2",
+                "crop-confidence-margin-2"), models);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new RobustBenchmark().run(List.of("--mode", "other"), new PrintStream(new ByteArrayOutputStream())));
         assertTrue(e.getMessage().contains("unknown --mode other"), e.getMessage());
