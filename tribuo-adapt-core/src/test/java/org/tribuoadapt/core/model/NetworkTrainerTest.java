@@ -22,6 +22,10 @@ import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.EpochSummary;
 import org.tribuoadapt.core.train.LearningRateSchedule;
+import org.tribuoadapt.core.train.NetworkOptimiser;
+import org.tribuoadapt.core.train.OptimiserFactory;
+import org.tribuoadapt.core.train.TrainingPlan;
+import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.SGDOptimiserFactory;
 
@@ -155,6 +159,32 @@ public class NetworkTrainerTest {
         }
     }
 
+    /** SGD behind an optimiser that, like hypergradient descent, keeps the rate to itself. */
+    public static final class OwnRateFactory implements OptimiserFactory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public NetworkOptimiser create(List<Parameter> parameters, TrainingPlan plan) {
+            NetworkOptimiser sgd = new SGDOptimiserFactory(0.1, 0.0, false, 0.0).create(parameters, plan);
+            return new NetworkOptimiser() {
+                @Override
+                public void step() {
+                    sgd.step();
+                }
+
+                @Override
+                public double learningRate() {
+                    return sgd.learningRate();
+                }
+
+                @Override
+                public void close() {
+                    sgd.close();
+                }
+            };
+        }
+    }
+
     @Test
     public void aScheduleSetsTheRateOfTheFollowingEpochsAndIsRecorded() {
         MutableDataset<Label> train = SyntheticImages.dataset(96, 3, SIZE, 11);
@@ -173,6 +203,10 @@ public class NetworkTrainerTest {
         PropertyException e = assertThrows(PropertyException.class, () -> new NetworkTrainer(mlp(),
                 new AdamOptimiserFactory(0.01), 2, 16, 1L).withLearningRateSchedule(new HalvingSchedule()));
         assertTrue(e.getMessage().contains("validationFraction"), e.getMessage());
+        NetworkTrainer ownRate = new NetworkTrainer(mlp(), new OwnRateFactory(), 2, 16, 1L, 0.0, 0.25, 3)
+                .withLearningRateSchedule(new HalvingSchedule());
+        UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class, () -> ownRate.train(train));
+        assertTrue(refused.getMessage().contains("cannot follow a learning-rate schedule"), refused.getMessage());
     }
 
     @Test
