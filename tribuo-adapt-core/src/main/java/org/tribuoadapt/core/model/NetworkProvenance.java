@@ -9,9 +9,11 @@ import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.Kernels;
+import org.tribuoadapt.core.train.EpochSummary;
 import org.tribuoadapt.core.train.TrainingHistory;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,6 +55,12 @@ public final class NetworkProvenance {
     public static final String LEARNING_RATE_MAX = "learning-rate-max";
     /** SHA-256 of the weights a run started from. */
     public static final String INITIAL_WEIGHTS_SHA256 = "initial-weights-sha256";
+
+    /**
+     * Key of the learning-rate changes a schedule made, {@code "after epoch 7: 8.0E-4; after epoch 12: 6.4E-4"}
+     * ({@code "none"} if it made none).
+     */
+    public static final String LEARNING_RATE_CHANGES = "learning-rate-changes";
 
     private NetworkProvenance() {}
 
@@ -128,5 +136,25 @@ public final class NetworkProvenance {
             out.put(LEARNING_RATE_MAX, new DoubleProvenance(LEARNING_RATE_MAX, max));
         }
         return out;
+    }
+
+    /**
+     * The learning-rate changes of a run whose optimiser kept its rate within each epoch (a
+     * {@link org.tribuoadapt.core.train.LearningRateSchedule}'s run): every epoch whose rate differs from the one
+     * before it, as a change made after the one before it.
+     * @param history The run's history.
+     * @return The {@link #LEARNING_RATE_CHANGES} entry.
+     */
+    public static Map<String, Provenance> describeLearningRateChanges(TrainingHistory history) {
+        List<EpochSummary> epochs = history.epochs();
+        StringBuilder changes = new StringBuilder();
+        for (int i = 1; i < epochs.size(); i++) {
+            double rate = epochs.get(i).learningRate();
+            if (rate != epochs.get(i - 1).learningRate()) {
+                changes.append(changes.length() == 0 ? "" : "; ").append("after epoch ").append(i).append(": ").append(rate);
+            }
+        }
+        String value = changes.length() == 0 ? "none" : changes.toString();
+        return Map.of(LEARNING_RATE_CHANGES, new StringProvenance(LEARNING_RATE_CHANGES, value));
     }
 }

@@ -19,6 +19,7 @@ import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.BatchObjective;
+import org.tribuoadapt.core.train.LearningRateSchedule;
 import org.tribuoadapt.core.train.OptimiserFactory;
 import org.tribuoadapt.core.train.SeededTrainer;
 import org.tribuoadapt.core.train.TrainerInvocations;
@@ -41,7 +42,8 @@ import org.tribuoadapt.core.train.TrainingObjective;
 /**
  * Trains a neural network classifier on DJL's PyTorch engine as a Tribuo {@link Trainer}: from scratch, or by full
  * fine-tuning from existing weights (a safetensors file or a {@link NetworkModel}), with minibatches, a pluggable
- * {@link OptimiserFactory}, gradient clipping and early stopping on a validation split.
+ * {@link OptimiserFactory}, gradient clipping, early stopping on a validation split and an optional
+ * {@link LearningRateSchedule} driven by the validation figures.
  * <p>
  * The seed and the invocation count fix the initial weights, the validation split, the batch order and dropout, so
  * the same configuration and thread count give bit-identical weights.
@@ -78,6 +80,10 @@ public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
     @Config(description = "What training minimises: cross-entropy (the default) or another module's objective, such "
             + "as tribuo-robust's adversarial training.")
     private TrainingObjective objective = new CrossEntropyObjective();
+
+    @Config(description = "Sets the learning rate after each epoch from the validation figures (for example "
+            + "tribuo-robust's AccelAT); needs validationFraction > 0 and an optimiser whose rate can be set. None by default.")
+    private LearningRateSchedule learningRateSchedule;
 
     private transient TrainingListener listener = TrainingListener.NONE;
 
@@ -132,6 +138,18 @@ public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
     }
 
     /**
+     * Sets the learning rate after each epoch from the validation figures; the model's run provenance then records
+     * every change ({@link NetworkProvenance#LEARNING_RATE_CHANGES}).
+     * @param schedule The schedule, or null for the optimiser's own rate.
+     * @return This trainer.
+     */
+    public NetworkTrainer withLearningRateSchedule(LearningRateSchedule schedule) {
+        this.learningRateSchedule = schedule;
+        postConfig();
+        return this;
+    }
+
+    /**
      * The objective this trainer minimises.
      * @return The objective.
      */
@@ -168,6 +186,10 @@ public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
         }
         if (patience < 1) {
             throw new PropertyException("", "patience", "patience must be at least 1, found " + patience);
+        }
+        if (learningRateSchedule != null && validationFraction == 0) {
+            throw new PropertyException("", "learningRateSchedule", "a learning-rate schedule reads the validation "
+                    + "figures, so it needs validationFraction > 0");
         }
         if (initialWeights == null && !reinitialisedLayers.isEmpty()) {
             throw new PropertyException("", "reinitialisedLayers", "reinitialisedLayers needs initialWeights");
@@ -250,10 +272,14 @@ public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
             if (initial != null) {
                 loadInitialWeights(net, initial);
             }
-            NetworkFit.Result result = new NetworkFit(new TrainingLoop(epochs, batchSize, gradientClipNorm, patience))
+            NetworkFit.Result result = new NetworkFit(
+                    new TrainingLoop(epochs, batchSize, gradientClipNorm, patience, learningRateSchedule))
                     .fit(net, optimiser, train, validation, batchObjective, localRNG, listener);
             Map<String, Provenance> instance = new LinkedHashMap<>(runProvenance);
             instance.putAll(result.provenance());
+            if (learningRateSchedule != null) {
+                instance.putAll(NetworkProvenance.describeLearningRateChanges(result.history()));
+            }
             ModelProvenance provenance = new ModelProvenance(NetworkModel.class.getName(), OffsetDateTime.now(),
                     examples.getProvenance(), trainerProvenance, instance);
             return new NetworkModel("network-model", provenance, featureMap, outputInfo, network, result.weights(),
@@ -296,6 +322,7 @@ public final class NetworkTrainer extends SeededTrainer<NetworkModel> {
                 + batchSize + ",seed=" + seed + ",gradientClipNorm=" + gradientClipNorm + ",validationFraction="
                 + validationFraction + ",patience=" + patience + (initialWeights == null ? "" : ",initialWeights="
                 + initialWeights + ",reinitialisedLayers=" + reinitialisedLayers)
-                + (objective instanceof CrossEntropyObjective ? "" : ",objective=" + objective) + ")";
+                + (objective instanceof CrossEntropyObjective ? "" : ",objective=" + objective)
+                + (learningRateSchedule == null ? "" : ",learningRateSchedule=" + learningRateSchedule) + ")";
     }
 }

@@ -104,6 +104,7 @@ public final class AdamOptimiserFactory implements OptimiserFactory {
     }
 
     private final class Adam extends ParameterOptimiser {
+        private double rate = learningRate;
         private final NDArray[] firstMoments;
         private final NDArray[] secondMoments;
 
@@ -115,14 +116,14 @@ public final class AdamOptimiserFactory implements OptimiserFactory {
 
         @Override
         protected void update(int t) {
-            double stepSize = learningRate / (1 - Math.pow(beta1, t));
+            double stepSize = rate / (1 - Math.pow(beta1, t));
             double correction2 = Math.sqrt(1 - Math.pow(beta2, t));
             for (int i = 0; i < parameters.size(); i++) {
                 NDArray p = parameters.get(i).array();
                 NDArray g = gradient(parameters.get(i));
                 if (weightDecay != 0) {
                     if (decoupledWeightDecay) {
-                        p.muli(1 - learningRate * weightDecay);
+                        p.muli(1 - rate * weightDecay);
                     } else {
                         g = g.add(p.mul(weightDecay));
                     }
@@ -136,7 +137,12 @@ public final class AdamOptimiserFactory implements OptimiserFactory {
 
         @Override
         public double learningRate() {
-            return learningRate;
+            return rate;
+        }
+
+        @Override
+        public void setLearningRate(double rate) {
+            this.rate = NetworkOptimiser.checkRate(rate);
         }
     }
 }

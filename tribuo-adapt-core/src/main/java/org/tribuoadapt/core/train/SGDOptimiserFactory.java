@@ -72,6 +72,7 @@ public final class SGDOptimiserFactory implements OptimiserFactory {
     }
 
     private final class SGD extends ParameterOptimiser {
+        private double rate = learningRate;
         private final NDArray[] buffers;
 
         SGD(List<Parameter> parameters) {
@@ -95,13 +96,18 @@ public final class SGDOptimiserFactory implements OptimiserFactory {
                     }
                     g = nesterov ? g.add(buffers[i].mul(momentum)) : buffers[i];
                 }
-                p.subi(g.mul(learningRate));
+                p.subi(g.mul(rate));
             }
         }
 
         @Override
         public double learningRate() {
-            return learningRate;
+            return rate;
+        }
+
+        @Override
+        public void setLearningRate(double rate) {
+            this.rate = NetworkOptimiser.checkRate(rate);
         }
     }
 }

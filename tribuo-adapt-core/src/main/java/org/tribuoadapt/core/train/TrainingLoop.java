@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
 /**
  * Minibatch training of a network's trainable parameters: shuffling, the forward and backward pass, gradient
  * clipping, the optimiser step, validation after each epoch and early stopping on the validation loss (the best
- * epoch's weights are restored at the end). Every trainer in Tribuo Adapt runs its networks through this loop.
+ * epoch's weights are restored at the end), and an optional {@link LearningRateSchedule} that sets the learning rate
+ * after each epoch. Every trainer in Tribuo Adapt runs its networks through this loop.
  * <p>
  * Each batch runs in its own native-memory scope, so memory does not grow with the number of batches. A batch of a
  * single example at the end of an epoch is skipped, because BatchNorm cannot normalise it.
@@ -35,6 +36,7 @@ public final class TrainingLoop {
     private final int batchSize;
     private final double gradientClipNorm;
     private final int patience;
+    private final LearningRateSchedule schedule;
 
     /**
      * Creates a loop.
@@ -44,6 +46,18 @@ public final class TrainingLoop {
      * @param patience Stop after this many epochs without a lower validation loss (only with validation data).
      */
     public TrainingLoop(int epochs, int batchSize, double gradientClipNorm, int patience) {
+        this(epochs, batchSize, gradientClipNorm, patience, null);
+    }
+
+    /**
+     * Creates a loop whose learning rate follows a schedule after each epoch.
+     * @param epochs The maximum number of passes over the data.
+     * @param batchSize The minibatch size.
+     * @param gradientClipNorm The largest global gradient norm; 0 disables clipping.
+     * @param patience Stop after this many epochs without a lower validation loss (only with validation data).
+     * @param schedule The schedule consulted after every epoch but the last, or null to keep the optimiser's rate.
+     */
+    public TrainingLoop(int epochs, int batchSize, double gradientClipNorm, int patience, LearningRateSchedule schedule) {
         if (epochs < 1 || batchSize < 1 || !(gradientClipNorm >= 0) || patience < 1) {
             throw new IllegalArgumentException("need epochs >= 1, batchSize >= 1, gradientClipNorm >= 0 and patience >= 1, found "
                     + epochs + ", " + batchSize + ", " + gradientClipNorm + ", " + patience);
@@ -52,6 +66,7 @@ public final class TrainingLoop {
         this.batchSize = batchSize;
         this.gradientClipNorm = gradientClipNorm;
         this.patience = patience;
+        this.schedule = schedule;
     }
 
     /**
@@ -80,6 +95,7 @@ public final class TrainingLoop {
      * @param rng The stream the batch order is drawn from.
      * @param listener Progress callbacks.
      * @return The history of the run.
+     * @throws UnsupportedOperationException if the loop has a schedule and the optimiser sets its own rate.
      * @throws IllegalStateException if the loss becomes NaN or infinite, or grows more than {@value #DIVERGENCE_FACTOR}
      *     times over the first step's (and over 1), naming the epoch, step and learning rate.
      */
@@ -88,6 +104,9 @@ public final class TrainingLoop {
         List<Parameter> trainable = network.trainableParameters();
         if (trainable.isEmpty()) {
             throw new IllegalStateException("the network has no trainable parameters");
+        }
+        if (schedule != null) {
+            optimiser.setLearningRate(optimiser.learningRate()); // fails now, not after an epoch, if it cannot follow
         }
         List<EpochSummary> summaries = new ArrayList<>();
         double[] losses = new double[16];
@@ -149,6 +168,9 @@ public final class TrainingLoop {
                 } else if (epoch - bestEpoch >= patience) {
                     stoppedEarly = true;
                     break;
+                }
+                if (schedule != null && epoch < epochs) {
+                    optimiser.setLearningRate(schedule.nextRate(List.copyOf(summaries), summary.learningRate()));
                 }
             }
             if (best != null) {

@@ -20,6 +20,13 @@ import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.testing.TestSeeds;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
+import org.tribuoadapt.core.train.EpochSummary;
+import org.tribuoadapt.core.train.LearningRateSchedule;
+import org.tribuoadapt.core.train.NetworkOptimiser;
+import org.tribuoadapt.core.train.OptimiserFactory;
+import org.tribuoadapt.core.train.TrainingPlan;
+import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.SGDOptimiserFactory;
 
 import java.nio.file.Path;
@@ -140,6 +147,66 @@ public class NetworkTrainerTest {
         if (history.stoppedEarly()) {
             assertEquals(history.bestEpoch() + 2, history.epochs().size());
         }
+    }
+
+    /** Halves the rate after every epoch whose validation accuracy is below a bar. */
+    public static final class HalvingSchedule implements LearningRateSchedule {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public double nextRate(List<EpochSummary> epochs, double currentRate) {
+            return epochs.get(epochs.size() - 1).validationAccuracy() < 2 ? currentRate / 2 : currentRate;
+        }
+    }
+
+    /** SGD behind an optimiser that, like hypergradient descent, keeps the rate to itself. */
+    public static final class OwnRateFactory implements OptimiserFactory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public NetworkOptimiser create(List<Parameter> parameters, TrainingPlan plan) {
+            NetworkOptimiser sgd = new SGDOptimiserFactory(0.1, 0.0, false, 0.0).create(parameters, plan);
+            return new NetworkOptimiser() {
+                @Override
+                public void step() {
+                    sgd.step();
+                }
+
+                @Override
+                public double learningRate() {
+                    return sgd.learningRate();
+                }
+
+                @Override
+                public void close() {
+                    sgd.close();
+                }
+            };
+        }
+    }
+
+    @Test
+    public void aScheduleSetsTheRateOfTheFollowingEpochsAndIsRecorded() {
+        MutableDataset<Label> train = SyntheticImages.dataset(96, 3, SIZE, 11);
+        NetworkTrainer trainer = new NetworkTrainer(mlp(), new SGDOptimiserFactory(0.1, 0.0, false, 0.0), 3, 16, 3L,
+                0.0, 0.25, 10).withLearningRateSchedule(new HalvingSchedule());
+        NetworkModel model = trainer.train(train);
+        TrainingHistory history = model.history().orElseThrow();
+        int perEpoch = history.steps() / 3;
+        double[] rates = history.stepLearningRates();
+        for (int step = 0; step < rates.length; step++) {
+            assertEquals(0.1 / (1 << (step / perEpoch)), rates[step], 1e-15, "step " + step);
+        }
+        assertEquals("after epoch 1: 0.05; after epoch 2: 0.025", model.getProvenance().getInstanceProvenance().getMap()
+                .get(NetworkProvenance.LEARNING_RATE_CHANGES).toString());
+        assertTrue(trainer.getProvenance().toString().contains("HalvingSchedule"), trainer.getProvenance().toString());
+        PropertyException e = assertThrows(PropertyException.class, () -> new NetworkTrainer(mlp(),
+                new AdamOptimiserFactory(0.01), 2, 16, 1L).withLearningRateSchedule(new HalvingSchedule()));
+        assertTrue(e.getMessage().contains("validationFraction"), e.getMessage());
+        NetworkTrainer ownRate = new NetworkTrainer(mlp(), new OwnRateFactory(), 2, 16, 1L, 0.0, 0.25, 3)
+                .withLearningRateSchedule(new HalvingSchedule());
+        UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class, () -> ownRate.train(train));
+        assertTrue(refused.getMessage().contains("cannot follow a learning-rate schedule"), refused.getMessage());
     }
 
     @Test

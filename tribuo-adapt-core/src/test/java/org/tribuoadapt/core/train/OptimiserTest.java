@@ -11,6 +11,7 @@ import org.tribuoadapt.core.nn.Parameter;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Checks the optimisers step by step against the update rules of {@code torch.optim}, computed by hand in double
@@ -40,6 +41,68 @@ public class OptimiserTest {
             }
             float[] out = p.toFloatArray();
             return new double[] {out[0], out[1], out[2]};
+        }
+    }
+
+    /** Runs one step per entry of {@code rates}, setting the optimiser's rate to that entry before the step. */
+    private static double[] runWithRates(OptimiserFactory factory, double[] rates) {
+        try (NDManager manager = DjlRuntime.newManager()) {
+            Parameter p = new Parameter("w", Parameter.Kind.WEIGHT, manager.create(START));
+            NDArray c = manager.create(C);
+            try (NetworkOptimiser optimiser = factory.create(List.of(p), new TrainingPlan(3, 3, 1, 3, 1, rates.length))) {
+                for (double rate : rates) {
+                    optimiser.setLearningRate(rate);
+                    assertEquals(rate, optimiser.learningRate());
+                    try (NDManager batch = manager.newSubManager(); NDScope scope = new NDScope()) {
+                        NDArray loss;
+                        try (GradientMode ignored = GradientMode.enabled()) {
+                            loss = p.array().square().mul(c).sum().div(2);
+                        }
+                        GradientMode.backward(loss);
+                        optimiser.step();
+                        GradientMode.zeroGradient(p.array());
+                    }
+                }
+            }
+            float[] out = p.toFloatArray();
+            return new double[] {out[0], out[1], out[2]};
+        }
+    }
+
+    @Test
+    public void aScheduledRateIsTheRateLaterStepsUse() {
+        double[] rates = {0.2, 0.2, 0.05};
+        double mu = 0.9;
+        double[] p = {1.0, -2.0, 0.5};
+        double[] b = new double[3];
+        for (int t = 1; t <= rates.length; t++) {
+            for (int i = 0; i < 3; i++) {
+                double g = C[i] * p[i];
+                b[i] = t == 1 ? g : mu * b[i] + g;
+                p[i] -= rates[t - 1] * b[i];
+            }
+        }
+        assertClose(p, runWithRates(new SGDOptimiserFactory(0.2, mu, false, 0.0), rates));
+
+        double b1 = 0.9, b2 = 0.999, eps = 1e-8;
+        double[] q = {1.0, -2.0, 0.5};
+        double[] m = new double[3];
+        double[] v = new double[3];
+        for (int t = 1; t <= rates.length; t++) {
+            for (int i = 0; i < 3; i++) {
+                double g = C[i] * q[i];
+                m[i] = b1 * m[i] + (1 - b1) * g;
+                v[i] = b2 * v[i] + (1 - b2) * g * g;
+                q[i] -= (rates[t - 1] / (1 - Math.pow(b1, t))) * m[i] / (Math.sqrt(v[i]) / Math.sqrt(1 - Math.pow(b2, t)) + eps);
+            }
+        }
+        assertClose(q, runWithRates(new AdamOptimiserFactory(0.2), rates));
+
+        try (NDManager manager = DjlRuntime.newManager();
+             NetworkOptimiser sgd = new SGDOptimiserFactory(0.1, 0, false, 0).create(
+                     List.of(new Parameter("w", Parameter.Kind.WEIGHT, manager.create(START))), new TrainingPlan(3, 3, 1, 3, 1, 1))) {
+            assertThrows(IllegalArgumentException.class, () -> sgd.setLearningRate(0));
+            assertThrows(IllegalArgumentException.class, () -> sgd.setLearningRate(Double.NaN));
         }
     }
 

@@ -25,8 +25,10 @@ import java.util.TreeSet;
  * The checks and bookkeeping shared by the classifiers that combine a standard and a robust base model: loading a
  * base from a Tribuo model file (its SHA-256 goes into the run provenance), requiring the same labels and, for
  * networks differentiated together, the same inputs, and mapping the robust model's label ids onto the standard's.
+ * Loading a base and checking a dataset's labels against it also serve other wrappers of a base model (for example
+ * {@code robust.translation.CropSelectionTrainer}).
  */
-final class BaseModels {
+public final class BaseModels {
 
     /** Provenance key prefix of the standard base model. */
     static final String STANDARD = "standard-model";
@@ -43,7 +45,7 @@ final class BaseModels {
      * @return The model.
      * @throws IllegalArgumentException if the file holds no classification model.
      */
-    static Model<Label> load(Path path, String role, Map<String, Provenance> runProvenance) {
+    public static Model<Label> load(Path path, String role, Map<String, Provenance> runProvenance) {
         try {
             byte[] bytes = Files.readAllBytes(path);
             Model<?> model = Model.deserializeFromStream(new java.io.ByteArrayInputStream(bytes));
@@ -97,7 +99,7 @@ final class BaseModels {
      * @param base The base model.
      * @throws IllegalArgumentException if the dataset has a label the model does not predict.
      */
-    static void checkDatasetLabels(org.tribuo.Dataset<Label> dataset, Model<Label> base) {
+    public static void checkDatasetLabels(org.tribuo.Dataset<Label> dataset, Model<Label> base) {
         if (dataset.size() == 0) {
             throw new IllegalArgumentException("the dataset is empty");
         }

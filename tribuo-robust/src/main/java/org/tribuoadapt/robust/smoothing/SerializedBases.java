@@ -11,7 +11,7 @@ import org.tribuoadapt.core.model.NetworkModel;
  * Reads the parts that the mixture models' protobuf messages share: base models packed as Tribuo
  * {@code ModelProto}s, and the label domain of the stored metadata.
  */
-final class SerializedBases {
+public final class SerializedBases {
 
     private SerializedBases() {}
 
@@ -23,7 +23,7 @@ final class SerializedBases {
      * @throws InvalidProtocolBufferException if the message holds no model.
      * @throws IllegalStateException if the model is not a classifier.
      */
-    static Model<Label> model(Any packed, String role) throws InvalidProtocolBufferException {
+    public static Model<Label> model(Any packed, String role) throws InvalidProtocolBufferException {
         Model<?> model = Model.deserialize(packed.unpack(ModelProto.class));
         if (!model.validate(Label.class)) {
             throw new IllegalStateException("the stored " + role + " base model is not a Label classifier");

@@ -27,6 +27,7 @@ import org.tribuoadapt.robust.smoothing.MixingNetworkTrainer;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,9 @@ import java.util.Map;
  * <p>
  * {@code --mode label-noise} (first option) runs {@link LabelNoiseBenchmark} instead: cross-entropy, LDR-KL and
  * ALDR-KL under symmetric label noise.
+ * {@code --mode accelat} compares AccelAT's learning-rate schedule with a fixed rate in PGD adversarial
+ * training ({@link AccelATComparison}), and {@code --mode crops} compares robust inference by crop selection with
+ * plain inference under small translations and rescalings ({@link CropSelectionComparison}).
  */
 public final class RobustBenchmark implements BenchmarkCommand {
 
@@ -54,23 +58,38 @@ public final class RobustBenchmark implements BenchmarkCommand {
 
     @Override
     public String description() {
-        return "standard vs PGD-AT vs adaptive smoothing on Fashion-MNIST under PGD (options: "
+        return "standard vs PGD-AT vs adaptive smoothing on Fashion-MNIST under PGD; --mode accelat: AccelAT vs a fixed "
+                + "rate in PGD-AT; --mode crops: crop selection vs plain inference under small shifts (options: --mode "
                 + String.join(" ", RobustBenchmarkOptions.NAMES) + "); --mode label-noise: CE vs LDR-KL vs ALDR-KL"
                 + " under symmetric label noise (options: " + String.join(" ", LabelNoiseOptions.NAMES) + ")";
     }
 
     @Override
     public void run(List<String> args, PrintStream out) throws Exception {
-        if (args.size() >= 2 && args.get(0).equals("--mode")) {
-            switch (args.get(1)) {
-                case "label-noise" -> LabelNoiseBenchmark.run(args.subList(2, args.size()), out);
-                case "smoothing" -> run(args.subList(2, args.size()), out);
-                default -> throw new IllegalArgumentException("unknown mode " + args.get(1)
-                        + "; modes are smoothing (the default) and label-noise");
+        String mode = "smoothing";
+        List<String> rest = new ArrayList<>(args);
+        int at = rest.indexOf("--mode");
+        if (at >= 0) {
+            if (at + 1 >= rest.size()) {
+                throw new IllegalArgumentException("option --mode needs a value: smoothing, accelat, crops or label-noise");
             }
+            mode = rest.get(at + 1);
+            rest.subList(at, at + 2).clear();
+        }
+        if (mode.equals("label-noise")) {
+            LabelNoiseBenchmark.run(rest, out);
             return;
         }
-        RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(args);
+        RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(rest);
+        switch (mode) {
+            case "smoothing" -> adaptiveSmoothing(o, out);
+            case "accelat" -> AccelATComparison.run(o, out);
+            case "crops" -> CropSelectionComparison.run(o, out);
+            default -> throw new IllegalArgumentException("unknown --mode " + mode + "; modes are smoothing, accelat, crops, label-noise");
+        }
+    }
+
+    private static void adaptiveSmoothing(RobustBenchmarkOptions o, PrintStream out) throws Exception {
         Dataset<Label> train = load(o.data(), "train", o.trainExamples());
         Dataset<Label> test = load(o.data(), "t10k", o.testExamples());
         emit(out, Map.of("measurement", "setup", "trainExamples", train.size(), "testExamples", test.size(),
@@ -170,7 +189,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
         return m;
     }
 
-    private static Map<String, Object> timing(String stage, long start) {
+    static Map<String, Object> timing(String stage, long start) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("measurement", "time");
         m.put("stage", stage);
@@ -178,7 +197,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
         return m;
     }
 
-    private static Map<String, Object> describe(RobustBenchmarkOptions o) {
+    static Map<String, Object> describe(RobustBenchmarkOptions o) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("channels", o.channels());
         m.put("hidden", o.hidden());

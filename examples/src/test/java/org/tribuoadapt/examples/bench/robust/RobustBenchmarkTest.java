@@ -70,6 +70,62 @@ public class RobustBenchmarkTest {
         assertTrue(goal.get("met").isBoolean());
     }
 
+    private static List<JsonNode> runMode(Path dir, String mode, String... more) throws Exception {
+        writeIdx(dir, "train", 120, 1);
+        writeIdx(dir, "t10k", 60, 2);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<String> args = new ArrayList<>(List.of("--mode", mode, "--data", dir.toString(), "--train-examples", "300",
+                "--test-examples", "60", "--channels", "2,4", "--hidden", "8", "--batch-size", "16"));
+        args.addAll(List.of(more));
+        new RobustBenchmark().run(args, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : bytes.toString(StandardCharsets.UTF_8).split("\n")) {
+            lines.add(json.readTree(line));
+        }
+        assertEquals(mode, lines.get(0).get("mode").asText());
+        return lines;
+    }
+
+    @Test
+    public void accelatModeRacesAFixedRateAgainstTheSchedule(@TempDir Path dir) throws Exception {
+        List<JsonNode> lines = runMode(dir, "accelat", "--at-epochs", "2", "--at-steps", "1", "--eval-steps", "2",
+                "--lr", "0.01");
+        List<String> schedules = new ArrayList<>();
+        for (JsonNode n : lines) {
+            if (n.get("measurement").asText().equals("accelat-epoch")) {
+                schedules.add(n.get("schedule").asText() + n.get("epoch").asInt());
+                assertEquals(0.01, n.get("learningRate").asDouble(), 1e-12, "no drop before epoch window + 2");
+            }
+        }
+        assertEquals(List.of("fixed1", "fixed2", "accelat1", "accelat2"), schedules);
+        JsonNode summary = lines.get(lines.size() - 1);
+        assertEquals("accelat-summary", summary.get("measurement").asText());
+        int fixedEpochs = summary.get("fixedEpochsToTarget").asInt();
+        assertTrue(fixedEpochs >= 1 && fixedEpochs <= 2, summary.toString());
+    }
+
+    @Test
+    public void cropsModeComparesPlainAndCropSelection(@TempDir Path dir) throws Exception {
+        List<JsonNode> lines = runMode(dir, "crops", "--epochs", "1");
+        List<String> models = new ArrayList<>();
+        for (JsonNode n : lines) {
+            if (n.get("measurement").asText().equals("crops")) {
+                models.add(n.get("model").asText());
+                // an image some shift fools counts once, a changed prediction once per shift: the mean share of
+                // changed predictions is at most the fooling rate, which is at most eight times it
+                double changed = 1 - n.get("onePixelShiftAgreement").asDouble();
+                double fooled = n.get("onePixelFoolingRate").asDouble();
+                assertTrue(fooled >= changed - 1e-9 && fooled <= 8 * changed + 1e-9, n.toString());
+            }
+        }
+        assertEquals(List.of("plain", "crop-consistency-margin-1", "crop-confidence-margin-1", "crop-consistency-margin-2",
+                "crop-confidence-margin-2"), models);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new RobustBenchmark().run(List.of("--mode", "other"), new PrintStream(new ByteArrayOutputStream())));
+        assertTrue(e.getMessage().contains("unknown --mode other"), e.getMessage());
+    }
+
     @Test
     public void rejectsUnknownOrMalformedOptions() {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () ->
@@ -148,6 +204,6 @@ public class RobustBenchmarkTest {
         assertTrue(rate.getMessage().contains("every noise rate in [0, 1)"), rate.getMessage());
         IllegalArgumentException mode = assertThrows(IllegalArgumentException.class, () ->
                 new RobustBenchmark().run(List.of("--mode", "noise"), System.out));
-        assertTrue(mode.getMessage().contains("unknown mode noise"), mode.getMessage());
+        assertTrue(mode.getMessage().contains("unknown --mode noise"), mode.getMessage());
     }
 }
