@@ -50,11 +50,11 @@ public final class DsrmTrainer implements Configurable, Provenancable<Configured
     @Config(description = "Whether the clean source samples are a source domain too.")
     private boolean includeClean = true;
 
-    @Config(description = "Image height of the source samples.")
-    private int imageHeight = 28;
+    @Config(description = "Image height of the source samples; 0 with imageWidth 0 for square images.")
+    private int imageHeight = 0;
 
-    @Config(description = "Image width of the source samples.")
-    private int imageWidth = 28;
+    @Config(description = "Image width of the source samples; 0 with imageHeight 0 for square images.")
+    private int imageWidth = 0;
 
     @Config(description = "The seed of the corruptions.")
     private long seed = 1L;
@@ -73,8 +73,8 @@ public final class DsrmTrainer implements Configurable, Provenancable<Configured
      * @param corruptions Corruptions that make the corrupted source domains.
      * @param severity Their severity, 1 to 5.
      * @param includeClean Whether the clean source samples are a domain too.
-     * @param imageHeight Image height.
-     * @param imageWidth Image width.
+     * @param imageHeight Image height, or 0 (with width 0) for square images of the inputs' size.
+     * @param imageWidth Image width, or 0 (with height 0) for square images of the inputs' size.
      * @param seed The corruption seed.
      * @param epochs Gradient steps per head.
      * @param l2 The L2 penalty.
@@ -93,12 +93,12 @@ public final class DsrmTrainer implements Configurable, Provenancable<Configured
     }
 
     /**
-     * The default trainer: clean plus brightness, pixelate and impulse noise at severity 3, 28x28 images, seed 1,
+     * The default trainer: clean plus brightness, pixelate and impulse noise at severity 3, square images, seed 1,
      * 200 steps, L2 1e-4.
      * @return The trainer.
      */
     public static DsrmTrainer withDefaults() {
-        return new DsrmTrainer(List.of("brightness", "pixelate", "impulse_noise"), 3, true, 28, 28, 1L, 200, 1e-4);
+        return new DsrmTrainer(List.of("brightness", "pixelate", "impulse_noise"), 3, true, 0, 0, 1L, 200, 1e-4);
     }
 
     @Override
@@ -124,9 +124,9 @@ public final class DsrmTrainer implements Configurable, Provenancable<Configured
         } catch (IllegalArgumentException e) {
             throw new PropertyException("", "severity", e.getMessage());
         }
-        if (imageHeight < 1 || imageWidth < 1) {
-            throw new PropertyException("", "imageHeight", "the image size must be positive, found "
-                    + imageHeight + "x" + imageWidth);
+        if (imageHeight < 0 || imageWidth < 0 || (imageHeight == 0) != (imageWidth == 0)) {
+            throw new PropertyException("", "imageHeight", "the image size must be positive, or 0x0 for square "
+                    + "images, found " + imageHeight + "x" + imageWidth);
         }
         if (epochs < 1) {
             throw new PropertyException("", "epochs", "epochs must be at least 1, found " + epochs);
@@ -138,21 +138,31 @@ public final class DsrmTrainer implements Configurable, Provenancable<Configured
 
     /**
      * Builds the source domains' inputs from clean source samples.
-     * @param source Clean labelled source images, {@code imageHeight * imageWidth} values each.
+     * @param source Clean labelled grayscale source images, {@code imageHeight * imageWidth} values each (or a
+     * square number of values, for square images).
      * @return The domains, clean first, then the corruptions in order.
      */
     public List<SourceDomain> sourceDomains(TensorDataset source) {
         if (source.size() == 0) {
             throw new IllegalArgumentException("DSRM needs labelled source samples to build its source domains");
         }
-        int width = imageHeight * imageWidth;
         float[] clean;
         try (NDManager manager = DjlRuntime.newManager()) {
             clean = source.features(manager, Evaluation.range(0, source.size())).toFloatArray();
         }
-        if (clean.length != source.size() * width) {
-            throw new IllegalArgumentException("the source samples have " + clean.length / source.size()
-                    + " values each, not " + imageHeight + "x" + imageWidth + " = " + width + " pixels");
+        int width = clean.length / source.size();
+        int rows = imageHeight;
+        int columns = imageWidth;
+        if (imageHeight == 0) {
+            rows = (int) Math.round(Math.sqrt(width));
+            columns = rows;
+            if (rows * columns != width) {
+                throw new IllegalArgumentException("the source samples have " + width + " values each, which is no "
+                        + "square image; set imageHeight and imageWidth");
+            }
+        } else if (width != imageHeight * imageWidth) {
+            throw new IllegalArgumentException("the source samples have " + width + " values each, not "
+                    + imageHeight + "x" + imageWidth + " = " + imageHeight * imageWidth + " pixels");
         }
         List<SourceDomain> domains = new ArrayList<>();
         if (includeClean) {
@@ -164,7 +174,7 @@ public final class DsrmTrainer implements Configurable, Provenancable<Configured
             float[] image = new float[width];
             for (int i = 0; i < source.size(); i++) {
                 System.arraycopy(clean, i * width, image, 0, width);
-                float[] out = corruption.apply(image, imageHeight, imageWidth, severity,
+                float[] out = corruption.apply(image, rows, columns, severity,
                         corruption.exampleSeed(seed, severity, i));
                 System.arraycopy(out, 0, shifted, i * width, width);
             }

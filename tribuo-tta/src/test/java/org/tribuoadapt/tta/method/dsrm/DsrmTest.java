@@ -175,9 +175,18 @@ public class DsrmTest {
                 () -> Dsrm.withDefaults().start(TtaFixtures.cnn(), new AdaptationContext(16, 100, null)));
         assertEquals("DSRM needs labelled source samples to train its domain-specific heads (Zhang et al. 2023); "
                 + "give the evaluator source data", e.getMessage());
+        Dsrm fashion = new Dsrm(new DsrmTrainer(List.of("fog"), 3, true, 28, 28, 1L, 10, 0), "head",
+                SteeringRule.MIX, 0.1);
         e = assertThrows(IllegalArgumentException.class,
-                () -> Dsrm.withDefaults().start(TtaFixtures.cnn(), new AdaptationContext(16, 100, source())));
+                () -> fashion.start(TtaFixtures.cnn(), new AdaptationContext(16, 100, source())));
         assertEquals("the source samples have 64 values each, not 28x28 = 784 pixels", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DsrmTrainer.withDefaults().sourceDomains(
+                new TensorDataset(new float[12], new int[] {0, 1}, new Shape(6))));
+        assertEquals("the source samples have 6 values each, which is no square image; set imageHeight and "
+                + "imageWidth", e.getMessage());
+        p = assertThrows(PropertyException.class, () -> new DsrmTrainer(List.of("fog"), 3, true, 8, 0, 1L, 10, 0));
+        assertTrue(p.getMessage().contains("the image size must be positive, or 0x0 for square images, found 8x0"),
+                p.getMessage());
     }
 
     private static TensorDataset source() {
@@ -211,6 +220,10 @@ public class DsrmTest {
         System.arraycopy(domains.get(2).features(), 5 * width, actual, 0, width);
         assertArrayEquals(expected, actual);
         assertArrayEquals(source.labels(), domains.get(2).labels());
+        // 0x0 reads the 64 values as a square 8x8 image
+        List<SourceDomain> square = new DsrmTrainer(List.of("brightness", "impulse_noise"), 3, true, 0, 0, 3L, 100,
+                1e-4).sourceDomains(source);
+        assertArrayEquals(domains.get(2).features(), square.get(2).features());
     }
 
     @Test
