@@ -27,7 +27,7 @@ public class TestTimeMethodsTest {
     @Test
     public void namesResolveToDefaultConfiguredMethods() {
         assertEquals(List.of("source", "bn-adapt", "alpha-bn", "tent", "eata", "sar", "cafa", "lame", "t3a", "label-shift-em",
-                "label-shift-adapter"), TestTimeMethods.names());
+                "label-shift-adapter", "dsrm"), TestTimeMethods.names());
         for (String name : TestTimeMethods.names()) {
             TestTimeMethod method = TestTimeMethods.create(name);
             assertEquals(name, method.name());
