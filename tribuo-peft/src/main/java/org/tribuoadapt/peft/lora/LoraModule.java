@@ -75,6 +75,20 @@ public final class LoraModule extends AdapterModule {
         }
     }
 
+    /**
+     * Creates a plain LoRA module with the default initialisation ({@code A} kaiming-uniform, {@code B = 0}),
+     * without dropout or DoRA, for methods that train LoRA's factors differently (ALLoRA).
+     * @param target The layer.
+     * @param manager The network's memory.
+     * @param rank The rank r.
+     * @param scaling The scaling s.
+     * @param rng The stream initial values are drawn from.
+     * @return The module.
+     */
+    public static LoraModule plain(TargetLayer target, NDManager manager, int rank, double scaling, SplittableRandom rng) {
+        return new LoraModule(target, manager, rank, scaling, 0.0, false, LoraInit.DEFAULT, null, rng);
+    }
+
     private void initialise(LoraInit init, CordaDecomposition corda, SplittableRandom rng) {
         int countA = Math.toIntExact(loraA.size());
         int countB = Math.toIntExact(loraB.size());
