@@ -122,6 +122,18 @@ public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjec
     default void requireLoadableByPeft(Map<String, TensorData> tensors) {}
 
     /**
+     * Changes how the optimiser of this adapter's training steps its parameters, for methods whose learning rate
+     * depends on the parameters, such as ALLoRA's per-row rate (Huang and Balestriero 2024). By default the
+     * optimiser is used as it is.
+     * @param optimiser The optimiser {@link PeftNetwork#createOptimiser} built; the result owns it.
+     * @param modules The adapter's modules.
+     * @return The optimiser to train with.
+     */
+    default NetworkOptimiser adaptOptimiser(NetworkOptimiser optimiser, List<AdapterModule> modules) {
+        return optimiser;
+    }
+
+    /**
      * The parameters of this adapter that the method trains with an optimiser of its own instead of the trainer's,
      * such as SoRA's gates (Ding et al. 2023), which take a proximal step after each Adam step. Most methods have none.
      * @param modules The adapter's modules.

@@ -463,7 +463,8 @@ public final class PeftNetwork implements AutoCloseable {
     /**
      * Creates the optimiser of an adapter being trained: the trainer's optimiser over the network's trainable
      * parameters, except those the adapter's method optimises itself ({@link AdapterSpec#separatelyOptimised},
-     * SoRA's gates), which get the method's own optimiser. Closing the result closes both.
+     * SoRA's gates), which get the method's own optimiser, and as the method adapts it
+     * ({@link AdapterSpec#adaptOptimiser}, ALLoRA's per-row rates). Closing the result closes both.
      * @param name The adapter being trained (made trainable with {@link #setTrainable}).
      * @param factory The trainer's optimiser.
      * @param plan The training run.
@@ -471,9 +472,10 @@ public final class PeftNetwork implements AutoCloseable {
      */
     public NetworkOptimiser createOptimiser(String name, OptimiserFactory factory, TrainingPlan plan) {
         AdapterSpec spec = spec(name);
-        List<Parameter> own = spec.separatelyOptimised(List.copyOf(modules(name).values()));
+        List<AdapterModule> adapterModules = List.copyOf(modules(name).values());
+        List<Parameter> own = spec.separatelyOptimised(adapterModules);
         if (own.isEmpty()) {
-            return factory.create(network.trainableParameters(), plan);
+            return spec.adaptOptimiser(factory.create(network.trainableParameters(), plan), adapterModules);
         }
         Set<Parameter> separate = Collections.newSetFromMap(new IdentityHashMap<>());
         separate.addAll(own);
@@ -484,7 +486,8 @@ public final class PeftNetwork implements AutoCloseable {
             }
         }
         NetworkOptimiser trainer = factory.create(rest, plan);
-        return new SplitOptimiser(trainer, spec.separateOptimiser(own, plan, trainer.learningRate()));
+        return spec.adaptOptimiser(new SplitOptimiser(trainer, spec.separateOptimiser(own, plan, trainer.learningRate())),
+                adapterModules);
     }
 
     /**

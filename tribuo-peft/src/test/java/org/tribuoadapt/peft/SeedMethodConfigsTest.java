@@ -1,11 +1,13 @@
 package org.tribuoadapt.peft;
 
 import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tribuo.test.Helpers;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
 import org.tribuoadapt.peft.atlas.AtlasSpec;
+import org.tribuoadapt.peft.lora.LoraSpec;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -49,7 +51,9 @@ public class SeedMethodConfigsTest {
         "bitfit, 320",
         "normtuning, 192",
         // every weight and bias of conv1, bn1, conv2, bn2 and fc1: dense differences during the full phase
-        "ltsft, 420544"
+        "ltsft, 420544",
+        // r = 8, as LoRA: r (fanIn + out), 8 (9 + 32) + 8 (288 + 64) + 8 (3136 + 128)
+        "allora, 29256"
     })
     public void configuredAdapterFitsTheSourceNetwork(String method, long trainable) {
         ConfigurationManager cm = new ConfigurationManager(config(method).toString());
@@ -63,6 +67,19 @@ public class SeedMethodConfigsTest {
             assertEquals(trainable + HEAD, summary.trainable(), method + ": " + summary);
         }
         assertTrue(trainer.toString().contains(spec.toString()), trainer.toString());
+    }
+
+    @Test
+    public void cordaConfigNamesItsCovarianceFile() {
+        ConfigurationManager cm = new ConfigurationManager(config("corda").toString());
+        LoraSpec spec = (LoraSpec) cm.lookup("adapter");
+        assertTrue(spec.toString().contains("initialisation=CORDA") && spec.toString().contains("cordaMethod=KPM"),
+                spec.toString());
+        try (PeftNetwork peft = PeftNetwork.wrap(SOURCE.build(5, 1L))) {
+            RuntimeException e = assertThrows(RuntimeException.class, () -> peft.addAdapter("default", spec, 5, 1L));
+            assertTrue(e.getMessage().contains("cannot read the covariance file models/source-covariance.safetensors"),
+                    e.getMessage());
+        }
     }
 
     @ParameterizedTest

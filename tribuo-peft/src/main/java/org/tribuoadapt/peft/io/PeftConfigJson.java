@@ -234,6 +234,22 @@ public final class PeftConfigJson {
         return out;
     }
 
+    /**
+     * Reads a nested configuration object (such as LoRA's {@code corda_config}).
+     * @param name The field.
+     * @return The object, named {@code source.name} in messages, or null when absent or null.
+     */
+    public PeftConfigJson object(String name) {
+        JsonNode v = field(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw wrongType(name, "an object");
+        }
+        return new PeftConfigJson((ObjectNode) v, source + "." + name);
+    }
+
     private List<Map.Entry<String, JsonNode>> objectEntries(String name) {
         JsonNode v = field(name);
         List<Map.Entry<String, JsonNode>> out = new ArrayList<>();

@@ -37,12 +37,28 @@ public final class SingularValueDecomposition {
      * @throws IllegalArgumentException if the sizes do not fit or a value is not finite.
      */
     public static SingularValueDecomposition of(float[] matrix, int rows, int columns) {
+        double[] values = new double[matrix.length];
+        for (int i = 0; i < matrix.length; i++) {
+            values[i] = matrix[i];
+        }
+        return of(values, rows, columns);
+    }
+
+    /**
+     * Decomposes a row-major matrix given in double precision.
+     * @param matrix The values, {@code rows * columns} of them, row by row.
+     * @param rows The number of rows.
+     * @param columns The number of columns.
+     * @return The decomposition, with {@code min(rows, columns)} singular values.
+     * @throws IllegalArgumentException if the sizes do not fit or a value is not finite.
+     */
+    public static SingularValueDecomposition of(double[] matrix, int rows, int columns) {
         if (rows < 1 || columns < 1 || (long) rows * columns != matrix.length) {
             throw new IllegalArgumentException("a " + rows + "x" + columns + " matrix needs " + ((long) rows * columns)
                     + " values, found " + matrix.length);
         }
-        for (float v : matrix) {
-            if (!Float.isFinite(v)) {
+        for (double v : matrix) {
+            if (!Double.isFinite(v)) {
                 throw new IllegalArgumentException("cannot decompose a matrix holding " + v);
             }
         }

@@ -17,12 +17,19 @@ public enum LoraInit {
      * {@code W0 - s B A}, so the adapted layer starts equal to the base (PEFT's {@code "pissa"}).
      */
     PISSA,
+    /**
+     * CorDA (Yang et al. 2024): the factors are {@code r} components of the covariance-weighted decomposition
+     * {@code W0 = U S (V^T C^{-1})}, the largest or the smallest ones by {@code LoraSpec}'s {@code cordaMethod}, with
+     * the input covariance {@code C} read from its {@code covarianceFile}, and the base weight becomes the residual
+     * {@code W0 - s B A} (PEFT's {@code "corda"}). Linear layers only.
+     */
+    CORDA,
     /** Both factors drawn as a Linear layer's default initialisation, so the adapter starts active (PEFT's {@code False}). */
     RANDOM;
 
     /**
      * Reads PEFT's {@code init_lora_weights} value.
-     * @param value {@code true}, {@code false}, {@code gaussian} or {@code pissa}.
+     * @param value {@code true}, {@code false}, {@code gaussian}, {@code pissa} or {@code corda}.
      * @return The initialisation.
      * @throws IllegalArgumentException for other values.
      */
@@ -36,9 +43,11 @@ public enum LoraInit {
                 return GAUSSIAN;
             case "pissa":
                 return PISSA;
+            case "corda":
+                return CORDA;
             default:
                 throw new IllegalArgumentException("init_lora_weights '" + value + "' is not supported; use true, false, "
-                        + "'gaussian' or 'pissa'");
+                        + "'gaussian', 'pissa' or 'corda'");
         }
     }
 
@@ -54,8 +63,10 @@ public enum LoraInit {
                 return Boolean.FALSE;
             case GAUSSIAN:
                 return "gaussian";
-            default:
+            case PISSA:
                 return "pissa";
+            default:
+                return "corda";
         }
     }
 }

@@ -12,6 +12,7 @@ import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.peft.AdapterModule;
 import org.tribuoadapt.peft.MergeBase;
 import org.tribuoadapt.peft.TargetLayer;
+import org.tribuoadapt.peft.corda.CordaDecomposition;
 import org.tribuoadapt.peft.linalg.SingularValueDecomposition;
 
 import java.util.LinkedHashMap;
@@ -47,11 +48,12 @@ public final class LoraModule extends AdapterModule {
      * @param scaling The scaling s.
      * @param dropoutRate Dropout on the adapter's input.
      * @param dora Use DoRA.
-     * @param init The initialisation; PiSSA replaces the target's weight by the residual.
+     * @param init The initialisation; PiSSA and CorDA replace the target's weight by the residual.
+     * @param corda With CorDA, the decomposition of the target's weight; null otherwise.
      * @param rng The stream initial values are drawn from.
      */
     LoraModule(TargetLayer target, NDManager manager, int rank, double scaling, double dropoutRate, boolean dora,
-               LoraInit init, SplittableRandom rng) {
+               LoraInit init, CordaDecomposition corda, SplittableRandom rng) {
         super(target);
         this.rank = rank;
         this.scaling = scaling;
@@ -66,14 +68,28 @@ public final class LoraModule extends AdapterModule {
                 target.isConv() ? new Shape(1, out, 1, 1) : new Shape(out)) : null;
         this.dropout = dropoutRate > 0 ? addChild("lora_dropout", new Dropout(dropoutRate)) : null;
         try (NDScope scope = new NDScope()) {
-            initialise(init, rng);
+            initialise(init, corda, rng);
             if (dora) {
                 magnitude.copyFrom(rowNorms(target.weight().array().add(delta())).reshape(magnitude.shape()));
             }
         }
     }
 
-    private void initialise(LoraInit init, SplittableRandom rng) {
+    /**
+     * Creates a plain LoRA module with the default initialisation ({@code A} kaiming-uniform, {@code B = 0}),
+     * without dropout or DoRA, for methods that train LoRA's factors differently (ALLoRA).
+     * @param target The layer.
+     * @param manager The network's memory.
+     * @param rank The rank r.
+     * @param scaling The scaling s.
+     * @param rng The stream initial values are drawn from.
+     * @return The module.
+     */
+    public static LoraModule plain(TargetLayer target, NDManager manager, int rank, double scaling, SplittableRandom rng) {
+        return new LoraModule(target, manager, rank, scaling, 0.0, false, LoraInit.DEFAULT, null, rng);
+    }
+
+    private void initialise(LoraInit init, CordaDecomposition corda, SplittableRandom rng) {
         int countA = Math.toIntExact(loraA.size());
         int countB = Math.toIntExact(loraB.size());
         switch (init) {
@@ -89,6 +105,12 @@ public final class LoraModule extends AdapterModule {
                 break;
             case PISSA:
                 initialisePissa();
+                break;
+            case CORDA:
+                // Yang et al. 2024, eq. 4: the chosen components become the factors, the others stay in the base
+                loraA.assign(corda.factorA(scaling));
+                loraB.assign(corda.factorB(scaling));
+                replaceBaseByResidual();
                 break;
             default:
                 throw new IllegalStateException("unknown initialisation " + init);
@@ -121,6 +143,12 @@ public final class LoraModule extends AdapterModule {
         }
         loraA.assign(a);
         loraB.assign(b);
+        replaceBaseByResidual();
+    }
+
+    /** Keeps the original weight for {@link #restoreTarget} and makes the target's weight {@code W0 - s B A}. */
+    private void replaceBaseByResidual() {
+        TargetLayer target = target();
         NDArray weight = target.weight().array();
         originalWeight = weight.duplicate();
         NDScope.unregister(originalWeight);

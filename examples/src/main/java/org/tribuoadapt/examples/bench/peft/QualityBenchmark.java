@@ -14,6 +14,7 @@ import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.PeftNetwork;
 import org.tribuoadapt.peft.TrainableSummary;
+import org.tribuoadapt.peft.allora.AlloraSpec;
 import org.tribuoadapt.peft.bitfit.BitFitSpec;
 import org.tribuoadapt.peft.bottleneck.BottleneckArchitecture;
 import org.tribuoadapt.peft.bottleneck.BottleneckPlacement;
@@ -114,6 +115,7 @@ final class QualityBenchmark {
         out.put("loldu", new LolduSpec(large, 4 * rank, 1.0));
         out.put("flora", new FloraSpec(layers, rank, 2, 1.0));
         out.put("sora", new SoraSpec(layers, rank, 2.0 * rank));
+        out.put("allora", new AlloraSpec(layers, rank, 1.0));
         out.put("diffusekrona", new DiffuseKronASpec(layers, 0, 0, 1.0));
         out.put("bitfit", new BitFitSpec(AdapterTargets.modules("conv1", "bn1", "conv2", "bn2", "fc1").saving("head")));
         out.put("norm-tuning", new NormTuningSpec(AdapterTargets.modules("bn1", "bn2").saving("head")));
