@@ -128,6 +128,10 @@ public final class ContrastiveTrainer extends SeededTrainer<NetworkModel> {
         }
         ImmutableFeatureMap featureMap = examples.getFeatureIDMap();
         ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
+        if (outputInfo.size() == 0) {
+            throw new IllegalArgumentException("the dataset has no labels in its output domain; the encoder's fresh head "
+                    + "needs one output per label");
+        }
         TensorDataset data = TensorDataset.from(examples, new FeatureTensorizer(featureMap, network.inputShape()));
         int[] ids = new int[data.size()];
         for (int i = 0; i < ids.length; i++) {
@@ -141,7 +145,7 @@ public final class ContrastiveTrainer extends SeededTrainer<NetworkModel> {
         NetworkFit.Result result;
         Map<String, TensorData> trained;
         try (Network net = network.build(projectionSize, initSeed)) {
-            net.layer(headLayer);
+            net.layer(headLayer); // fails here, naming the layer, when the network has no such projection head
             result = new NetworkFit(new TrainingLoop(epochs, batchSize, gradientClipNorm, 1)).fit(net, optimiser,
                     data.withLabels(ids), null, objective.newBatchObjective(localRNG), localRNG, listener);
             trained = net.stateDict();
