@@ -159,6 +159,16 @@ public final class TensorDataset {
     }
 
     /**
+     * The same examples under other label ids, for example each example's position in the dataset, which
+     * self-supervised objectives that keep per-example state use as its id.
+     * @param newLabels One id per example.
+     * @return A dataset sharing this one's features.
+     */
+    public TensorDataset withLabels(int[] newLabels) {
+        return new TensorDataset(features, newLabels.clone(), exampleShape);
+    }
+
+    /**
      * The examples at {@code indices} as a new dataset.
      * @param indices Which examples.
      * @return The subset.
