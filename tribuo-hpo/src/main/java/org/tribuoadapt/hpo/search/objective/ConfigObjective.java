@@ -283,11 +283,40 @@ public final class ConfigObjective implements Objective, Configurable, Provenanc
                     network.networkSpec().inputShape()));
         }
         Model<Label> model = t.train(data.train());
-        String provenance = new JsonProvenanceSerialization(false).serializeToString(
-                ProvenanceUtil.marshalProvenance(model.getProvenance()));
+        String provenance = provenanceJson(model);
         trial.setUserAttribute(PROVENANCE_ATTRIBUTE, provenance);
         trial.setUserAttribute(PROVENANCE_HASH_ATTRIBUTE, sha256(provenance));
         return score(model, data.validation());
+    }
+
+    /**
+     * A trained model and its score on the validation data source.
+     * @param model The model.
+     * @param score The objective's metric of the model on the validation data.
+     */
+    public record Fit(Model<Label> model, double score) {}
+
+    /**
+     * Trains once with fixed values (no trial: nothing is reported and nothing prunes) and scores the model on the
+     * validation data source, as a trial with these values would.
+     * @param values Property values by {@code component.property} name.
+     * @return The model and its score.
+     */
+    public Fit fit(Map<String, ?> values) {
+        Trainer<Label> t = trainer(values);
+        Data data = data(values);
+        Model<Label> model = t.train(data.train());
+        return new Fit(model, score(model, data.validation()));
+    }
+
+    /**
+     * A model's provenance as OLCUT JSON, the form of the user attribute {@value #PROVENANCE_ATTRIBUTE}.
+     * @param model The model.
+     * @return The JSON text.
+     */
+    public static String provenanceJson(Model<?> model) {
+        return new JsonProvenanceSerialization(false).serializeToString(
+                ProvenanceUtil.marshalProvenance(model.getProvenance()));
     }
 
     private static String sha256(String text) throws NoSuchAlgorithmException {
