@@ -16,6 +16,8 @@ import org.tribuoadapt.hpo.search.objective.ConfigObjective;
 import org.tribuoadapt.hpo.search.pbt.PbtResult;
 import org.tribuoadapt.hpo.search.pbt.PbtSegment;
 import org.tribuoadapt.hpo.search.pbt.PopulationBasedTraining;
+import org.tribuoadapt.hpo.search.protocol.TwoPhaseProtocol;
+import org.tribuoadapt.hpo.search.protocol.TwoPhaseResult;
 import org.tribuoadapt.hpo.search.pruner.HyperbandPruner;
 import org.tribuoadapt.hpo.search.pruner.MedianPruner;
 import org.tribuoadapt.hpo.search.pruner.SuccessiveHalvingPruner;
@@ -60,6 +62,12 @@ import java.util.TreeSet;
  * [--metric ...] [--out lineage.json]}: population based training of the configuration's NetworkTrainer (Jaderberg
  * et al. 2017); it prints the winner, its score and its hyper-parameter schedule as JSON, and {@code --out} writes
  * every member's lineage.
+ * <p>
+ * {@code hpo two-phase --storage F --study NAME -c CONFIG --trainer T --tune-train S --tune-valid V
+ * --eval-train S2 --eval-test T2 --space component.property=kind:args [--space ...] --trials N [--sampler ...]
+ * [--seed S] [--grid ...] [--metric ...] [--out result.json]}: the two-phase protocol of Cha and Cho (2024): a new
+ * study tunes on the first pair of sources, the best values are frozen and trained once on the second pair; it
+ * prints both scores and their gap as JSON, and {@code --out} adds both models' provenance and the configuration.
  */
 final class HpoCommand implements CliCommand {
 
@@ -72,7 +80,8 @@ final class HpoCommand implements CliCommand {
 
     @Override
     public String description() {
-        return "hyper-parameter studies over a configuration file: hpo study create|run|status|best|export, hpo pbt";
+        return "hyper-parameter studies over a configuration file: hpo study create|run|status|best|export, hpo pbt, "
+                + "hpo two-phase";
     }
 
     @Override
@@ -81,9 +90,15 @@ final class HpoCommand implements CliCommand {
             pbt(parse(args, 1));
             return 0;
         }
+        if (args.length > 0 && args[0].equals("two-phase")) {
+            twoPhase(parse(args, 1));
+            return 0;
+        }
         if (args.length < 2 || !args[0].equals("study")) {
             System.err.println("usage: hpo study create|run|status|best|export --storage FILE --study NAME [options],"
-                    + " or hpo pbt -c CONFIG --trainer T --train-source S --valid-source V --space ... [options]"
+                    + " or hpo pbt -c CONFIG --trainer T --train-source S --valid-source V --space ... [options],"
+                    + " or hpo two-phase --storage FILE --study NAME -c CONFIG --trainer T --tune-train S --tune-valid V"
+                    + " --eval-train S2 --eval-test T2 --space ... --trials N [options]"
                     + " (see docs/hpo.md)");
             return 2;
         }
@@ -109,8 +124,7 @@ final class HpoCommand implements CliCommand {
     private static ConfigObjective objective(Map<String, List<String>> options) {
         return new ConfigObjective(Path.of(required(options, "c")), required(options, "trainer"),
                 required(options, "train-source"), required(options, "valid-source"),
-                ConfigObjective.Metric.valueOf(optional(options, "metric", "accuracy").toUpperCase(Locale.ROOT)),
-                options.getOrDefault("space", List.of()));
+                metric(options), options.getOrDefault("space", List.of()));
     }
 
     private static void pbt(Map<String, List<String>> options) throws java.io.IOException {
@@ -143,14 +157,47 @@ final class HpoCommand implements CliCommand {
         }
     }
 
-    private static void run(Map<String, List<String>> options, JournalFileStorage storage, String name) {
-        ConfigObjective objective = objective(options);
+    private static void twoPhase(Map<String, List<String>> options) throws java.io.IOException {
+        TwoPhaseProtocol protocol = new TwoPhaseProtocol(Path.of(required(options, "c")), required(options, "trainer"),
+                required(options, "tune-train"), required(options, "tune-valid"), required(options, "eval-train"),
+                required(options, "eval-test"), metric(options), options.getOrDefault("space", List.of()));
+        JournalFileStorage storage = new JournalFileStorage(Path.of(required(options, "storage")));
+        String name = required(options, "study");
+        if (storage.findStudy(name).isPresent()) {
+            throw new IllegalArgumentException("study '" + name + "' already exists; phase 1 needs a new study");
+        }
+        Study study = Study.create(name, storage, protocol.tuningObjective().direction(), sampler(options));
+        TwoPhaseResult result = protocol.run(study, Integer.parseInt(required(options, "trials")));
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode summary = mapper.createObjectNode();
+        summary.put("study", result.study()).put("direction", result.direction().name().toLowerCase(Locale.ROOT))
+                .put("tuning_trials", result.tuningTrials()).put("tuning_best_trial", result.tuningBest().number())
+                .put("tuning_score", result.tuningScore()).put("evaluation_score", result.evaluationScore())
+                .put("gap", result.gap());
+        ObjectNode frozen = summary.putObject("frozen");
+        result.frozenValues().forEach((key, value) -> frozen.put(key, value.toString()));
+        System.out.println(summary);
+        List<String> out = options.get("out");
+        if (out != null) {
+            summary.put("configuration", result.configuration().orElseThrow().toString())
+                    .put("tuning_model_provenance", (String) result.tuningBest().userAttributes()
+                            .get(ConfigObjective.PROVENANCE_ATTRIBUTE))
+                    .put("evaluation_model_provenance", result.evaluation().modelProvenance().orElseThrow());
+            AtomicFiles.write(Path.of(out.get(0)), mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
+        }
+    }
+
+    private static ConfigObjective.Metric metric(Map<String, List<String>> options) {
+        return ConfigObjective.Metric.valueOf(optional(options, "metric", "accuracy").toUpperCase(Locale.ROOT));
+    }
+
+    private static Sampler sampler(Map<String, List<String>> options) {
         long seed = Long.parseLong(optional(options, "seed", "42"));
         String samplerName = optional(options, "sampler", "tpe");
         if (options.containsKey("grid") != samplerName.equals("grid")) {
             throw new IllegalArgumentException("--grid goes with --sampler grid, and --sampler grid needs --grid");
         }
-        Sampler sampler = switch (samplerName) {
+        return switch (samplerName) {
             case "tpe" -> new TpeSampler(seed);
             case "random" -> new RandomSampler(seed);
             case "grid" -> new GridSampler(grid(options.get("grid")), seed);
@@ -159,6 +206,11 @@ final class HpoCommand implements CliCommand {
             default -> throw new IllegalArgumentException("--sampler must be tpe, random, grid, gp or nsga2, found '"
                     + samplerName + "'");
         };
+    }
+
+    private static void run(Map<String, List<String>> options, JournalFileStorage storage, String name) {
+        ConfigObjective objective = objective(options);
+        Sampler sampler = sampler(options);
         Study study;
         storage.findStudy(name).filter(s -> s.directions().size() > 1).ifPresent(s -> {
             throw new IllegalArgumentException("study '" + name + "' has " + s.directions().size() + " objectives, but "

@@ -174,6 +174,69 @@ public class HpoCommandTest {
                 "--population", "1"}));
     }
 
+    /** The embedded sample split by class: classes 0-4 tune, classes 5-9 evaluate. */
+    private static Path twoPhaseConfig(Path dir) throws Exception {
+        String mlp = Files.readString(config(dir));
+        StringBuilder sources = new StringBuilder();
+        for (String[] source : List.of(new String[] {"tune-train", "train", "20", "0,1,2,3,4"},
+                new String[] {"tune-valid", "t10k", "10", "0,1,2,3,4"}, new String[] {"eval-train", "train", "20", "5,6,7,8,9"},
+                new String[] {"eval-test", "t10k", "10", "5,6,7,8,9"})) {
+            sources.append("""
+                    <component name="%1$s" type="org.tribuoadapt.core.data.IDXImageDataSource">
+                        <property name="imagesLocation" value="%2$s%3$s-images-idx3-ubyte.gz"/>
+                        <property name="labelsLocation" value="%2$s%3$s-labels-idx1-ubyte.gz"/>
+                        <property name="maxPerClass" value="%4$s"/>
+                        <propertylist name="keepClasses">%5$s</propertylist>
+                    </component>
+                    """.formatted(source[0], SAMPLE, source[1], source[2],
+                    String.join("", List.of(source[3].split(",")).stream().map(c -> "<item>" + c + "</item>").toList())));
+        }
+        return Files.writeString(dir.resolve("two-phase.xml"), mlp.replace("<config>", "<config>\n" + sources));
+    }
+
+    private static String[] twoPhase(Path config, Path storage, String evalTest, String... rest) {
+        List<String> args = new java.util.ArrayList<>(List.of("hpo", "two-phase", "--storage", storage.toString(),
+                "--study", "tune", "-c", config.toString(), "--trainer", "trainer", "--tune-train", "tune-train",
+                "--tune-valid", "tune-valid", "--eval-train", "eval-train", "--eval-test", evalTest,
+                "--space", "adam.learningRate=float:1e-4:1e-1:log"));
+        args.addAll(List.of(rest));
+        return args.toArray(new String[0]);
+    }
+
+    @Test
+    public void tunesOnOneClassSplitAndEvaluatesTheFrozenValuesOnTheOther(@TempDir Path dir) throws Exception {
+        Path config = twoPhaseConfig(dir);
+        Path storage = dir.resolve("two-phase.log");
+        Path out = dir.resolve("two-phase.json");
+        assertEquals(0, Main.execute(twoPhase(config, storage, "eval-test", "--trials", "5", "--sampler", "grid",
+                "--grid", "adam.learningRate=0.001,0.03", "--out", out.toString())));
+        JsonNode json = new ObjectMapper().readTree(out.toFile());
+        Study study = Study.load("tune", new JournalFileStorage(storage), new RandomSampler(0));
+        assertEquals(2, study.trials().size(), "phase 2 adds no trial");
+        assertEquals(2, json.get("tuning_trials").asInt());
+        Trial best = study.bestTrial();
+        assertEquals(best.number(), json.get("tuning_best_trial").asInt());
+        assertEquals(best.value(), json.get("tuning_score").asDouble());
+        assertEquals(best.params().get("adam.learningRate").toString(), json.get("frozen").get("adam.learningRate").asText());
+        assertEquals(json.get("tuning_score").asDouble() - json.get("evaluation_score").asDouble(),
+                json.get("gap").asDouble(), 1e-12);
+        // the phase-2 model was trained on the evaluation source (classes 5-9), with the frozen rate
+        String evaluated = json.get("evaluation_model_provenance").asText();
+        String keep5 = "\"key\":\"keepClasses\",\"value\":\"5\"";
+        String keep0 = "\"key\":\"keepClasses\",\"value\":\"0\"";
+        assertTrue(evaluated.contains(keep5) && !evaluated.contains(keep0), "phase 2 trained on other classes");
+        String tuned = json.get("tuning_model_provenance").asText();
+        assertTrue(tuned.contains(keep0) && !tuned.contains(keep5), "phase 1 trained on other classes");
+        assertTrue(evaluated.contains("\"key\":\"learningRate\",\"value\":\""
+                + best.params().get("adam.learningRate") + "\""), "phase 2 trained with another learning rate");
+        assertTrue(json.get("configuration").asText().contains("eval-test"), json.toString());
+        // the study exists now, so a second run is refused rather than choosing among old trials
+        assertEquals(2, Main.execute(twoPhase(config, storage, "eval-test", "--trials", "1")));
+        // a source in both phases is refused before any training
+        assertEquals(2, Main.execute(twoPhase(config, dir.resolve("other.log"), "tune-valid", "--trials", "1")));
+        assertTrue(Files.notExists(dir.resolve("other.log")) || Files.size(dir.resolve("other.log")) == 0);
+    }
+
     @Test
     public void badInputIsNamed(@TempDir Path dir) throws Exception {
         Path config = config(dir);

@@ -92,7 +92,8 @@ public final class TwoPhaseProtocol implements Configurable, Provenancable<Confi
         Set<String> shared = new TreeSet<>(List.of(tuningTrainingSource, tuningValidationSource));
         shared.retainAll(Set.of(evaluationTrainingSource, evaluationTestSource));
         if (!shared.isEmpty()) {
-            throw new PropertyException("", "evaluationTrainingSource", "the phases must use disjoint data, but "
+            String property = shared.contains(evaluationTrainingSource) ? "evaluationTrainingSource" : "evaluationTestSource";
+            throw new PropertyException("", property, "the phases must use disjoint data, but "
                     + String.join(", ", shared) + " is a source of both phase 1 (" + tuningTrainingSource + ", "
                     + tuningValidationSource + ") and phase 2 (" + evaluationTrainingSource + ", "
                     + evaluationTestSource + ")");
