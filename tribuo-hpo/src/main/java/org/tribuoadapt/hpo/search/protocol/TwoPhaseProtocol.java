@@ -9,9 +9,11 @@ import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl
 import org.tribuoadapt.hpo.search.Objective;
 import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.Trial;
+import org.tribuoadapt.hpo.search.TrialState;
 import org.tribuoadapt.hpo.search.objective.ConfigObjective;
 
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +32,7 @@ import java.util.TreeSet;
  * A phase-2 source may not be a phase-1 source (the check is by component name: two names configured alike are not
  * detected). The {@link TwoPhaseResult} holds both scores and their {@linkplain TwoPhaseResult#gap() gap}, the best
  * phase-1 trial with its model's provenance, the phase-2 model's provenance and this protocol's configuration.
+ * {@link #oracle(Study)}, a separate diagnostic, scores every phase-1 point in phase 2.
  */
 public final class TwoPhaseProtocol implements Configurable, Provenancable<ConfiguredObjectProvenance> {
 
@@ -163,18 +166,63 @@ public final class TwoPhaseProtocol implements Configurable, Provenancable<Confi
                     + " trials of study '" + study.name() + "' completed", e);
         }
         Map<String, Object> frozen = best.params();
+        FrozenEvaluation.Score score = phaseTwo(evaluation, frozen, "trial " + best.number());
+        return new TwoPhaseResult(study.name(), study.direction(), trials.size(), best, frozen, score, configuration);
+    }
+
+    /**
+     * The phase-2 oracle over a finished phase 1 (see {@link PhaseTwoOracle}): trains and scores, on the evaluation
+     * sources, every distinct set of values among the study's COMPLETE trials.
+     * @param study The phase-1 study of {@link #run(Study, int)}.
+     * @return The best of them in phase 2.
+     */
+    public PhaseTwoOracle oracle(Study study) {
+        return oracle(study, this::evaluate);
+    }
+
+    /**
+     * The phase-2 oracle with any phase-2 evaluation: one call of {@code evaluation} per distinct set of values
+     * among the study's COMPLETE trials, in trial order; the best score in the study's direction wins (the first of
+     * equals).
+     * @param study A single-objective study with at least one COMPLETE trial.
+     * @param evaluation Phase 2.
+     * @return The best phase-2 score among the phase-1 points.
+     */
+    public static PhaseTwoOracle oracle(Study study, FrozenEvaluation evaluation) {
+        LinkedHashSet<Map<String, Object>> points = new LinkedHashSet<>();
+        for (Trial t : study.trials()) {
+            if (t.state() == TrialState.COMPLETE) {
+                points.add(t.params());
+            }
+        }
+        if (points.isEmpty()) {
+            throw new IllegalStateException("study '" + study.name() + "' has no COMPLETE trial to evaluate in phase 2");
+        }
+        Map<String, Object> bestValues = null;
+        double bestScore = Double.NaN;
+        for (Map<String, Object> values : points) {
+            double score = phaseTwo(evaluation, values, "the oracle's point").value();
+            if (bestValues == null || study.direction().loss(score) < study.direction().loss(bestScore)) {
+                bestValues = values;
+                bestScore = score;
+            }
+        }
+        return new PhaseTwoOracle(bestValues, bestScore, points.size());
+    }
+
+    private static FrozenEvaluation.Score phaseTwo(FrozenEvaluation evaluation, Map<String, Object> values, String what) {
         FrozenEvaluation.Score score;
         try {
-            score = evaluation.evaluate(frozen);
+            score = evaluation.evaluate(values);
         } catch (Exception e) {
-            throw new IllegalStateException("phase 2 failed with the values " + frozen + " of trial "
-                    + best.number() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("phase 2 failed with the values " + values + " of " + what + ": "
+                    + e.getMessage(), e);
         }
         if (!Double.isFinite(score.value())) {
-            throw new IllegalStateException("phase 2 scored " + score.value() + " with the values " + frozen
-                    + " of trial " + best.number());
+            throw new IllegalStateException("phase 2 scored " + score.value() + " with the values " + values + " of "
+                    + what);
         }
-        return new TwoPhaseResult(study.name(), study.direction(), trials.size(), best, frozen, score, configuration);
+        return score;
     }
 
     @Override

@@ -92,6 +92,17 @@ class TwoPhaseProtocolTest {
         assertEquals(Direction.MAXIMIZE, result.direction());
         assertTrue(result.evaluation().modelProvenance().isEmpty());
         assertTrue(result.configuration().isEmpty());
+
+        // the oracle, a separate diagnostic, scores every grid point in phase 2 and finds phase 2's own optimum
+        phaseTwoCalls.clear();
+        PhaseTwoOracle oracle = TwoPhaseProtocol.oracle(study, frozen -> {
+            phaseTwoCalls.add(frozen);
+            return FrozenEvaluation.Score.of(-Math.pow(((Number) frozen.get("f.x")).doubleValue() - 0.7, 2));
+        });
+        assertEquals(5, phaseTwoCalls.size());
+        assertEquals(5, oracle.evaluated());
+        assertEquals(Map.of("f.x", 0.7), oracle.values());
+        assertEquals(0.0, oracle.score(), 1e-12);
     }
 
     @Test
@@ -147,6 +158,11 @@ class TwoPhaseProtocolTest {
         String evaluated = result.evaluation().modelProvenance().orElseThrow();
         assertTrue(evaluated.contains("synthetic-bars-60-3-6-3") && evaluated.contains("c0"), evaluated);
         assertTrue(!evaluated.contains("synthetic-bars-60-3-6-1"), evaluated);
+        // phase 2 over the three labels: c0 and c1 both hold 11 of the 32 test examples
+        PhaseTwoOracle oracle = protocol.oracle(study);
+        assertEquals(3, oracle.evaluated());
+        assertEquals(11.0 / 32, oracle.score(), 1e-12);
+        assertTrue(List.of("c0", "c1").contains(oracle.values().get("trainer.constantLabel")), oracle::toString);
         String configuration = result.configuration().orElseThrow().toString();
         for (String field : List.of("tune-train", "tune-valid", "eval-train", "eval-test", "ACCURACY", "constantLabel")) {
             assertTrue(configuration.contains(field), () -> field + " missing from " + configuration);
