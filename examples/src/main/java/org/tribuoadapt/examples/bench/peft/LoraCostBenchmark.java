@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * Models" (arXiv:2406.03136). A randomly initialised sequence Transformer ({@link TransformerSpec#forSequences}) gets
  * LoRA (alpha = 2 r) on the attention's fused query/key/value projection {@code qkv} of every block; a fixed batch of
  * standard normal inputs, multiplied by the scale, and random labels then go through one forward and backward pass of
- * the cross-entropy loss per repetition. Each measurement reports the median seconds of the repetitions (after one
+ * the cross-entropy loss per repetition. Each measurement reports the median time of the repetitions (after one
  * warm-up pass), the global L2 norm of the adapter gradient, the largest absolute entry of the {@code qkv} outputs
  * (the paper's max-norm of {@code X W} for the query, key and value weights) against {@code sqrt(log L)} for the
  * sequence length L, and whether the loss or the gradient stopped being finite.
@@ -74,6 +74,12 @@ final class LoraCostBenchmark {
      * @param out Receives one map per pair.
      */
     void run(List<Integer> ranks, List<Double> scales, Consumer<Map<String, Object>> out) {
+        if (ranks.isEmpty() || ranks.stream().anyMatch(r -> r < 1)) {
+            throw new IllegalArgumentException("--ranks needs positive ranks, found " + ranks);
+        }
+        if (scales.isEmpty() || scales.stream().anyMatch(s -> !Double.isFinite(s) || s <= 0)) {
+            throw new IllegalArgumentException("--scales needs positive finite numbers, found " + scales);
+        }
         TensorDataset data = randomData();
         int[] all = new int[batchSize];
         Arrays.setAll(all, i -> i);

@@ -99,6 +99,9 @@ public class PeftBenchmarkTest {
         IllegalArgumentException scales = assertThrows(IllegalArgumentException.class,
                 () -> run("--mode", "lora-cost", "--scales", "1,big"));
         assertTrue(scales.getMessage().contains("--scales needs comma-separated numbers, found 'big'"), scales.getMessage());
+        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+                () -> run("--mode", "lora-cost", "--scales", "1,NaN"));
+        assertTrue(nan.getMessage().contains("--scales needs positive finite numbers"), nan.getMessage());
         IllegalArgumentException dim = assertThrows(IllegalArgumentException.class,
                 () -> run("--mode", "lora-cost", "--dim", "6"));
         assertTrue(dim.getMessage().contains("--dim a positive multiple of 4"), dim.getMessage());
