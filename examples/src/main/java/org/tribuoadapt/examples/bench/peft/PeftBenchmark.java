@@ -36,6 +36,11 @@ import java.util.Map;
  *     every adapter method; test accuracy and trainable share. On the main job's CNN, or with
  *     {@code --model transformer} on the sequence Transformer (28 rows of 28 pixels) with LoRA and the Transformer
  *     adapters (bottleneck, prompt and prefix tuning).</li>
+ *     <li>{@code --mode lora-cost}: the median time of one forward and backward pass of LoRA on the attention's
+ *     {@code qkv} projections of a random sequence Transformer, the adapter gradient's norm and the largest query/key/value
+ *     entry, for every rank of {@code --ranks} (default 1,4,16,64) and input scale of {@code --scales} (default
+ *     0.1,1,10) ({@link LoraCostBenchmark}; options {@code --tokens}, {@code --token-width}, {@code --dim},
+ *     {@code --batch}, {@code --repeats}).</li>
  * </ul>
  * Options: {@code --data DIR} (default {@value #DEFAULT_DATA}), {@code --examples N} (speed: the first N training
  * examples, default 20000; quality: at most N training examples per class, default all), {@code --rank},
@@ -59,7 +64,8 @@ public final class PeftBenchmark implements BenchmarkCommand {
     @Override
     public String description() {
         return "LoRA fine-tuning speed against plain PyTorch (--model mlp|cnn), merged inference and memory; "
-                + "--mode quality: Fashion-MNIST 0-4 -> 5-9 accuracy of every adapter method";
+                + "--mode quality: Fashion-MNIST 0-4 -> 5-9 accuracy of every adapter method; "
+                + "--mode lora-cost: LoRA gradient cost by rank and input scale";
     }
 
     @Override
@@ -112,8 +118,14 @@ public final class PeftBenchmark implements BenchmarkCommand {
                                 line -> print(out, line));
                 break;
             }
+            case "lora-cost":
+                new LoraCostBenchmark(options.integer("tokens"), options.integer("token-width"), options.integer("dim"), batch,
+                        options.integer("repeats"), seed).run(options.integers("ranks"), reals(options, "scales"),
+                        line -> print(out, line));
+                break;
             default:
-                throw new IllegalArgumentException("--mode must be speed or quality, found '" + options.string("mode") + "'");
+                throw new IllegalArgumentException("--mode must be speed, quality or lora-cost, found '"
+                        + options.string("mode") + "'");
         }
     }
 
@@ -136,7 +148,25 @@ public final class PeftBenchmark implements BenchmarkCommand {
         d.put("seed", "1");
         d.put("isolate", "true");
         d.put("only", "");
+        d.put("tokens", "64");
+        d.put("token-width", "16");
+        d.put("dim", "128");
+        d.put("repeats", "5");
+        d.put("ranks", "1,4,16,64");
+        d.put("scales", "0.1,1,10");
         return Collections.unmodifiableMap(d);
+    }
+
+    private static List<Double> reals(BenchmarkOptions options, String key) {
+        List<Double> out = new ArrayList<>();
+        for (String part : options.list(key)) {
+            try {
+                out.add(Double.parseDouble(part));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + key + " needs comma-separated numbers, found '" + part + "'");
+            }
+        }
+        return out;
     }
 
     /**

@@ -72,6 +72,42 @@ public class PeftBenchmarkTest {
     }
 
     @Test
+    public void loraCostModeMeasuresEveryRankAndScaleOfTheAttentionAdapter() throws Exception {
+        String[] args = {"--mode", "lora-cost", "--tokens", "4", "--token-width", "3", "--dim", "8", "--batch", "2",
+                "--repeats", "2", "--ranks", "1,2", "--scales", "1,1000"};
+        List<JsonNode> lines = run(args);
+        assertEquals(List.of("1:1.0", "1:1000.0", "2:1.0", "2:1000.0"),
+                lines.stream().map(l -> l.get("rank").asInt() + ":" + l.get("input_scale").asDouble()).toList());
+        for (JsonNode line : lines) {
+            int rank = line.get("rank").asInt();
+            assertEquals("lora-cost", line.get("mode").asText());
+            // LoRA on qkv (8 -> 24) of both blocks: r (8 + 24) values each
+            assertEquals(2 * rank * (8 + 24), line.get("trainable_params").asLong(), line.toString());
+            assertTrue(line.get("finite").asBoolean(), line.toString());
+            // B starts at zero, so only B's gradient (the input to B is A x, nonzero) makes up the norm
+            assertTrue(line.get("adapter_grad_norm").asDouble() > 0, line.toString());
+            assertTrue(line.get("qkv_max_abs").asDouble() > 0, line.toString());
+            assertTrue(line.get("median_forward_backward_ms").asDouble() > 0, line.toString());
+            assertEquals(Math.round(Math.sqrt(Math.log(4)) * 1000) / 1000.0, line.get("sqrt_log_tokens").asDouble());
+        }
+        List<JsonNode> again = run(args);
+        for (int i = 0; i < lines.size(); i++) {
+            for (String key : List.of("loss", "adapter_grad_norm", "qkv_max_abs")) {
+                assertEquals(lines.get(i).get(key).asDouble(), again.get(i).get(key).asDouble(), "same seed, same " + key);
+            }
+        }
+        IllegalArgumentException scales = assertThrows(IllegalArgumentException.class,
+                () -> run("--mode", "lora-cost", "--scales", "1,big"));
+        assertTrue(scales.getMessage().contains("--scales needs comma-separated numbers, found 'big'"), scales.getMessage());
+        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+                () -> run("--mode", "lora-cost", "--scales", "1,NaN"));
+        assertTrue(nan.getMessage().contains("--scales needs positive finite numbers"), nan.getMessage());
+        IllegalArgumentException dim = assertThrows(IllegalArgumentException.class,
+                () -> run("--mode", "lora-cost", "--dim", "6"));
+        assertTrue(dim.getMessage().contains("--dim a positive multiple of 4"), dim.getMessage());
+    }
+
+    @Test
     public void badOptionsAndMissingDataAreReported(@TempDir Path dir) {
         IllegalArgumentException option = assertThrows(IllegalArgumentException.class, () -> run("--modle", "mlp"));
         assertTrue(option.getMessage().contains("unknown option '--modle'"), option.getMessage());
