@@ -59,7 +59,8 @@ record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, 
      * The defaults of {@code --mode autoattack}: AutoAttack's standard version (APGD-CE-100, APGD-T and FAB-T with 9
      * targets of 100 iterations, Square with 5,000 queries) on a balanced 200-image test subset, with smaller models
      * trained on a balanced 6,000-image training subset (one fixed alpha, 0.75, and a mixing network trained against
-     * PGD-10), sized so that the whole run takes about 8 minutes on 2 cores.
+     * PGD-10), sized for minutes on 2 cores (12 minutes measured on 2 cores shared at load average 7 to 9, see
+     * docs/benchmarks.md).
      * @return The options.
      */
     static RobustBenchmarkOptions autoAttackDefaults() {
