@@ -16,7 +16,9 @@ import org.tribuoadapt.examples.bench.core.BenchmarkCommand;
 import org.tribuoadapt.robust.adversarial.AdversarialObjective;
 import org.tribuoadapt.robust.attack.apgd.APGDAttack;
 import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.autoattack.AutoAttack;
 import org.tribuoadapt.robust.attack.pgd.PGDAttack;
+import org.tribuoadapt.robust.attack.square.SquareAttack;
 import org.tribuoadapt.robust.evaluation.AlphaCurve;
 import org.tribuoadapt.robust.evaluation.AttackOutcome;
 import org.tribuoadapt.robust.evaluation.RobustnessEvaluation;
@@ -43,6 +45,8 @@ import java.util.Map;
  * <p>
  * {@code --mode label-noise} (first option) runs {@link LabelNoiseBenchmark} instead: cross-entropy, LDR-KL and
  * ALDR-KL under symmetric label noise.
+ * {@code --mode autoattack} evaluates the standard, PGD-AT, fixed-alpha and mixing-network models with AutoAttack
+ * (Croce and Hein 2020) on a balanced test subset, reporting every stage and a gradient-masking indicator.
  * {@code --mode accelat} compares AccelAT's learning-rate schedule with a fixed rate in PGD adversarial
  * training ({@link AccelATComparison}), and {@code --mode crops} compares robust inference by crop selection with
  * plain inference under small translations and rescalings ({@link CropSelectionComparison}).
@@ -58,7 +62,8 @@ public final class RobustBenchmark implements BenchmarkCommand {
 
     @Override
     public String description() {
-        return "standard vs PGD-AT vs adaptive smoothing on Fashion-MNIST under PGD; --mode accelat: AccelAT vs a fixed "
+        return "standard vs PGD-AT vs adaptive smoothing on Fashion-MNIST under PGD; --mode autoattack: the same models "
+                + "under AutoAttack; --mode accelat: AccelAT vs a fixed "
                 + "rate in PGD-AT; --mode crops: crop selection vs plain inference under small shifts (options: --mode "
                 + String.join(" ", RobustBenchmarkOptions.NAMES) + "); --mode label-noise: CE vs LDR-KL vs ALDR-KL"
                 + " under symmetric label noise (options: " + String.join(" ", LabelNoiseOptions.NAMES) + ")";
@@ -71,7 +76,8 @@ public final class RobustBenchmark implements BenchmarkCommand {
         int at = rest.indexOf("--mode");
         if (at >= 0) {
             if (at + 1 >= rest.size()) {
-                throw new IllegalArgumentException("option --mode needs a value: smoothing, accelat, crops or label-noise");
+                throw new IllegalArgumentException("option --mode needs a value: smoothing, autoattack, accelat, crops "
+                        + "or label-noise");
             }
             mode = rest.get(at + 1);
             rest.subList(at, at + 2).clear();
@@ -80,12 +86,15 @@ public final class RobustBenchmark implements BenchmarkCommand {
             LabelNoiseBenchmark.run(rest, out);
             return;
         }
-        RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(rest);
+        RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(rest, mode.equals("autoattack")
+                ? RobustBenchmarkOptions.autoAttackDefaults() : RobustBenchmarkOptions.defaults());
         switch (mode) {
             case "smoothing" -> adaptiveSmoothing(o, out);
+            case "autoattack" -> autoAttack(o, out);
             case "accelat" -> AccelATComparison.run(o, out);
             case "crops" -> CropSelectionComparison.run(o, out);
-            default -> throw new IllegalArgumentException("unknown --mode " + mode + "; modes are smoothing, accelat, crops, label-noise");
+            default -> throw new IllegalArgumentException("unknown --mode " + mode
+                    + "; modes are smoothing, autoattack, accelat, crops, label-noise");
         }
     }
 
@@ -94,18 +103,9 @@ public final class RobustBenchmark implements BenchmarkCommand {
         Dataset<Label> test = load(o.data(), "t10k", o.testExamples());
         emit(out, Map.of("measurement", "setup", "trainExamples", train.size(), "testExamples", test.size(),
                 "epsilon", o.epsilon(), "threads", DjlRuntime.intraOpThreads(), "options", describe(o)));
-        CNNSpec spec = new CNNSpec(1, 28, 28, o.channels(), true, 2, new int[] {o.hidden()});
-
-        long start = System.nanoTime();
-        NetworkModel standard = new NetworkTrainer(spec, new AdamOptimiserFactory(o.learningRate()), o.epochs(),
-                o.batchSize(), o.seed()).train(train);
-        emit(out, timing("standard-training", start));
-
-        start = System.nanoTime();
-        PGDAttack trainingAttack = new PGDAttack(AttackNorm.LINF, o.epsilon(), 0.0, o.atSteps(), true, 1);
-        NetworkModel robust = new NetworkTrainer(spec, new AdamOptimiserFactory(o.learningRate()), o.atEpochs(),
-                o.batchSize(), o.seed()).withObjective(new AdversarialObjective(trainingAttack)).train(train);
-        emit(out, timing("pgd-at-training", start));
+        Bases bases = trainBases(o, train, out);
+        NetworkModel standard = bases.standard();
+        NetworkModel robust = bases.robust();
 
         RobustnessEvaluator evaluator = new RobustnessEvaluator(
                 List.of(new PGDAttack(AttackNorm.LINF, o.epsilon(), o.evalSteps())), o.seed());
@@ -114,9 +114,8 @@ public final class RobustBenchmark implements BenchmarkCommand {
         double robustAttacked = Double.NaN;
         for (int i = 0; i < o.alphas().length; i++) {
             double alpha = o.alphas()[i];
-            String model = alpha == 0 ? "standard" : alpha == 1 ? "pgd-at" : "fixed-alpha";
             RobustnessEvaluation e = curve.evaluations().get(i);
-            emit(out, measurement(model, alpha, e));
+            emit(out, measurement(curveModel(alpha), alpha, e));
             if (alpha == 0) {
                 standardClean = e.cleanAccuracy();
             } else if (alpha == 1) {
@@ -124,15 +123,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
             }
         }
 
-        start = System.nanoTime();
-        Dataset<Label> mixingData = new DatasetView<>(train, Evaluation.range(0, Math.min(train.size(),
-                o.mixingExamples())), "first-" + o.mixingExamples());
-        MixingNetworkModel mixed = new MixingNetworkTrainer(standard, robust, new MixingNetworkSpec("pool1", "pool1", 16, 32),
-                new PGDAttack(AttackNorm.LINF, o.epsilon(), 0.0, o.mixingSteps(), true, 1),
-                new AdamOptimiserFactory(o.learningRate()), o.mixingEpochs(), o.batchSize(), o.seed())
-                .withLossWeights(MixingNetworkTrainer.DEFAULT_BCE_WEIGHT, MixingNetworkTrainer.DEFAULT_CE_WEIGHT,
-                        MixingNetworkTrainer.DEFAULT_PRODUCT_WEIGHT, o.mixingCleanWeight()).train(mixingData);
-        emit(out, timing("mixing-network-training", start));
+        MixingNetworkModel mixed = trainMixingNetwork(o, train, standard, robust, out);
         RobustnessEvaluation mixedEvaluation = evaluator.evaluate(mixed, test);
         emit(out, measurement("mixing-network", Double.NaN, mixedEvaluation));
         double mixedAttacked = mixedEvaluation.outcomes().get(0).accuracy();
@@ -161,6 +152,79 @@ public final class RobustBenchmark implements BenchmarkCommand {
         emit(out, goal);
     }
 
+    /**
+     * {@code --mode autoattack}: trains the same four models as the smoothing mode (standard, PGD-AT, the fixed-alpha
+     * mixtures of {@code --alphas} and the mixing network) and evaluates each with AutoAttack (Croce and Hein 2020) at
+     * the benchmark's Linf budget on a balanced test subset, the mixtures attacked as whole composite models. Each
+     * line reports the robust accuracy after every stage and how many points the black-box Square stage broke that
+     * the three gradient stages did not, an indicator of gradient masking.
+     */
+    private static void autoAttack(RobustBenchmarkOptions o, PrintStream out) throws Exception {
+        Dataset<Label> train = load(o.data(), "train", o.trainExamples());
+        Dataset<Label> test = load(o.data(), "t10k", o.testExamples());
+        int classes = train.getOutputIDInfo().size();
+        if (classes < 4) {
+            throw new IllegalArgumentException("AutoAttack needs at least 4 classes (APGD-T's DLR loss), but the "
+                    + "training data has " + classes);
+        }
+        emit(out, Map.of("measurement", "setup", "mode", "autoattack", "trainExamples", train.size(),
+                "testExamples", test.size(), "epsilon", o.epsilon(), "threads", DjlRuntime.intraOpThreads(),
+                "options", describe(o)));
+        Bases bases = trainBases(o, train, out);
+        AutoAttack attack = new AutoAttack(AttackNorm.LINF, o.epsilon(), o.autoAttackSteps(), o.autoAttackTargets(),
+                o.autoAttackQueries(), 1);
+        RobustnessEvaluator evaluator = new RobustnessEvaluator(List.of(attack), o.seed());
+        AlphaCurve curve = evaluator.alphaCurve(bases.standard(), bases.robust(), o.alphas(), 1.0, 1.0, test);
+        for (int i = 0; i < o.alphas().length; i++) {
+            double alpha = o.alphas()[i];
+            emit(out, measurement(curveModel(alpha), alpha, curve.evaluations().get(i)));
+        }
+        MixingNetworkModel mixed = trainMixingNetwork(o, train, bases.standard(), bases.robust(), out);
+        emit(out, measurement("mixing-network", Double.NaN, evaluator.evaluate(mixed, test)));
+    }
+
+    /** The name of the model a point of the alpha curve evaluates. */
+    private static String curveModel(double alpha) {
+        return alpha == 0 ? "standard" : alpha == 1 ? "pgd-at" : "fixed-alpha";
+    }
+
+    /** The two base models of adaptive smoothing. */
+    private record Bases(NetworkModel standard, NetworkModel robust) {}
+
+    /** Trains the standard CNN and the PGD-AT CNN (Madry et al. 2018), printing the time each took. */
+    private static Bases trainBases(RobustBenchmarkOptions o, Dataset<Label> train, PrintStream out) throws Exception {
+        CNNSpec spec = new CNNSpec(1, 28, 28, o.channels(), true, 2, new int[] {o.hidden()});
+
+        long start = System.nanoTime();
+        NetworkModel standard = new NetworkTrainer(spec, new AdamOptimiserFactory(o.learningRate()), o.epochs(),
+                o.batchSize(), o.seed()).train(train);
+        emit(out, timing("standard-training", start));
+
+        start = System.nanoTime();
+        PGDAttack trainingAttack = new PGDAttack(AttackNorm.LINF, o.epsilon(), 0.0, o.atSteps(), true, 1);
+        NetworkModel robust = new NetworkTrainer(spec, new AdamOptimiserFactory(o.learningRate()), o.atEpochs(),
+                o.batchSize(), o.seed()).withObjective(new AdversarialObjective(trainingAttack)).train(train);
+        emit(out, timing("pgd-at-training", start));
+
+        return new Bases(standard, robust);
+    }
+
+    /** Trains the mixing network over the two bases against PGD through the composite, printing the time it took. */
+    private static MixingNetworkModel trainMixingNetwork(RobustBenchmarkOptions o, Dataset<Label> train,
+                                                         NetworkModel standard, NetworkModel robust, PrintStream out)
+            throws Exception {
+        long start = System.nanoTime();
+        Dataset<Label> mixingData = new DatasetView<>(train, Evaluation.range(0, Math.min(train.size(),
+                o.mixingExamples())), "first-" + o.mixingExamples());
+        MixingNetworkModel mixed = new MixingNetworkTrainer(standard, robust, new MixingNetworkSpec("pool1", "pool1", 16, 32),
+                new PGDAttack(AttackNorm.LINF, o.epsilon(), 0.0, o.mixingSteps(), true, 1),
+                new AdamOptimiserFactory(o.learningRate()), o.mixingEpochs(), o.batchSize(), o.seed())
+                .withLossWeights(MixingNetworkTrainer.DEFAULT_BCE_WEIGHT, MixingNetworkTrainer.DEFAULT_CE_WEIGHT,
+                        MixingNetworkTrainer.DEFAULT_PRODUCT_WEIGHT, o.mixingCleanWeight()).train(mixingData);
+        emit(out, timing("mixing-network-training", start));
+        return mixed;
+    }
+
     /** Reads a balanced subset (at most {@code examples}, 0 for all) of a Fashion-MNIST split from its IDX files. */
     static Dataset<Label> load(String folder, String prefix, int examples) throws java.io.IOException {
         Path dir = Path.of(folder);
@@ -186,6 +250,22 @@ public final class RobustBenchmark implements BenchmarkCommand {
         m.put("maxPerturbation", attack.maxPerturbation());
         m.put("examples", attack.examples());
         m.put("attackSeconds", attack.seconds());
+        if (!attack.stages().isEmpty()) {
+            List<Map<String, Object>> stages = new ArrayList<>();
+            int blackBoxBroken = 0;
+            for (AttackOutcome.StageOutcome stage : attack.stages()) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("attack", stage.attack());
+                line.put("broken", stage.broken());
+                line.put("robustAccuracy", stage.accuracy());
+                stages.add(line);
+                blackBoxBroken += stage.attack().startsWith(SquareAttack.NAME) ? stage.broken() : 0;
+            }
+            m.put("stages", stages);
+            // Square only sees the points the gradient stages left robust: any it breaks hint at gradient masking
+            m.put("brokenOnlyByBlackBox", blackBoxBroken);
+            m.put("gradientMaskingSuspected", blackBoxBroken > 0);
+        }
         return m;
     }
 
@@ -212,6 +292,9 @@ public final class RobustBenchmark implements BenchmarkCommand {
         m.put("mixingCleanWeight", o.mixingCleanWeight());
         m.put("apgdSteps", o.apgdSteps());
         m.put("apgdExamples", o.apgdExamples());
+        m.put("autoAttackSteps", o.autoAttackSteps());
+        m.put("autoAttackTargets", o.autoAttackTargets());
+        m.put("autoAttackQueries", o.autoAttackQueries());
         m.put("batchSize", o.batchSize());
         m.put("learningRate", o.learningRate());
         m.put("seed", o.seed());

@@ -23,13 +23,19 @@ public class RobustBenchmarkTest {
 
     /** Writes an MNIST-format pair of gzipped IDX files of 28x28 bar images in three classes. */
     private static void writeIdx(Path dir, String prefix, int count, long seed) throws IOException {
+        writeIdx(dir, prefix, count, seed, 3);
+    }
+
+    /** Writes an MNIST-format pair of gzipped IDX files of 28x28 images of horizontal bars, one bar per class. */
+    private static void writeIdx(Path dir, String prefix, int count, long seed, int classes) throws IOException {
         SplittableRandom rng = new SplittableRandom(seed);
         int[][] images = new int[count][28 * 28];
         int[] labels = new int[count];
+        int barRows = 28 / classes;
         for (int i = 0; i < count; i++) {
-            labels[i] = i % 3;
+            labels[i] = i % classes;
             for (int p = 0; p < 28 * 28; p++) {
-                images[i][p] = rng.nextInt(80) + (p / 28 / 9 == labels[i] ? 120 : 0);
+                images[i][p] = rng.nextInt(80) + (p / 28 / barRows == labels[i] ? 120 : 0);
             }
         }
         RobustFixtures.writeIdx(dir, prefix, 28, images, labels);
@@ -124,6 +130,69 @@ public class RobustBenchmarkTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new RobustBenchmark().run(List.of("--mode", "other"), new PrintStream(new ByteArrayOutputStream())));
         assertTrue(e.getMessage().contains("unknown --mode other"), e.getMessage());
+    }
+
+    @Test
+    public void autoattackModeReportsEveryStageOfEveryModel(@TempDir Path dir) throws Exception {
+        writeIdx(dir, "train", 160, 1, 4);
+        writeIdx(dir, "t10k", 80, 2, 4);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        List<String> args = List.of("--mode", "autoattack", "--data", dir.toString(), "--train-examples", "400",
+                "--test-examples", "40", "--channels", "2,4", "--hidden", "8", "--epochs", "1", "--at-epochs", "1",
+                "--at-steps", "1", "--alphas", "0,0.75,1", "--mixing-examples", "40", "--mixing-epochs", "1",
+                "--mixing-steps", "1", "--autoattack-steps", "3", "--autoattack-targets", "2",
+                "--autoattack-queries", "20", "--batch-size", "16");
+        new RobustBenchmark().run(args, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        ObjectMapper json = new ObjectMapper();
+        List<String> models = new ArrayList<>();
+        JsonNode setup = null;
+        for (String line : bytes.toString(StandardCharsets.UTF_8).split("\n")) {
+            JsonNode n = json.readTree(line);
+            if (n.get("measurement").asText().equals("setup")) {
+                setup = n;
+            } else if (n.get("measurement").asText().equals("accuracy")) {
+                models.add(n.get("model").asText());
+                JsonNode stages = n.get("stages");
+                assertEquals(4, stages.size(), n.toString());
+                assertTrue(stages.get(0).get("attack").asText().startsWith("apgd-ce"), n.toString());
+                assertTrue(stages.get(3).get("attack").asText().startsWith("square"), n.toString());
+                // each stage only attacks the points still robust: accuracies fall from the clean one to the
+                // final robust one, and the broken counts add up to the points lost
+                int examples = n.get("examples").asInt();
+                double previous = n.get("cleanAccuracy").asDouble();
+                int broken = 0;
+                for (JsonNode stage : stages) {
+                    assertTrue(stage.get("robustAccuracy").asDouble() <= previous + 1e-12, n.toString());
+                    previous = stage.get("robustAccuracy").asDouble();
+                    broken += stage.get("broken").asInt();
+                }
+                assertEquals(n.get("robustAccuracy").asDouble(), previous, 1e-12);
+                assertEquals(Math.round((n.get("cleanAccuracy").asDouble() - previous) * examples), broken);
+                int square = stages.get(3).get("broken").asInt();
+                assertEquals(square, n.get("brokenOnlyByBlackBox").asInt());
+                assertEquals(square > 0, n.get("gradientMaskingSuspected").asBoolean());
+                assertTrue(n.get("maxPerturbation").asDouble() <= 0.1 + 1e-6);
+                assertEquals(16, examples);
+            }
+        }
+        assertEquals(List.of("standard", "fixed-alpha", "pgd-at", "mixing-network"), models);
+        assertEquals(3, setup.get("options").get("autoAttackSteps").asInt());
+        assertEquals(16, setup.get("testExamples").asInt());
+    }
+
+    @Test
+    public void autoattackModeHasItsOwnDefaultsAndNeedsFourClasses(@TempDir Path dir) throws Exception {
+        RobustBenchmarkOptions o = RobustBenchmarkOptions.autoAttackDefaults();
+        assertEquals(100, o.autoAttackSteps());
+        assertEquals(9, o.autoAttackTargets());
+        assertEquals(5000, o.autoAttackQueries());
+        assertEquals(200, RobustBenchmarkOptions.parse(List.of(), o).testExamples());
+        assertThrows(IllegalArgumentException.class, () -> RobustBenchmarkOptions.parse(List.of("--autoattack-queries", "0")));
+        writeIdx(dir, "train", 60, 1);
+        writeIdx(dir, "t10k", 30, 2);
+        IllegalArgumentException classes = assertThrows(IllegalArgumentException.class, () -> new RobustBenchmark().run(
+                List.of("--mode", "autoattack", "--data", dir.toString()), new PrintStream(new ByteArrayOutputStream())));
+        assertTrue(classes.getMessage().contains("at least 4 classes"), classes.getMessage());
     }
 
     @Test
