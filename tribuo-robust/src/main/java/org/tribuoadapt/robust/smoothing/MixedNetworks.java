@@ -88,11 +88,22 @@ final class MixedNetworks implements LogitNetwork {
     record Parts(NDArray standard, NDArray robust, NDArray gamma) {}
 
     /**
-     * Runs both bases and the mixing network.
+     * Runs both bases and the mixing network in inference mode.
      * @param inputs The batch.
      * @return The parts of the mixture.
      */
     Parts parts(NDArray inputs) {
+        return parts(inputs, false);
+    }
+
+    /**
+     * Runs both bases (always in inference mode) and the mixing network, in training mode when asked (the
+     * {@link MixingNetworkSpec.Variant#PAPER} variant then normalises gamma with batch statistics).
+     * @param inputs The batch.
+     * @param training Whether the mixing network runs a training pass.
+     * @return The parts of the mixture.
+     */
+    Parts parts(NDArray inputs, boolean training) {
         NDManager manager = inputs.getManager();
         NDArray[] features = new NDArray[2];
         ForwardContext standardContext = ForwardContext.inference(manager);
@@ -119,8 +130,9 @@ final class MixedNetworks implements LogitNetwork {
         if (mixer == null) {
             return new Parts(standardLogits, robustLogits, null);
         }
-        NDArray gamma = mixer.forward(spec.combine(features[0], features[1]), ForwardContext.inference(manager)).reshape(-1);
-        return new Parts(standardLogits, robustLogits, gamma);
+        ForwardContext mixerContext = training ? ForwardContext.training(manager) : ForwardContext.inference(manager);
+        NDArray gamma = mixer.forward(spec.combine(features[0], features[1]), mixerContext).reshape(-1);
+        return new Parts(standardLogits, robustLogits, spec.mixingLogit(gamma, training));
     }
 
     /**

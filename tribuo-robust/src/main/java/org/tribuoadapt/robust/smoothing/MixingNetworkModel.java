@@ -161,7 +161,8 @@ public final class MixingNetworkModel extends AbstractNetworkModel {
     }
 
     /**
-     * The robust model's weight {@code alpha(x) = sigmoid(gamma(x))} for each example.
+     * The robust model's weight {@code alpha(x) = sigmoid(gamma(x))} for each example (for the {@code PAPER} variant,
+     * gamma is the mixing logit after its post-processing, so alpha lies in the evaluation range).
      * @param examples The examples.
      * @return One alpha per example.
      */

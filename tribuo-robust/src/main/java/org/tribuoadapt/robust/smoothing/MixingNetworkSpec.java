@@ -11,6 +11,7 @@ import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.Network;
+import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.core.nn.layers.Activation;
 import org.tribuoadapt.core.nn.layers.ActivationLayer;
 import org.tribuoadapt.core.nn.layers.Conv2d;
@@ -31,9 +32,40 @@ import java.io.Serializable;
  *   <li>A hidden layer ({@code fc}, {@code hiddenSize} units, ReLU) and a single output ({@code head}) give
  *   gamma; {@code alpha = sigmoid(gamma)}.</li>
  * </ul>
+ * The {@link Variant#SIMPLE} variant (the default) stops there. The {@link Variant#PAPER} variant adds the
+ * post-processing of gamma of the paper's code ({@link GammaNormalization}): in training, a clamp of gamma to its
+ * batch's {@code mean +- clampStds * std}, a batch normalisation without affine parameters (momentum 0.01) and
+ * {@code gamma * trainGammaScale + trainGammaBias}; in evaluation, the normalisation with the running statistics,
+ * {@code gamma * evalGammaScale + evalGammaBias}, and the robust model's weight
+ * {@code alpha = evalAlphaBias + evalAlphaScale * sigmoid(gamma)}, in {@code [evalAlphaBias, evalAlphaBias +
+ * evalAlphaScale]}. The defaults are those of the paper's CIFAR-10 configuration ({@code cifar10_edm_apgd.yaml}:
+ * gamma (scale, bias) (2, 0.4) in training and (2, 1.3) in evaluation, alpha range (0.84, 0.99)).
  */
 public final class MixingNetworkSpec implements Configurable, Provenancable<ConfiguredObjectProvenance>, Serializable {
     private static final long serialVersionUID = 1L;
+
+    /** Which mixing network. */
+    public enum Variant {
+        /** The mixing network alone: {@code alpha = sigmoid(gamma)}. */
+        SIMPLE,
+        /** The mixing network followed by the paper's post-processing of gamma and its evaluation alpha range. */
+        PAPER
+    }
+
+    /** The paper's half-width of the training clamp of gamma, in batch standard deviations. */
+    public static final double DEFAULT_CLAMP_STDS = 0.6;
+    /** The paper's training scale of the normalised gamma. */
+    public static final double DEFAULT_TRAIN_GAMMA_SCALE = 2.0;
+    /** The paper's training bias of the normalised gamma. */
+    public static final double DEFAULT_TRAIN_GAMMA_BIAS = 0.4;
+    /** The paper's evaluation scale of the normalised gamma. */
+    public static final double DEFAULT_EVAL_GAMMA_SCALE = 2.0;
+    /** The paper's evaluation bias of the normalised gamma. */
+    public static final double DEFAULT_EVAL_GAMMA_BIAS = 1.3;
+    /** The paper's width of the evaluation range of alpha. */
+    public static final double DEFAULT_EVAL_ALPHA_SCALE = 0.15;
+    /** The paper's lower end of the evaluation range of alpha. */
+    public static final double DEFAULT_EVAL_ALPHA_BIAS = 0.84;
 
     @Config(description = "The standard network's layer whose output the mixing network reads.")
     private String standardLayer = "pool1";
@@ -46,6 +78,30 @@ public final class MixingNetworkSpec implements Configurable, Provenancable<Conf
 
     @Config(description = "Units of the hidden layer.")
     private int hiddenSize = 32;
+
+    @Config(description = "SIMPLE: alpha = sigmoid(gamma); PAPER: adds the paper's normalisation of gamma and alpha range.")
+    private Variant variant = Variant.SIMPLE;
+
+    @Config(description = "PAPER: half-width of the training clamp of gamma, in batch standard deviations.")
+    private double clampStds = DEFAULT_CLAMP_STDS;
+
+    @Config(description = "PAPER: scale of the normalised gamma in training.")
+    private double trainGammaScale = DEFAULT_TRAIN_GAMMA_SCALE;
+
+    @Config(description = "PAPER: bias of the normalised gamma in training.")
+    private double trainGammaBias = DEFAULT_TRAIN_GAMMA_BIAS;
+
+    @Config(description = "PAPER: scale of the normalised gamma in evaluation.")
+    private double evalGammaScale = DEFAULT_EVAL_GAMMA_SCALE;
+
+    @Config(description = "PAPER: bias of the normalised gamma in evaluation.")
+    private double evalGammaBias = DEFAULT_EVAL_GAMMA_BIAS;
+
+    @Config(description = "PAPER: width of alpha's evaluation range, alpha = evalAlphaBias + evalAlphaScale * sigmoid(gamma).")
+    private double evalAlphaScale = DEFAULT_EVAL_ALPHA_SCALE;
+
+    @Config(description = "PAPER: lower end of alpha's evaluation range.")
+    private double evalAlphaBias = DEFAULT_EVAL_ALPHA_BIAS;
 
     /** For OLCUT. */
     private MixingNetworkSpec() {}
@@ -65,6 +121,23 @@ public final class MixingNetworkSpec implements Configurable, Provenancable<Conf
         postConfig();
     }
 
+    /**
+     * Creates a spec of the given variant, with the paper's post-processing constants.
+     * @param standardLayer The observed layer of the standard network.
+     * @param robustLayer The observed layer of the robust network.
+     * @param convChannels Convolution channels, 0 for none.
+     * @param hiddenSize Hidden units.
+     * @param variant The variant.
+     */
+    public MixingNetworkSpec(String standardLayer, String robustLayer, int convChannels, int hiddenSize, Variant variant) {
+        this.standardLayer = standardLayer;
+        this.robustLayer = robustLayer;
+        this.convChannels = convChannels;
+        this.hiddenSize = hiddenSize;
+        this.variant = variant;
+        postConfig();
+    }
+
     @Override
     public void postConfig() {
         if (standardLayer == null || standardLayer.isEmpty() || robustLayer == null || robustLayer.isEmpty()) {
@@ -77,6 +150,49 @@ public final class MixingNetworkSpec implements Configurable, Provenancable<Conf
         if (hiddenSize < 1) {
             throw new PropertyException("", "hiddenSize", "hiddenSize must be at least 1, found " + hiddenSize);
         }
+        if (variant == null) {
+            throw new PropertyException("", "variant", "variant must be SIMPLE or PAPER, found null");
+        }
+        if (!(clampStds > 0) || Double.isInfinite(clampStds)) {
+            throw new PropertyException("", "clampStds", "clampStds must be positive and finite, found " + clampStds);
+        }
+        for (double[] named : new double[][] {{trainGammaScale, trainGammaBias}, {evalGammaScale, evalGammaBias}}) {
+            if (!Double.isFinite(named[0]) || !(named[0] > 0) || !Double.isFinite(named[1])) {
+                throw new PropertyException("", "trainGammaScale", "the gamma scales must be positive and finite and the"
+                        + " biases finite, found train (" + trainGammaScale + ", " + trainGammaBias + ") and eval ("
+                        + evalGammaScale + ", " + evalGammaBias + ")");
+            }
+        }
+        if (!(evalAlphaScale > 0) || !(evalAlphaBias >= 0) || !(evalAlphaScale + evalAlphaBias <= 1)) {
+            throw new PropertyException("", "evalAlphaScale", "alpha's evaluation range needs evalAlphaScale > 0, "
+                    + "evalAlphaBias >= 0 and evalAlphaScale + evalAlphaBias <= 1, found " + evalAlphaScale + " and "
+                    + evalAlphaBias);
+        }
+    }
+
+    /**
+     * The variant.
+     * @return The variant.
+     */
+    public Variant variant() {
+        return variant;
+    }
+
+    /**
+     * The mixing logit whose sigmoid is the robust model's weight, from the mixing network's output. It is the output
+     * itself, except for the {@link Variant#PAPER} variant in evaluation, where it is the logit of
+     * {@code evalAlphaBias + evalAlphaScale * sigmoid(gamma)}.
+     * @param gamma The mixing network's output {@code [N]}.
+     * @param training Whether this is a training pass.
+     * @return The mixing logit {@code [N]}.
+     */
+    public NDArray mixingLogit(NDArray gamma, boolean training) {
+        if (variant == Variant.SIMPLE || training) {
+            return gamma;
+        }
+        NDArray logSigmoid = ProbabilityMixing.softplus(gamma.neg()).neg();
+        NDArray alpha = TapeConstants.times(logSigmoid.exp(), evalAlphaScale).add(evalAlphaBias);
+        return alpha.log().sub(alpha.neg().add(1f).log());
     }
 
     /**
@@ -139,6 +255,10 @@ public final class MixingNetworkSpec implements Configurable, Provenancable<Conf
             root.add("fc", new Linear(manager, width, hiddenSize, true));
             root.add("fc_act", new ActivationLayer(Activation.RELU));
             root.add("head", new Linear(manager, hiddenSize, 1, true));
+            if (variant == Variant.PAPER) {
+                root.add("gamma_norm", new GammaNormalization(manager, clampStds, trainGammaScale, trainGammaBias,
+                        evalGammaScale, evalGammaBias));
+            }
             return new Network(manager, root, input);
         } catch (RuntimeException e) {
             manager.close();
@@ -167,6 +287,9 @@ public final class MixingNetworkSpec implements Configurable, Provenancable<Conf
     @Override
     public String toString() {
         return "MixingNetworkSpec(standardLayer=" + standardLayer + ",robustLayer=" + robustLayer + ",convChannels="
-                + convChannels + ",hiddenSize=" + hiddenSize + ")";
+                + convChannels + ",hiddenSize=" + hiddenSize + (variant == Variant.SIMPLE ? "" : ",variant=" + variant
+                + ",clampStds=" + clampStds + ",trainGamma=" + trainGammaScale + "x+" + trainGammaBias + ",evalGamma="
+                + evalGammaScale + "x+" + evalGammaBias + ",evalAlpha=" + evalAlphaBias + "+" + evalAlphaScale
+                + "*sigmoid)") + ")";
     }
 }

@@ -54,7 +54,7 @@ final class MixingObjective implements BatchObjective {
     @Override
     public NDArray loss(Network mixer, NDArray inputs, NDArray labels, ForwardContext context) {
         int n = Math.toIntExact(labels.getShape().get(0));
-        MixedNetworks.Parts parts = composite.parts(inputs);
+        MixedNetworks.Parts parts = composite.parts(inputs, context.isTraining());
         NDArray logProbabilities = composite.mix(parts);
         NDArray twice = labels.concat(labels, 0).toType(DataType.INT64, false);
         NDArray ce = logProbabilities.gather(twice.reshape(-1, 1), 1).reshape(-1).neg();
