@@ -105,7 +105,7 @@ final class MixedNetworks implements LogitNetwork {
      */
     Parts parts(NDArray inputs, boolean training) {
         NDManager manager = inputs.getManager();
-        NDArray[] features = new NDArray[2];
+        NDArray[] features = new NDArray[3];
         ForwardContext standardContext = ForwardContext.inference(manager);
         ForwardContext robustContext = ForwardContext.inference(manager);
         if (mixer != null) {
@@ -117,6 +117,8 @@ final class MixedNetworks implements LogitNetwork {
             robustContext = robustContext.withObserver((layer, in, out) -> {
                 if (layer.path().equals(spec.robustLayer())) {
                     features[1] = out;
+                } else if (!spec.robustSecondLayer().isEmpty() && layer.path().equals(spec.robustSecondLayer())) {
+                    features[2] = out;
                 }
             });
         }
@@ -131,7 +133,8 @@ final class MixedNetworks implements LogitNetwork {
             return new Parts(standardLogits, robustLogits, null);
         }
         ForwardContext mixerContext = training ? ForwardContext.training(manager) : ForwardContext.inference(manager);
-        NDArray gamma = mixer.forward(spec.combine(features[0], features[1]), mixerContext).reshape(-1);
+        NDArray robustFeatures = features[2] == null ? features[1] : spec.mergeRobustLevels(features[1], features[2]);
+        NDArray gamma = mixer.forward(spec.combine(features[0], robustFeatures), mixerContext).reshape(-1);
         return new Parts(standardLogits, robustLogits, spec.mixingLogit(gamma, training));
     }
 
@@ -179,16 +182,20 @@ final class MixedNetworks implements LogitNetwork {
      * @param spec The mixing network spec naming the layers.
      * @param standardModel The standard model.
      * @param robustModel The robust model.
-     * @return {standard shape, robust shape}.
+     * @return {standard shape, robust shape (both robust levels merged when the spec reads two)}.
      * @throws IllegalArgumentException if a named layer does not exist, listing the network's layers.
      */
     static Shape[] featureShapes(MixingNetworkSpec spec, NetworkModel standardModel, NetworkModel robustModel) {
         Shape[] shapes = new Shape[2];
+        NDArray[] robustLevels = new NDArray[2];
         try (Network std = standardModel.newNetwork(); Network rob = robustModel.newNetwork();
              NDManager manager = std.manager().newSubManager(); NDScope ignored = new NDScope();
              GradientMode off = GradientMode.disabled()) {
             std.layer(spec.standardLayer());
             rob.layer(spec.robustLayer());
+            if (!spec.robustSecondLayer().isEmpty()) {
+                rob.layer(spec.robustSecondLayer());
+            }
             NDArray zero = manager.zeros(new Shape(1).addAll(std.inputShape()));
             std.forward(zero, ForwardContext.inference(manager).withObserver((layer, in, out) -> {
                 if (layer.path().equals(spec.standardLayer())) {
@@ -197,9 +204,14 @@ final class MixedNetworks implements LogitNetwork {
             }));
             rob.forward(zero, ForwardContext.inference(manager).withObserver((layer, in, out) -> {
                 if (layer.path().equals(spec.robustLayer())) {
-                    shapes[1] = out.getShape().slice(1);
+                    robustLevels[0] = out;
+                } else if (!spec.robustSecondLayer().isEmpty() && layer.path().equals(spec.robustSecondLayer())) {
+                    robustLevels[1] = out;
                 }
             }));
+            NDArray robustFeatures = robustLevels[1] == null ? robustLevels[0]
+                    : spec.mergeRobustLevels(robustLevels[0], robustLevels[1]);
+            shapes[1] = robustFeatures.getShape().slice(1);
         }
         return shapes;
     }

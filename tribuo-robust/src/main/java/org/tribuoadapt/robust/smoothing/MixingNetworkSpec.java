@@ -25,7 +25,9 @@ import java.io.Serializable;
  * features of both frozen base models and outputs the mixing logit {@code gamma} per input.
  * <ul>
  *   <li>It observes the output of layer {@link #standardLayer()} of the standard network and
- *   {@link #robustLayer()} of the robust network.</li>
+ *   {@link #robustLayer()} of the robust network, and, when {@link #robustSecondLayer()} is set, of that deeper layer
+ *   of the robust network too, as the paper's mixing network reads two feature levels
+ *   ({@link #mergeRobustLevels}).</li>
  *   <li>When both are feature maps of the same height and width they are concatenated along the channels and pass
  *   through a 3x3 convolution ({@code conv}, {@code convChannels} channels), a ReLU and global average pooling, as
  *   in the paper's policy network; otherwise both are flattened and concatenated.</li>
@@ -72,6 +74,10 @@ public final class MixingNetworkSpec implements Configurable, Provenancable<Conf
 
     @Config(description = "The robust network's layer whose output the mixing network reads.")
     private String robustLayer = "pool1";
+
+    @Config(description = "A second, deeper layer of the robust network that the mixing network also reads (the paper's "
+            + "second feature level); empty for none.")
+    private String robustSecondLayer = "";
 
     @Config(description = "Channels of the convolution over the concatenated feature maps; 0 flattens the features instead.")
     private int convChannels = 16;
@@ -150,6 +156,13 @@ public final class MixingNetworkSpec implements Configurable, Provenancable<Conf
         if (hiddenSize < 1) {
             throw new PropertyException("", "hiddenSize", "hiddenSize must be at least 1, found " + hiddenSize);
         }
+        if (robustSecondLayer == null) {
+            throw new PropertyException("", "robustSecondLayer", "robustSecondLayer must be a layer name or empty, found null");
+        }
+        if (robustSecondLayer.equals(robustLayer)) {
+            throw new PropertyException("", "robustSecondLayer", "robustSecondLayer must differ from robustLayer, both are '"
+                    + robustLayer + "'");
+        }
         if (variant == null) {
             throw new PropertyException("", "variant", "variant must be SIMPLE or PAPER, found null");
         }
@@ -168,6 +181,43 @@ public final class MixingNetworkSpec implements Configurable, Provenancable<Conf
                     + "evalAlphaBias >= 0 and evalAlphaScale + evalAlphaBias <= 1, found " + evalAlphaScale + " and "
                     + evalAlphaBias);
         }
+    }
+
+    /**
+     * The second observed layer of the robust network.
+     * @return Its dotted name, or empty when the mixing network reads one level.
+     */
+    public String robustSecondLayer() {
+        return robustSecondLayer;
+    }
+
+    /**
+     * Sets the second observed layer of the robust network (the paper's second feature level).
+     * @param layer The layer's dotted name, or empty for none.
+     * @return This spec.
+     */
+    public MixingNetworkSpec withRobustSecondLayer(String layer) {
+        this.robustSecondLayer = layer;
+        postConfig();
+        return this;
+    }
+
+    /**
+     * Merges the robust network's two feature levels into one robust feature. Feature maps whose height and width
+     * divide the first level's are upsampled by repetition (nearest neighbour) to the first level's size and
+     * concatenated along the channels; anything else is flattened and concatenated.
+     * @param first The first level's features {@code [N, ...]}.
+     * @param second The second level's features {@code [N, ...]}.
+     * @return The merged features.
+     */
+    public NDArray mergeRobustLevels(NDArray first, NDArray second) {
+        Shape a = first.getShape();
+        Shape b = second.getShape();
+        if (a.dimension() == 4 && b.dimension() == 4 && a.get(2) % b.get(2) == 0 && a.get(3) % b.get(3) == 0) {
+            return first.concat(second.repeat(2, a.get(2) / b.get(2)).repeat(3, a.get(3) / b.get(3)), 1);
+        }
+        long n = a.get(0);
+        return first.reshape(n, -1).concat(second.reshape(n, -1), 1);
     }
 
     /**
@@ -286,7 +336,8 @@ public final class MixingNetworkSpec implements Configurable, Provenancable<Conf
 
     @Override
     public String toString() {
-        return "MixingNetworkSpec(standardLayer=" + standardLayer + ",robustLayer=" + robustLayer + ",convChannels="
+        return "MixingNetworkSpec(standardLayer=" + standardLayer + ",robustLayer=" + robustLayer
+                + (robustSecondLayer.isEmpty() ? "" : ",robustSecondLayer=" + robustSecondLayer) + ",convChannels="
                 + convChannels + ",hiddenSize=" + hiddenSize + (variant == Variant.SIMPLE ? "" : ",variant=" + variant
                 + ",clampStds=" + clampStds + ",trainGamma=" + trainGammaScale + "x+" + trainGammaBias + ",evalGamma="
                 + evalGammaScale + "x+" + evalGammaBias + ",evalAlpha=" + evalAlphaBias + "+" + evalAlphaScale
