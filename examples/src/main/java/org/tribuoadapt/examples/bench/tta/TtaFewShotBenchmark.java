@@ -40,18 +40,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bench tta-fewshot}: few-shot fine-tuning for source-free domain adaptation (Lee et al. 2023, "Few-shot
- * Fine-tuning is All You Need for Source-free Domain Adaptation") against unsupervised test-time adaptation on the
- * same corrupted target stream. A CNN (conv 32 and 64 with BatchNorm, pooling, hidden 128) is trained on the first
- * clean training images of the embedded Fashion-MNIST sample. For each target domain (a corruption at one severity),
- * {@link FewShotSampler} draws k labelled test images per class, which are corrupted like the domain; the other test
- * images form the evaluation stream, on which Source, Tent and EATA run through {@link TtaEvaluator} and every
- * fine-tuned model is evaluated unadapted. The fine-tuning methods are tribuo-peft adapters on the frozen source
- * network: LoRA on the convolutions and the hidden layer and BitFit on every bias, each with the head trained as a
- * module to save.
+ * {@code bench tta-fewshot}: few-shot fine-tuning for source-free domain adaptation (Lee, Seo, Kim, Lee and Hwang
+ * 2023, "Few-shot Fine-tuning is All You Need for Source-free Domain Adaptation", arXiv:2304.00792) against
+ * unsupervised test-time adaptation on the same corrupted target stream. A CNN (conv 32 and 64 with BatchNorm,
+ * pooling, hidden 128) is trained on the first clean training images of the embedded Fashion-MNIST sample.
+ * {@link FewShotSampler} draws k labelled test images per class once; for each target domain (a corruption at one
+ * severity) the shots are corrupted like the domain, and the other test images form the evaluation stream, on which
+ * Source, Tent and EATA run through {@link TtaEvaluator} and every fine-tuned model is evaluated unadapted. The
+ * fine-tuning methods are tribuo-peft adapters on the frozen source network: LoRA (rank 4) on the convolutions and
+ * the hidden layer and BitFit on every bias, each with the head trained as a module to save.
  * <p>
- * Model selection uses no target validation data: as in the paper's protocol, every fine-tuning runs a fixed number
- * of epochs over the shots (full batches of at most {@code --batch-size} images), with no early stopping.
+ * Model selection uses no target validation data: every fine-tuning runs a fixed number of epochs, set before any
+ * target label is seen, over the shots (batches of at most {@code --batch-size} images), with no early stopping and
+ * no held-out shots, so no target label beyond the shots is used.
  * <p>
  * Options (defaults in brackets): {@code --train-examples} [2000], {@code --epochs} source epochs [2],
  * {@code --examples} evaluation images per domain [500], {@code --corruptions} [gaussian_noise,fog],
