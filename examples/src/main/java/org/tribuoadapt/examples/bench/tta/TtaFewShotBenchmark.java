@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.tribuo.Example;
 import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
-import org.tribuo.Model;
 import org.tribuo.MutableDataset;
 import org.tribuo.VariableIDInfo;
 import org.tribuo.VariableInfo;
