@@ -315,7 +315,7 @@ final class HpoCommand implements CliCommand {
     // report.json and report.html with the study section in the --out directory
     private static void report(Study study, Map<String, List<String>> options) throws java.io.IOException {
         Path out = Path.of(required(options, "out"));
-        ReportWriter.prepare(out, false);
+        ReportWriter.prepare(out, Boolean.parseBoolean(optional(options, "overwrite", "false")));
         Report report = Report.builder("Hyper-parameter study " + study.name())
                 .addSection(StudyReport.section("Study " + study.name(), study)).build();
         ReportFiles files = ReportWriter.write(report, out);
