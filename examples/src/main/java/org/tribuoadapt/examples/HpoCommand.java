@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.tribuoadapt.core.io.AtomicFiles;
+import org.tribuoadapt.examples.steps.PbtReport;
 import org.tribuoadapt.examples.steps.StudyReport;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.NopPruner;
@@ -64,9 +65,10 @@ import java.util.TreeSet;
  * </ul>
  * and {@code hpo pbt -c CONFIG --trainer T --train-source S --valid-source V --space component.property=kind:args
  * [--space ...] [--population 8] [--interval 1] [--intervals 4] [--quantile 0.25] [--resample 0.25] [--seed 42]
- * [--metric ...] [--out lineage.json]}: population based training of the configuration's NetworkTrainer (Jaderberg
- * et al. 2017); it prints the winner, its score and its hyper-parameter schedule as JSON, and {@code --out} writes
- * every member's lineage.
+ * [--metric ...] [--out lineage.json] [--report DIR]}: population based training of the configuration's
+ * NetworkTrainer (Jaderberg et al. 2017); it prints the winner, its score and its hyper-parameter schedule as JSON,
+ * {@code --out} writes every member's lineage, and {@code --report} writes {@code report.json} and
+ * {@code report.html} with the lineage section of {@link PbtReport} into a new folder.
  * <p>
  * {@code hpo two-phase --storage F --study NAME -c CONFIG --trainer T --tune-train S --tune-valid V
  * --eval-train S2 --eval-test T2 --space component.property=kind:args [--space ...] --trials N [--sampler ...]
@@ -138,6 +140,10 @@ final class HpoCommand implements CliCommand {
                 Integer.parseInt(optional(options, "population", "8")), Integer.parseInt(optional(options, "interval", "1")),
                 Integer.parseInt(optional(options, "intervals", "4")), Double.parseDouble(optional(options, "quantile", "0.25")),
                 Double.parseDouble(optional(options, "resample", "0.25")), Long.parseLong(optional(options, "seed", "42")));
+        List<String> reportDir = options.get("report");
+        if (reportDir != null) {
+            ReportWriter.prepare(Path.of(reportDir.get(0)), false);
+        }
         PbtResult result = pbt.run();
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode summary = mapper.createObjectNode();
@@ -150,6 +156,12 @@ final class HpoCommand implements CliCommand {
             lineage.put("winner", result.winner()).put("score", result.score()).put("configuration", pbt.toString());
             segments(lineage.putArray("segments"), result.segments());
             AtomicFiles.write(Path.of(out.get(0)), mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(lineage));
+        }
+        if (reportDir != null) {
+            Report report = Report.builder("Population based training")
+                    .addSection(PbtReport.section("Lineage", result.segments(), result.winner()))
+                    .addProvenance("pbt", result.provenance()).build();
+            ReportWriter.write(report, Path.of(reportDir.get(0)));
         }
     }
 

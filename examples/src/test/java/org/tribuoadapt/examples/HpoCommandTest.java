@@ -157,7 +157,11 @@ public class HpoCommandTest {
         Path lineage = dir.resolve("lineage.json");
         assertEquals(0, Main.execute(new String[] {"hpo", "pbt", "-c", config.toString(), "--trainer", "trainer",
                 "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
-                "--population", "3", "--intervals", "2", "--quantile", "0.5", "--seed", "3", "--out", lineage.toString()}));
+                "--population", "3", "--intervals", "2", "--quantile", "0.5", "--seed", "3", "--out", lineage.toString(),
+                "--report", dir.resolve("report").toString()}));
+        String html = Files.readString(dir.resolve("report").resolve("report.html"));
+        assertTrue(html.contains("Validation score per member and interval"), "lineage table");
+        assertTrue(html.contains("aria-label=\"Population based training: score per interval\""), "score chart");
         JsonNode json = new ObjectMapper().readTree(lineage.toFile());
         JsonNode segments = json.get("segments");
         assertEquals(6, segments.size());
