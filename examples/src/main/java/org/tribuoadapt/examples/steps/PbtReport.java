@@ -8,6 +8,7 @@ import org.tribuoadapt.report.ReportTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -65,7 +66,7 @@ public final class PbtReport {
             for (int i = 1; i <= intervals; i++) {
                 PbtSegment s = member.getValue().get(i);
                 row.add(s == null ? "n/a" : s.exploited()
-                        ? String.format(java.util.Locale.ROOT, "%.4g <- m%d@%d", s.score(), s.startMember(), s.startInterval())
+                        ? String.format(Locale.ROOT, "%.4g <- m%d@%d", s.score(), s.startMember(), s.startInterval())
                         : (Object) s.score());
                 if (s != null && s.exploited()) {
                     exploits.addRow(s.member(), s.interval(), s.startMember(), s.startInterval(), s.score());

@@ -13,9 +13,11 @@ import org.tribuoadapt.report.ReportSection;
 import org.tribuoadapt.report.ReportTable;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -80,7 +82,7 @@ public final class StudyReport {
                     + " yet (" + trials.size() + " trials in all), so there is no history, importance or"
                     + " parallel-coordinates chart to show.").build();
         }
-        section.addText("Study '" + studyName + "' (" + direction.name().toLowerCase(java.util.Locale.ROOT) + "): "
+        section.addText("Study '" + studyName + "' (" + direction.name().toLowerCase(Locale.ROOT) + "): "
                 + completed.size() + " completed trials of " + trials.size() + ". Importance is the share of the"
                 + " objective's variance explained by grouping the trials by one parameter (choices, or up to "
                 + MAX_BINS + " equal-width bins; a one-way ANOVA main effect, see docs/hpo.md); with few trials it"
@@ -102,7 +104,7 @@ public final class StudyReport {
             List<Trial> setting = completed.stream().filter(t -> t.params().containsKey(name)).toList();
             int[] groups = groups(setting, name);
             double share = mainEffectShare(groups, setting.stream().mapToDouble(Trial::value).toArray());
-            int groupCount = setting.isEmpty() ? 0 : java.util.Arrays.stream(groups).max().getAsInt() + 1;
+            int groupCount = setting.isEmpty() ? 0 : Arrays.stream(groups).max().getAsInt() + 1;
             table.addRow(name, setting.size(), groupCount, Double.isNaN(share) ? "n/a" : (Object) share);
             importances.put(name, share);
         }
@@ -150,7 +152,7 @@ public final class StudyReport {
         if (groups.length != y.length) {
             throw new IllegalArgumentException(groups.length + " group indices for " + y.length + " observations");
         }
-        double mean = java.util.Arrays.stream(y).average().orElse(Double.NaN);
+        double mean = Arrays.stream(y).average().orElse(Double.NaN);
         double total = 0;
         for (double v : y) {
             total += (v - mean) * (v - mean);
@@ -158,7 +160,7 @@ public final class StudyReport {
         if (!(total > 0)) {
             return Double.NaN;
         }
-        int count = groups.length == 0 ? 0 : java.util.Arrays.stream(groups).max().getAsInt() + 1;
+        int count = groups.length == 0 ? 0 : Arrays.stream(groups).max().getAsInt() + 1;
         double[] sums = new double[count];
         int[] sizes = new int[count];
         for (int i = 0; i < y.length; i++) {
@@ -189,8 +191,8 @@ public final class StudyReport {
             return groups;
         }
         double[] v = trials.stream().mapToDouble(t -> scaled(distribution, t.params().get(name))).toArray();
-        double min = java.util.Arrays.stream(v).min().getAsDouble();
-        double max = java.util.Arrays.stream(v).max().getAsDouble();
+        double min = Arrays.stream(v).min().getAsDouble();
+        double max = Arrays.stream(v).max().getAsDouble();
         int bins = Math.max(2, Math.min(MAX_BINS, (int) Math.floor(Math.sqrt(v.length))));
         for (int i = 0; i < v.length; i++) {
             groups[i] = max > min ? Math.min(bins - 1, (int) Math.floor(bins * (v[i] - min) / (max - min))) : 0;
