@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.tribuoadapt.core.io.AtomicFiles;
+import org.tribuoadapt.examples.steps.PbtReport;
+import org.tribuoadapt.examples.steps.StudyReport;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.NopPruner;
 import org.tribuoadapt.hpo.search.Pruner;
@@ -27,6 +29,10 @@ import org.tribuoadapt.hpo.search.sampler.NsgaIISampler;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 import org.tribuoadapt.hpo.search.sampler.TpeSampler;
 
+import org.tribuoadapt.report.Report;
+import org.tribuoadapt.report.ReportFiles;
+import org.tribuoadapt.report.ReportWriter;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +45,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * {@code hpo study create|run|status|best|export}: hyper-parameter studies over the properties of an OLCUT
+ * {@code hpo study create|run|status|best|export|report}: hyper-parameter studies over the properties of an OLCUT
  * configuration file (tribuo-hpo's search), kept in an Optuna 3.1 journal file that Optuna can open too.
  * <ul>
  *   <li>{@code create --storage F --study NAME --direction maximize|minimize [--direction ...]
@@ -59,9 +65,10 @@ import java.util.TreeSet;
  * </ul>
  * and {@code hpo pbt -c CONFIG --trainer T --train-source S --valid-source V --space component.property=kind:args
  * [--space ...] [--population 8] [--interval 1] [--intervals 4] [--quantile 0.25] [--resample 0.25] [--seed 42]
- * [--metric ...] [--out lineage.json]}: population based training of the configuration's NetworkTrainer (Jaderberg
- * et al. 2017); it prints the winner, its score and its hyper-parameter schedule as JSON, and {@code --out} writes
- * every member's lineage.
+ * [--metric ...] [--out lineage.json] [--report DIR]}: population based training of the configuration's
+ * NetworkTrainer (Jaderberg et al. 2017); it prints the winner, its score and its hyper-parameter schedule as JSON,
+ * {@code --out} writes every member's lineage, and {@code --report} writes {@code report.json} and
+ * {@code report.html} with the lineage section of {@link PbtReport} into a new folder.
  * <p>
  * {@code hpo two-phase --storage F --study NAME -c CONFIG --trainer T --tune-train S --tune-valid V
  * --eval-train S2 --eval-test T2 --space component.property=kind:args [--space ...] --trials N [--sampler ...]
@@ -80,7 +87,7 @@ final class HpoCommand implements CliCommand {
 
     @Override
     public String description() {
-        return "hyper-parameter studies over a configuration file: hpo study create|run|status|best|export, hpo pbt, "
+        return "hyper-parameter studies over a configuration file: hpo study create|run|status|best|export|report, hpo pbt, "
                 + "hpo two-phase";
     }
 
@@ -95,7 +102,7 @@ final class HpoCommand implements CliCommand {
             return 0;
         }
         if (args.length < 2 || !args[0].equals("study")) {
-            System.err.println("usage: hpo study create|run|status|best|export --storage FILE --study NAME [options],"
+            System.err.println("usage: hpo study create|run|status|best|export|report --storage FILE --study NAME [options],"
                     + " or hpo pbt -c CONFIG --trainer T --train-source S --valid-source V --space ... [options],"
                     + " or hpo two-phase --storage FILE --study NAME -c CONFIG --trainer T --tune-train S --tune-valid V"
                     + " --eval-train S2 --eval-test T2 --space ... --trials N [options]"
@@ -112,9 +119,10 @@ final class HpoCommand implements CliCommand {
             case "status" -> System.out.println(status(Study.load(study, storage, new RandomSampler(0))));
             case "best" -> System.out.println(best(Study.load(study, storage, new RandomSampler(0))));
             case "export" -> export(Study.load(study, storage, new RandomSampler(0)), options);
+            case "report" -> report(Study.load(study, storage, new RandomSampler(0)), options);
             default -> {
                 System.err.println("unknown hpo study command '" + args[1] + "'; commands are create, run, status, best, "
-                        + "export");
+                        + "export, report");
                 return 2;
             }
         }
@@ -132,6 +140,10 @@ final class HpoCommand implements CliCommand {
                 Integer.parseInt(optional(options, "population", "8")), Integer.parseInt(optional(options, "interval", "1")),
                 Integer.parseInt(optional(options, "intervals", "4")), Double.parseDouble(optional(options, "quantile", "0.25")),
                 Double.parseDouble(optional(options, "resample", "0.25")), Long.parseLong(optional(options, "seed", "42")));
+        List<String> reportDir = options.get("report");
+        if (reportDir != null) {
+            ReportWriter.prepare(Path.of(reportDir.get(0)), false);
+        }
         PbtResult result = pbt.run();
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode summary = mapper.createObjectNode();
@@ -144,6 +156,12 @@ final class HpoCommand implements CliCommand {
             lineage.put("winner", result.winner()).put("score", result.score()).put("configuration", pbt.toString());
             segments(lineage.putArray("segments"), result.segments());
             AtomicFiles.write(Path.of(out.get(0)), mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(lineage));
+        }
+        if (reportDir != null) {
+            Report report = Report.builder("Population based training")
+                    .addSection(PbtReport.section("Lineage", result.segments(), result.winner()))
+                    .addProvenance("pbt", result.provenance()).build();
+            ReportWriter.write(report, Path.of(reportDir.get(0)));
         }
     }
 
@@ -304,6 +322,16 @@ final class HpoCommand implements CliCommand {
         } else {
             AtomicFiles.write(Path.of(out.get(0)), csv.toString().getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    // report.json and report.html with the study section in the --out directory
+    private static void report(Study study, Map<String, List<String>> options) throws java.io.IOException {
+        Path out = Path.of(required(options, "out"));
+        ReportWriter.prepare(out, Boolean.parseBoolean(optional(options, "overwrite", "false")));
+        Report report = Report.builder("Hyper-parameter study " + study.name())
+                .addSection(StudyReport.section("Study " + study.name(), study)).build();
+        ReportFiles files = ReportWriter.write(report, out);
+        System.out.println(files.html());
     }
 
     /** {@code --grid component.property=v1,v2,...} entries as the grid sampler's map. */

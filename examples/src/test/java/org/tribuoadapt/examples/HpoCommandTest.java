@@ -157,7 +157,11 @@ public class HpoCommandTest {
         Path lineage = dir.resolve("lineage.json");
         assertEquals(0, Main.execute(new String[] {"hpo", "pbt", "-c", config.toString(), "--trainer", "trainer",
                 "--train-source", "train", "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log",
-                "--population", "3", "--intervals", "2", "--quantile", "0.5", "--seed", "3", "--out", lineage.toString()}));
+                "--population", "3", "--intervals", "2", "--quantile", "0.5", "--seed", "3", "--out", lineage.toString(),
+                "--report", dir.resolve("report").toString()}));
+        String html = Files.readString(dir.resolve("report").resolve("report.html"));
+        assertTrue(html.contains("Validation score per member and interval"), "lineage table");
+        assertTrue(html.contains("aria-label=\"Population based training: score per interval\""), "score chart");
         JsonNode json = new ObjectMapper().readTree(lineage.toFile());
         JsonNode segments = json.get("segments");
         assertEquals(6, segments.size());
@@ -235,6 +239,37 @@ public class HpoCommandTest {
         // a source in both phases is refused before any training
         assertEquals(2, Main.execute(twoPhase(config, dir.resolve("other.log"), "tune-valid", "--trials", "1")));
         assertTrue(Files.notExists(dir.resolve("other.log")) || Files.size(dir.resolve("other.log")) == 0);
+    }
+
+    @Test
+    public void writesTheStudyReport(@TempDir Path dir) throws Exception {
+        Path storage = dir.resolve("study.log");
+        assertEquals(0, Main.execute(study(storage, "create", "--direction", "minimize")));
+        Path empty = dir.resolve("empty");
+        // a study without trials still gets a report, whose section says so
+        assertEquals(0, Main.execute(study(storage, "report", "--out", empty.toString())));
+        assertTrue(Files.readString(empty.resolve("report.html")).contains("no completed trials"));
+        Study study = Study.load("mlp", new JournalFileStorage(storage), new RandomSampler(5));
+        study.optimize(Objective.of(SearchSpace.parse(List.of("f.x=float:-1:1", "f.y=float:-1:1")), t -> {
+            double x = (Double) t.params().get("f.x");
+            return x * x;
+        }), 12);
+        Path out = dir.resolve("report");
+        assertEquals(0, Main.execute(study(storage, "report", "--out", out.toString())));
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("aria-label=\"Optimisation history\""), "history chart");
+        assertTrue(html.contains("aria-label=\"Parallel coordinates\""), "parallel coordinates");
+        assertTrue(html.contains("Parameter importance"), "importance table");
+        JsonNode section = new ObjectMapper().readTree(out.resolve("report.json").toFile()).get("sections").get(0);
+        assertEquals(12, section.get("results").get("completedTrials").asInt(), section.toString());
+        assertTrue(section.get("results").get("importance").has("f.x"), section.toString());
+        // an existing report is not replaced
+        assertEquals(1, Main.execute(study(storage, "report", "--out", out.toString())));
+        assertEquals(2, Main.execute(study(storage, "report")));
+        // the section covers single-objective studies only
+        Path multi = dir.resolve("multi.log");
+        assertEquals(0, Main.execute(study(multi, "create", "--direction", "minimize", "--direction", "maximize")));
+        assertEquals(2, Main.execute(study(multi, "report", "--out", dir.resolve("multi").toString())));
     }
 
     @Test
