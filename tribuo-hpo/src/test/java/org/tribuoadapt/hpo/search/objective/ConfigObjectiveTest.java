@@ -35,34 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigObjectiveTest {
 
-    private static final String CONFIG = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <config>
-                <component name="mlp" type="org.tribuoadapt.core.nn.spec.MLPSpec">
-                    <property name="inputSize" value="36"/>
-                    <propertylist name="hiddenSizes"><item>8</item></propertylist>
-                </component>
-                <component name="adam" type="org.tribuoadapt.core.train.AdamOptimiserFactory">
-                    <property name="learningRate" value="0.001"/>
-                </component>
-                <component name="trainer" type="org.tribuoadapt.core.model.NetworkTrainer">
-                    <property name="network" value="mlp"/>
-                    <property name="optimiser" value="adam"/>
-                    <property name="epochs" value="3"/>
-                    <property name="batchSize" value="16"/>
-                </component>
-                <component name="train" type="org.tribuoadapt.hpo.search.objective.SyntheticBarsSource">
-                    <property name="seed" value="1"/>
-                </component>
-                <component name="valid" type="org.tribuoadapt.hpo.search.objective.SyntheticBarsSource">
-                    <property name="examples" value="30"/>
-                    <property name="seed" value="2"/>
-                </component>
-            </config>
-            """;
 
     private static Path config(Path dir) throws IOException {
-        return Files.writeString(dir.resolve("mlp.xml"), CONFIG);
+        return MlpBarsConfig.copyTo(dir);
     }
 
     @Test

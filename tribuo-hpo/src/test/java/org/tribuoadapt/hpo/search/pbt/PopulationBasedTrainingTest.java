@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.objective.ConfigObjective;
+import org.tribuoadapt.hpo.search.objective.MlpBarsConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,32 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PopulationBasedTrainingTest {
 
-    private static final String CONFIG = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <config>
-                <component name="mlp" type="org.tribuoadapt.core.nn.spec.MLPSpec">
-                    <property name="inputSize" value="36"/>
-                    <propertylist name="hiddenSizes"><item>8</item></propertylist>
-                </component>
-                <component name="adam" type="org.tribuoadapt.core.train.AdamOptimiserFactory">
-                    <property name="learningRate" value="0.001"/>
-                </component>
-                <component name="trainer" type="org.tribuoadapt.core.model.NetworkTrainer">
-                    <property name="network" value="mlp"/>
-                    <property name="optimiser" value="adam"/>
-                    <property name="epochs" value="3"/>
-                    <property name="batchSize" value="16"/>
-                </component>
-                <component name="train" type="org.tribuoadapt.hpo.search.objective.SyntheticBarsSource">
-                    <property name="seed" value="1"/>
-                </component>
-                <component name="valid" type="org.tribuoadapt.hpo.search.objective.SyntheticBarsSource">
-                    <property name="examples" value="30"/>
-                    <property name="seed" value="2"/>
-                </component>
-            </config>
-            """;
-
     private static final List<String> SPACE = List.of("adam.learningRate=float:1e-3:0.3:log",
             "trainer.batchSize=categorical:8,16,32");
 
@@ -70,7 +45,7 @@ class PopulationBasedTrainingTest {
     @BeforeAll
     static void train() throws IOException {
         System.setProperty("ai.djl.offline", "true");
-        objective = new ConfigObjective(Files.writeString(dir.resolve("mlp.xml"), CONFIG), "trainer", "train", "valid",
+        objective = new ConfigObjective(MlpBarsConfig.copyTo(dir), "trainer", "train", "valid",
                 ConfigObjective.Metric.ACCURACY, SPACE);
         result = pbt(7).run();
     }
