@@ -56,6 +56,34 @@ public class NetworkTest {
     }
 
     @Test
+    public void heterogeneousTransformerLayersHaveTheirOwnWidths() {
+        TransformerSpec uniform = TransformerSpec.forSequences(20, 4, 16, 3, 2, 32);
+        TransformerSpec flexi = uniform.withLayers(new int[] {1, 4, 2}, new int[] {8, 32, 64});
+        try (Network plain = uniform.build(3, 1L); Network net = flexi.build(3, 1L);
+             Network sigma = flexi.withSpectralReparam().build(3, 1L)) {
+            assertEquals(new Shape(8, 16), net.parameters().get("blocks.0.mlp.fc1.weight").shape());
+            assertEquals(new Shape(16, 64), net.parameters().get("blocks.2.mlp.fc2.weight").shape());
+            assertEquals(new Shape(64, 16), sigma.parameters().get("blocks.2.mlp.fc1.weight").shape());
+            // heads change no parameter shape, only the split of qkv; the widths change only the feed-forward layers
+            long ffn = (16L * 8 + 8 + 8 * 16 + 16) + (16L * 32 + 32 + 32 * 16 + 16) + (16L * 64 + 64 + 64 * 16 + 16);
+            assertEquals(plain.countWeights(false) - 3 * (16L * 32 + 32 + 32 * 16 + 16) + ffn, net.countWeights(false));
+            try (NDManager batch = net.manager().newSubManager()) {
+                assertEquals(new Shape(5, 3), net.forward(batch.ones(new Shape(5, 20)), ForwardContext.inference(batch)).getShape());
+            }
+        }
+        assertTrue(flexi.toString().contains("layerHeads=[1, 4, 2],layerMlpDims=[8, 32, 64]"), flexi.toString());
+        Helpers.testConfigurableRoundtrip(flexi);
+        com.oracle.labs.mlrg.olcut.config.PropertyException length = assertThrows(
+                com.oracle.labs.mlrg.olcut.config.PropertyException.class, () -> uniform.withLayers(new int[] {2, 2}, new int[0]));
+        assertTrue(length.getMessage().contains("one value per block (depth=3), found 2"), length.getMessage());
+        com.oracle.labs.mlrg.olcut.config.PropertyException heads = assertThrows(
+                com.oracle.labs.mlrg.olcut.config.PropertyException.class, () -> uniform.withLayers(new int[] {2, 3, 2}, new int[0]));
+        assertTrue(heads.getMessage().contains("block 1 has 3 heads, which do not divide dim=16"), heads.getMessage());
+        assertThrows(com.oracle.labs.mlrg.olcut.config.PropertyException.class,
+                () -> uniform.withLayers(new int[0], new int[] {8, 0, 8}));
+    }
+
+    @Test
     public void sameSeedSameWeightsAndLayerStreamsAreIndependent() {
         MLPSpec spec = new MLPSpec(10, new int[] {6}, Activation.TANH, 0.0);
         MLPSpec wider = new MLPSpec(10, new int[] {6, 4}, Activation.TANH, 0.0);

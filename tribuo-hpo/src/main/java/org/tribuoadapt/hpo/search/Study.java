@@ -245,7 +245,11 @@ public final class Study {
     private void runTrial(Objective objective, StudyStorage.TrialRef ref) {
         List<Trial> history = trials();
         Map<String, Object> params = new LinkedHashMap<>();
-        for (Map.Entry<String, Distribution> e : objective.space().distributions().entrySet()) {
+        SearchSpace space = objective.space();
+        for (Map.Entry<String, Distribution> e : space.distributions().entrySet()) {
+            if (!space.isActive(e.getKey(), params)) {
+                continue;
+            }
             Distribution distribution = e.getValue();
             double internal = distribution.checked(e.getKey(),
                     sampler.sample(history, directions().get(0), ref.number(), e.getKey(), distribution));

@@ -13,6 +13,8 @@ import org.tribuoadapt.core.nn.layers.SpectralLinear;
 import org.tribuoadapt.core.nn.layers.TokenMeanPool;
 import org.tribuoadapt.core.nn.layers.TransformerBlock;
 
+import java.util.Arrays;
+
 /**
  * A small Transformer encoder classifier (ViT-style, Dosovitskiy et al. 2021). Images are cut into square patches
  * by a strided convolution ({@code embed}, then {@code tokens}); flat feature vectors are read as a sequence of
@@ -21,7 +23,8 @@ import org.tribuoadapt.core.nn.layers.TransformerBlock;
  * {@code attn.qkv}, {@code attn.proj}, {@code norm2}, {@code mlp.fc1}, {@code mlp.fc2}), a final LayerNorm
  * {@code norm}, mean pooling over tokens and the output Linear {@code head}. With {@code spectralReparam} every
  * fully connected layer is a {@link SpectralLinear} (σReparam, Zhai et al. 2023); the patch embedding stays a plain
- * convolution.
+ * convolution. With {@code layerHeads} and {@code layerMlpDims} each block has its own attention heads and
+ * feed-forward width, the heterogeneous layers of FlexiBERT (Tuli et al. 2023) that an architecture search can draw.
  */
 public final class TransformerSpec implements NetworkSpec {
     private static final long serialVersionUID = 1L;
@@ -62,6 +65,14 @@ public final class TransformerSpec implements NetworkSpec {
     @Config(description = "σReparam (Zhai et al. 2023) on every fully connected layer: the blocks' projections, the "
             + "sequence-mode embedding and the head.")
     private boolean spectralReparam = false;
+
+    @Config(description = "Attention heads of each block, in order (FlexiBERT-style heterogeneous layers); empty for "
+            + "heads in every block. Each must divide dim.")
+    private int[] layerHeads = new int[0];
+
+    @Config(description = "Feed-forward width of each block, in order (FlexiBERT-style heterogeneous layers); empty "
+            + "for mlpDim in every block.")
+    private int[] layerMlpDims = new int[0];
 
     /** For OLCUT. */
     private TransformerSpec() {}
@@ -126,6 +137,41 @@ public final class TransformerSpec implements NetworkSpec {
         if (!(dropout >= 0 && dropout < 1)) {
             throw new PropertyException("", "dropout", "dropout must be in [0, 1), found " + dropout);
         }
+        checkPerLayer("layerHeads", layerHeads);
+        checkPerLayer("layerMlpDims", layerMlpDims);
+        for (int i = 0; i < layerHeads.length; i++) {
+            if (dim % layerHeads[i] != 0) {
+                throw new PropertyException("", "layerHeads", "block " + i + " has " + layerHeads[i]
+                        + " heads, which do not divide dim=" + dim);
+            }
+        }
+    }
+
+    private void checkPerLayer(String name, int[] values) {
+        if (values.length != 0 && values.length != depth) {
+            throw new PropertyException("", name, name + " needs one value per block (depth=" + depth + "), found "
+                    + values.length + ": " + Arrays.toString(values));
+        }
+        for (int v : values) {
+            if (v < 1) {
+                throw new PropertyException("", name, name + " must all be >= 1, found " + Arrays.toString(values));
+            }
+        }
+    }
+
+    /**
+     * This spec with one attention-head count and one feed-forward width per block, as FlexiBERT's heterogeneous
+     * layers (Tuli et al., "FlexiBERT: Are Current Transformer Architectures too Homogeneous and Rigid?", JAIR 2023).
+     * @param heads The heads of each block; each must divide the model width.
+     * @param mlpDims The feed-forward width of each block.
+     * @return A new spec.
+     */
+    public TransformerSpec withLayers(int[] heads, int[] mlpDims) {
+        TransformerSpec copy = copy();
+        copy.layerHeads = heads.clone();
+        copy.layerMlpDims = mlpDims.clone();
+        copy.postConfig();
+        return copy;
     }
 
     private TokenInput tokenInput() {
@@ -143,7 +189,9 @@ public final class TransformerSpec implements NetworkSpec {
         tokenInput().addTo(root, manager, dim, dense());
         Sequential blocks = new Sequential();
         for (int i = 0; i < depth; i++) {
-            blocks.add(Integer.toString(i), new TransformerBlock(manager, dim, heads, mlpDim, dropout, dense()));
+            int blockHeads = layerHeads.length == 0 ? heads : layerHeads[i];
+            int blockMlpDim = layerMlpDims.length == 0 ? mlpDim : layerMlpDims[i];
+            blocks.add(Integer.toString(i), new TransformerBlock(manager, dim, blockHeads, blockMlpDim, dropout, dense()));
         }
         root.add("blocks", blocks);
         root.add("norm", new LayerNorm(manager, dim));
@@ -161,6 +209,13 @@ public final class TransformerSpec implements NetworkSpec {
      * @return A new spec.
      */
     public TransformerSpec withSpectralReparam() {
+        TransformerSpec copy = copy();
+        copy.spectralReparam = true;
+        copy.postConfig();
+        return copy;
+    }
+
+    private TransformerSpec copy() {
         TransformerSpec copy = new TransformerSpec();
         copy.patchSize = patchSize;
         copy.inputChannels = inputChannels;
@@ -173,8 +228,9 @@ public final class TransformerSpec implements NetworkSpec {
         copy.heads = heads;
         copy.mlpDim = mlpDim;
         copy.dropout = dropout;
-        copy.spectralReparam = true;
-        copy.postConfig();
+        copy.spectralReparam = spectralReparam;
+        copy.layerHeads = layerHeads.clone();
+        copy.layerMlpDims = layerMlpDims.clone();
         return copy;
     }
 
@@ -182,6 +238,8 @@ public final class TransformerSpec implements NetworkSpec {
     public String toString() {
         return "TransformerSpec(input=" + inputShape() + ",patchSize=" + patchSize + ",tokenWidth=" + tokenWidth
                 + ",dim=" + dim + ",depth=" + depth + ",heads=" + heads + ",mlpDim=" + mlpDim + ",dropout=" + dropout
-                + (spectralReparam ? ",spectralReparam=true" : "") + ")";
+                + (spectralReparam ? ",spectralReparam=true" : "")
+                + (layerHeads.length == 0 ? "" : ",layerHeads=" + Arrays.toString(layerHeads))
+                + (layerMlpDims.length == 0 ? "" : ",layerMlpDims=" + Arrays.toString(layerMlpDims)) + ")";
     }
 }

@@ -7,6 +7,7 @@ import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.config.PropertySheet;
 import com.oracle.labs.mlrg.olcut.config.json.JsonProvenanceSerialization;
+import com.oracle.labs.mlrg.olcut.config.property.ListProperty;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
@@ -36,8 +37,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
@@ -54,7 +57,10 @@ import java.util.function.ToDoubleFunction;
  * network and its native memory. Other trainers report nothing and are never pruned.
  * <p>
  * Every searched {@code component.property} is checked against the file when the objective is configured, so a
- * misspelt name, or a list property (which {@code --@} cannot set), fails before any training. Each trial records the trained model's provenance as the user attribute
+ * misspelt name, or a list-valued property searched without the list kind (or a single-valued one with it), fails
+ * before any training. A list property's length and elements (see {@link SearchSpace}) reach the file as one
+ * list-valued property, so an MLP's depth and per-layer widths are searched together. Each trial records the
+ * trained model's provenance as the user attribute
  * {@value #PROVENANCE_ATTRIBUTE} (OLCUT's JSON provenance) with its SHA-256 in {@value #PROVENANCE_HASH_ATTRIBUTE},
  * so the best trial can be retrained.
  */
@@ -153,7 +159,8 @@ public final class ConfigObjective implements Objective, Configurable, Provenanc
             for (String component : List.of(trainer, trainingSource, validationSource)) {
                 data(cm, component);
             }
-            for (String name : searchSpace.distributions().keySet()) {
+            Set<String> lists = searchSpace.listProperties();
+            for (String name : searchSpace.properties()) {
                 int dot = name.indexOf('.');
                 String component = name.substring(0, dot);
                 String property = name.substring(dot + 1);
@@ -164,9 +171,11 @@ public final class ConfigObjective implements Objective, Configurable, Provenanc
                             + "'; its properties are: " + String.join(", ", properties.keySet()));
                 }
                 Class<?> type = field.getType();
-                if (type.isArray() || Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type)) {
+                boolean listValued = type.isArray() || Collection.class.isAssignableFrom(type);
+                if (Map.class.isAssignableFrom(type) || listValued != lists.contains(name)) {
                     throw new PropertyException("", "space", "property '" + name + "' is a " + type.getSimpleName()
-                            + "; only single-valued properties can be searched");
+                            + (listValued ? "; search it with the list kind (list:minLength:maxLength:kind:arguments)"
+                            : "; only list-valued properties can be searched with the list kind"));
                 }
             }
         }
@@ -213,13 +222,26 @@ public final class ConfigObjective implements Objective, Configurable, Provenanc
      */
     public record Data(MutableDataset<Label> train, MutableDataset<Label> validation) {}
 
+    // single values go through --@component.property; lists are set as OLCUT list properties, because --@ parses a
+    // value without a comma as a single value
     private ConfigurationManager manager(Map<String, ?> overrides) {
         List<String> args = new ArrayList<>(List.of("--config-file", configFile.toString()));
-        for (Map.Entry<String, ?> e : overrides.entrySet()) {
-            args.add("--@" + e.getKey());
-            args.add(String.valueOf(e.getValue()));
+        Map<String, List<?>> lists = new LinkedHashMap<>();
+        for (Map.Entry<String, ?> e : searchSpace.overrides(overrides).entrySet()) {
+            if (e.getValue() instanceof List<?> list) {
+                lists.put(e.getKey(), list);
+            } else {
+                args.add("--@" + e.getKey());
+                args.add(String.valueOf(e.getValue()));
+            }
         }
-        return new ConfigurationManager(args.toArray(new String[0]));
+        ConfigurationManager cm = new ConfigurationManager(args.toArray(new String[0]));
+        lists.forEach((name, list) -> {
+            int dot = name.indexOf('.');
+            cm.overrideConfigurableProperty(name.substring(0, dot), name.substring(dot + 1),
+                    ListProperty.createFromStringList(list.stream().map(String::valueOf).toList()));
+        });
+        return cm;
     }
 
     /**

@@ -133,6 +133,11 @@ public final class PopulationBasedTraining implements Configurable, Provenancabl
                         + "search the data source property '" + name + "'");
             }
         }
+        if (!objective.space().conditions().isEmpty()) {
+            throw new PropertyException("", "objective", "population based training copies weights between members, so "
+                    + "every member must have the same parameters; the search space has conditional (or list) parameters "
+                    + objective.space().conditions().keySet());
+        }
         for (String reserved : List.of(seedProperty(), epochsProperty())) {
             if (objective.space().distributions().containsKey(reserved)) {
                 throw new PropertyException("", "objective", "population based training sets '" + reserved

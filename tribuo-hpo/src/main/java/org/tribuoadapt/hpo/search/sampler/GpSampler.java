@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * <p>
  * The first {@code nStartupTrials} trials (Optuna's {@code GPSampler} default, 10; Optuna 3.1 has no GP sampler, the
  * defaults and the [0, 1] scaling follow the {@code GPSampler} of later Optuna versions) are drawn at random. After
- * that, when a trial is claimed, the COMPLETE trials whose every parameter lies in the space are mapped to the unit cube
+ * that, when a trial is claimed, the COMPLETE trials whose every unconditional parameter lies in the space are mapped to the unit cube
  * (see {@link UnitCube}: log ranges in log space, categoricals one-hot, where Optuna uses a Hamming-distance kernel
  * instead), their losses (values, negated when maximising) standardised, and a {@link GaussianProcess} fitted by
  * maximising the log marginal likelihood over its length scales, signal variance and noise variance
@@ -36,6 +36,8 @@ import java.util.SplittableRandom;
  * refined by a stochastic hill climb of {@code localSearchSteps} steps with a step deviation halving on each failure.
  * The point is rounded to the space (integers and steps to their grid, categoricals to the largest one-hot coordinate)
  * and recorded in the trial's system attribute {@value #SUGGESTION}, from which {@link #sample} reads each parameter.
+ * Conditional parameters (see {@link org.tribuoadapt.hpo.search.Condition}) are outside the modelled space and drawn
+ * at random, as Optuna draws the parameters outside a relative sampler's intersection space.
  * <p>
  * Everything is drawn from the seed and the trial number, so the same seed and the same finished trials give the same
  * suggestion in any process. Single-objective studies only.
@@ -132,7 +134,7 @@ public final class GpSampler implements Sampler {
 
     @Override
     public Optional<Map<String, Object>> claim(List<Trial> trials, SearchSpace space, List<Direction> directions) {
-        UnitCube cube = new UnitCube(space);
+        UnitCube cube = new UnitCube(space.unconditional());
         List<double[]> inputs = new ArrayList<>();
         List<Double> losses = new ArrayList<>();
         for (Trial t : trials) {

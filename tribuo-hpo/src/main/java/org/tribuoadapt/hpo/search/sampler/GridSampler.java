@@ -149,6 +149,10 @@ public final class GridSampler implements Sampler {
     }
 
     private void check(SearchSpace space) {
+        if (!space.conditions().isEmpty()) {
+            throw new IllegalArgumentException("a grid covers a fixed set of properties, but the search space has "
+                    + "conditional parameters " + space.conditions().keySet() + "; use another sampler");
+        }
         if (!space.distributions().keySet().equals(texts.keySet())) {
             throw new IllegalArgumentException("the grid names " + texts.keySet() + " but the search space searches "
                     + new TreeMap<>(space.distributions()).keySet() + "; they must be the same properties");

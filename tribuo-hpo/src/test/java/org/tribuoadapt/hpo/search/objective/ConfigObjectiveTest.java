@@ -148,6 +148,42 @@ class ConfigObjectiveTest {
         assertTrue(component.getMessage().contains("no component named 'sgd'"), component.getMessage());
         PropertyException list = assertThrows(PropertyException.class, () -> new ConfigObjective(config, "trainer",
                 "train", "valid", ConfigObjective.Metric.ACCURACY, List.of("mlp.hiddenSizes=categorical:4,8")));
-        assertTrue(list.getMessage().contains("only single-valued properties"), list.getMessage());
+        assertTrue(list.getMessage().contains("int[]; search it with the list kind"), list.getMessage());
+        PropertyException scalar = assertThrows(PropertyException.class, () -> new ConfigObjective(config, "trainer",
+                "train", "valid", ConfigObjective.Metric.ACCURACY, List.of("trainer.epochs=list:1:2:int:1:3")));
+        assertTrue(scalar.getMessage().contains("only list-valued properties can be searched with the list kind"),
+                scalar.getMessage());
+    }
+
+    @Test
+    void searchesAnArchitectureThroughAListProperty(@TempDir Path dir) throws IOException {
+        ConfigObjective objective = new ConfigObjective(config(dir), "trainer", "train", "valid",
+                ConfigObjective.Metric.ACCURACY, List.of("mlp.hiddenSizes=list:1:3:int:2:16:log",
+                "mlp.activation=categorical:RELU,TANH", "trainer.epochs=int:1:2"));
+        Study study = Study.create("arch", new JournalFileStorage(dir.resolve("arch.log")), objective.direction(),
+                new RandomSampler(11));
+        study.optimize(objective, 4);
+        Set<Long> depths = new java.util.TreeSet<>();
+        for (Trial t : study.trials()) {
+            assertEquals(TrialState.COMPLETE, t.state(), () -> "trial " + t);
+            long depth = (Long) t.params().get("mlp.hiddenSizes[length]");
+            depths.add(depth);
+            List<String> widths = new java.util.ArrayList<>();
+            for (int i = 0; i < depth; i++) {
+                widths.add(String.valueOf(t.params().get("mlp.hiddenSizes[" + i + "]")));
+            }
+            // the drawn depth and widths reached the network: the trial's provenance lists exactly those layers
+            String provenance = (String) t.userAttributes().get(ConfigObjective.PROVENANCE_ATTRIBUTE);
+            assertEquals(widths, hiddenSizes(provenance), provenance);
+        }
+        assertTrue(depths.size() > 1, depths::toString);
+    }
+
+    // the hiddenSizes items of the MLP in a model's JSON provenance
+    private static List<String> hiddenSizes(String provenance) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(provenance);
+        List<String> out = new java.util.ArrayList<>();
+        root.findValues("hiddenSizes").get(0).path("list").forEach(item -> out.add(item.path("value").asText()));
+        return out;
     }
 }
