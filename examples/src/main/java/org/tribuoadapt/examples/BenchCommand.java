@@ -8,6 +8,7 @@ import org.tribuoadapt.examples.bench.isogclr.IsogclrBenchmark;
 import org.tribuoadapt.examples.bench.peft.PeftBenchmark;
 import org.tribuoadapt.examples.bench.robust.RobustBenchmark;
 import org.tribuoadapt.examples.bench.sigma.SigmaReparamBenchmark;
+import org.tribuoadapt.examples.bench.tta.DaBenchmark;
 import org.tribuoadapt.examples.bench.tta.TtaBenchmark;
 import org.tribuoadapt.examples.bench.tta.TtaFewShotBenchmark;
 import org.tribuoadapt.examples.bench.tta.TtaSelectionBenchmark;
@@ -25,7 +26,7 @@ final class BenchCommand implements CliCommand {
     private static Map<String, BenchmarkCommand> benchmarks() {
         Map<String, BenchmarkCommand> out = new LinkedHashMap<>();
         for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark(), new PeftBenchmark(), new HpoBenchmark(), new RobustBenchmark(),
-                new TtaBenchmark(), new TtaSelectionBenchmark(), new TtaFewShotBenchmark(), new SigmaReparamBenchmark(),
+                new TtaBenchmark(), new TtaSelectionBenchmark(), new TtaFewShotBenchmark(), new DaBenchmark(), new SigmaReparamBenchmark(),
                 new CompanderBenchmark(), new WideNetBenchmark(), new IsogclrBenchmark()}) {
             out.put(b.name(), b);
         }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.PeftTrainer;
 import org.tribuoadapt.peft.lora.LoraSpec;
+import org.tribuoadapt.tta.da.paretoda.ParetoDaTrainer;
 
 import java.util.List;
 
@@ -37,5 +38,14 @@ public class ExampleConfigsTest {
             assertEquals(List.of("head"), spec.modulesToSave(), method);
             assertTrue(cm.lookup("peft-trainer-" + method) instanceof PeftTrainer, method);
         }
+    }
+
+    @Test
+    public void paretoDaConfigurationBuildsItsThreeTrainers() {
+        ConfigurationManager cm = new ConfigurationManager("../examples/configs/pareto-da.xml");
+        ParetoDaTrainer pareto = (ParetoDaTrainer) cm.lookup("pareto-da");
+        assertEquals("GUIDED", pareto.getProvenance().getConfiguredParameters().get("rule").toString());
+        assertTrue(cm.lookup("equal-sum").toString().contains("rule=FIXED,fixedWeights=[1.0, 1.0, 1.0]"));
+        assertTrue(cm.lookup("source-only").toString().contains("fixedWeights=[1.0, 0.0, 0.0]"));
     }
 }

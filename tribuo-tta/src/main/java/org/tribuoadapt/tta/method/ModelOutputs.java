@@ -32,6 +32,36 @@ public interface ModelOutputs extends AutoCloseable {
     Outputs run(float[] inputs, int n, boolean withFeatures);
 
     /**
+     * Runs the model on many examples, {@code batchSize} at a time, with features.
+     * @param inputs {@code n * width} input values in the model's feature order.
+     * @param n The number of examples.
+     * @param batchSize The most examples per forward pass.
+     * @return The probabilities and features of all examples, in order.
+     */
+    default Outputs runInBatches(float[] inputs, int n, int batchSize) {
+        if (n < 1 || inputs.length % n != 0) {
+            throw new IllegalArgumentException(inputs.length + " input values are not " + n + " examples");
+        }
+        int width = inputs.length / n;
+        float[] probabilities = new float[n * numClasses()];
+        float[] features = null;
+        int featureWidth = 0;
+        for (int from = 0; from < n; from += batchSize) {
+            int count = Math.min(batchSize, n - from);
+            float[] batch = new float[count * width];
+            System.arraycopy(inputs, from * width, batch, 0, batch.length);
+            Outputs out = run(batch, count, true);
+            if (features == null) {
+                featureWidth = out.featureWidth();
+                features = new float[n * featureWidth];
+            }
+            System.arraycopy(out.probabilities(), 0, probabilities, from * numClasses(), count * numClasses());
+            System.arraycopy(out.features(), 0, features, from * featureWidth, count * featureWidth);
+        }
+        return new Outputs(probabilities, features, featureWidth);
+    }
+
+    /**
      * The number of classes.
      * @return The label count.
      */

@@ -198,21 +198,8 @@ public final class DsrmTrainer implements Configurable, Provenancable<Configured
     }
 
     private static SourceDomain extract(ModelOutputs outputs, SourceDomain domain) {
-        int n = domain.labels().length;
-        float[] features = null;
-        int width = 0;
-        for (int from = 0; from < n; from += EXTRACTION_BATCH) {
-            int count = Math.min(EXTRACTION_BATCH, n - from);
-            float[] inputs = new float[count * domain.width()];
-            System.arraycopy(domain.features(), from * domain.width(), inputs, 0, inputs.length);
-            ModelOutputs.Outputs out = outputs.run(inputs, count, true);
-            if (features == null) {
-                width = out.featureWidth();
-                features = new float[n * width];
-            }
-            System.arraycopy(out.features(), 0, features, from * width, count * width);
-        }
-        return new SourceDomain(domain.name(), features, domain.labels(), width);
+        ModelOutputs.Outputs out = outputs.runInBatches(domain.features(), domain.labels().length, EXTRACTION_BATCH);
+        return new SourceDomain(domain.name(), out.features(), domain.labels(), out.featureWidth());
     }
 
     /**
