@@ -45,6 +45,12 @@ import java.util.stream.Stream;
  *   <li>(d) {@code pbt}: population based training (Jaderberg et al. 2017) against random search at the same number
  *   of training epochs ({@link PbtComparison}), one line per method and seed, then a summary; not in the default
  *   parts.</li>
+ *   <li>(e) {@code search}: random search, TPE, GP and TPE with ASHA pruning over a small CNN's learning rate, weight
+ *   decay, dropout and batch size on the embedded sample ({@link SearchComparison}): best validation accuracy by
+ *   trial, wall time and epochs trained per method; the per-trial cost of storage and sampling with
+ *   {@code --overhead-finished} finished trials; and random search and TPE on a cheap synthetic function of the same
+ *   space, to set beside Optuna's on that function ({@code bench/optuna-sampler-quality.py}); not in the default
+ *   parts.</li>
  * </ul>
  * Options: {@code --parts a,b,c}; {@code --data DIR}; {@code --rates 1e-5,1e-4,1e-3,1e-2,1e-1}; {@code --seed N};
  * (a) {@code --examples N} (20000), {@code --held-out N} (2000, the first test images), {@code --epochs N} (2),
@@ -53,7 +59,11 @@ import java.util.stream.Stream;
  * {@code --clients N} (20), {@code --fraction C} (0.25), {@code --local-epochs N} (1), {@code --local-batch N} (32),
  * {@code --alpha A} (0.5), {@code --fed-target A} (0.80), {@code --schedulers GM,SL,CL}; (d) {@code --pbt-population N} (8),
  * {@code --pbt-interval E} (1), {@code --pbt-intervals K} (4), {@code --pbt-train-per-class N} (200),
- * {@code --pbt-valid-per-class N} (50), {@code --pbt-hidden N} (64), {@code --pbt-seeds 1,2,3}.
+ * {@code --pbt-valid-per-class N} (50), {@code --pbt-hidden N} (64), {@code --pbt-seeds 1,2,3}; (e)
+ * {@code --search-data embedded|DIR} (embedded: the sample inside the jar), {@code --search-train-per-class N} (100),
+ * {@code --search-valid-per-class N} (50), {@code --search-epochs N} (4), {@code --search-trials N} (30),
+ * {@code --search-methods random,tpe,gp,tpe-asha}, {@code --search-seeds 1}, {@code --overhead-finished N} (1000),
+ * {@code --overhead-measured N} (21), {@code --synthetic-seeds 1,...,10}.
  */
 public final class HpoBenchmark implements BenchmarkCommand {
 
@@ -95,6 +105,16 @@ public final class HpoBenchmark implements BenchmarkCommand {
         d.put("pbt-valid-per-class", "50");
         d.put("pbt-hidden", "64");
         d.put("pbt-seeds", "1,2,3");
+        d.put("search-data", "embedded");
+        d.put("search-train-per-class", "100");
+        d.put("search-valid-per-class", "50");
+        d.put("search-epochs", "4");
+        d.put("search-trials", "30");
+        d.put("search-methods", String.join(",", SearchComparison.METHODS));
+        d.put("search-seeds", "1");
+        d.put("overhead-finished", "1000");
+        d.put("overhead-measured", "21");
+        d.put("synthetic-seeds", "1,2,3,4,5,6,7,8,9,10");
         return Collections.unmodifiableMap(d);
     }
 
@@ -105,8 +125,8 @@ public final class HpoBenchmark implements BenchmarkCommand {
 
     @Override
     public String description() {
-        return "learning-rate robustness of Adam vs Adam-HD, FedHyper vs FedAvg, Step Law values, PBT vs random search "
-                + "(--parts a,b,c,d --examples N --epochs N --rounds N --clients N --rates ... --data DIR)";
+        return "learning-rate robustness of Adam vs Adam-HD, FedHyper vs FedAvg, Step Law values, PBT vs random search, "
+                + "random/TPE/GP/ASHA search (--parts a,b,c,d,e --examples N --epochs N --rounds N --clients N --rates ... --data DIR)";
     }
 
     @Override
@@ -114,8 +134,8 @@ public final class HpoBenchmark implements BenchmarkCommand {
         BenchmarkOptions options = new BenchmarkOptions(args, DEFAULTS);
         List<String> parts = options.list("parts");
         for (String part : parts) {
-            if (!List.of("a", "b", "c", "d").contains(part)) {
-                throw new IllegalArgumentException("--parts takes a, b, c and d, found '" + part + "'");
+            if (!List.of("a", "b", "c", "d", "e").contains(part)) {
+                throw new IllegalArgumentException("--parts takes a, b, c, d and e, found '" + part + "'");
             }
         }
         String data = options.string("data");
@@ -194,6 +214,40 @@ public final class HpoBenchmark implements BenchmarkCommand {
         if (parts.contains("d")) {
             pbt(options, mapper, out, data);
         }
+        if (parts.contains("e")) {
+            search(options, mapper, out);
+        }
+    }
+
+    private static final String EMBEDDED = "classpath:org/tribuoadapt/examples/fashion-mnist-sample/";
+
+    private static void search(BenchmarkOptions options, ObjectMapper mapper, PrintStream out) throws IOException {
+        String data = options.string("search-data");
+        String prefix = data.equals("embedded") ? EMBEDDED : Paths.get(data).toString() + "/";
+        List<String> images = Stream.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz").map(f -> prefix + f).toList();
+        Path directory = Files.createTempDirectory("bench-search");
+        SearchComparison comparison = new SearchComparison(directory, images, options.integer("search-train-per-class"),
+                options.integer("search-valid-per-class"), options.integer("search-epochs"), options.integer("search-trials"));
+        for (String seed : options.list("search-seeds")) {
+            for (String method : options.list("search-methods")) {
+                out.println(comparison.run(method, Long.parseLong(seed), mapper));
+            }
+        }
+        comparison.overhead(options.integer("overhead-finished"), options.integer("overhead-measured"), mapper)
+                .forEach(out::println);
+        comparison.syntheticQuality(options.list("synthetic-seeds").stream().map(Long::parseLong).toList(), mapper)
+                .forEach(out::println);
+        deleteDirectory(directory);
+    }
+
+    private static void deleteDirectory(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(directory);
     }
 
     private static void pbt(BenchmarkOptions options, ObjectMapper mapper, PrintStream out, String data) throws IOException {
@@ -214,12 +268,7 @@ public final class HpoBenchmark implements BenchmarkCommand {
         out.println(mapper.createObjectNode().put("benchmark", "hpo").put("part", "pbt-summary").put("seeds", pbt.size())
                 .put("pbt_mean_accuracy", pbt.stream().mapToDouble(Double::doubleValue).average().orElseThrow())
                 .put("random_mean_accuracy", random.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
-        try (Stream<Path> files = Files.list(directory)) {
-            for (Path file : files.toList()) {
-                Files.delete(file);
-            }
-        }
-        Files.delete(directory);
+        deleteDirectory(directory);
     }
 
     private static HypergradientRule parseRule(String name) {

@@ -130,6 +130,37 @@ public class HpoBenchmarkTest {
     }
 
     @Test
+    public void searchMethodsRunTheSameTrialsAndPruningSavesEpochs(@TempDir Path data) throws IOException {
+        writeIdx(data, "train", 60, 1);
+        writeIdx(data, "t10k", 20, 2);
+        List<JsonNode> lines = run(data, "--parts", "e", "--search-data", data.toString(), "--search-train-per-class", "4",
+                "--search-valid-per-class", "2", "--search-epochs", "3", "--search-trials", "6",
+                "--search-methods", "random,tpe-asha", "--overhead-finished", "12", "--overhead-measured", "3",
+                "--synthetic-seeds", "1,2");
+        List<JsonNode> search = part(lines, "search");
+        assertEquals(List.of("random", "tpe-asha"), search.stream().map(l -> l.get("method").asText()).toList());
+        for (JsonNode l : search) {
+            JsonNode curve = l.get("best_accuracy_by_trial");
+            assertEquals(6, curve.size(), l.toString());
+            for (int i = 1; i < curve.size(); i++) {
+                assertTrue(curve.get(i).asDouble() >= curve.get(i - 1).asDouble(), l.toString());
+            }
+            assertEquals(curve.get(5).asDouble(), l.get("best_accuracy").asDouble());
+        }
+        assertEquals(18, search.get(0).get("epochs_trained").asInt());
+        assertEquals(0, search.get(0).get("pruned_trials").asInt());
+        // each pruned trial stops early, so it saves epochs
+        JsonNode asha = search.get(1);
+        assertEquals(18 - asha.get("epochs_trained").asInt() > 0, asha.get("pruned_trials").asInt() > 0, asha.toString());
+        List<JsonNode> overhead = part(lines, "search-overhead");
+        assertEquals(List.of("random", "tpe"), overhead.stream().map(l -> l.get("sampler").asText()).toList());
+        overhead.forEach(l -> assertTrue(l.get("median_ms_per_trial").asDouble() > 0, l.toString()));
+        List<JsonNode> synthetic = part(lines, "search-synthetic");
+        assertEquals(4, synthetic.size());
+        synthetic.forEach(l -> assertTrue(l.get("best_value").asDouble() >= 0, l.toString()));
+    }
+
+    @Test
     public void badOptionsAreRejected(@TempDir Path data) {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> new HpoBenchmark().run(List.of("--bogus", "1"), System.out));

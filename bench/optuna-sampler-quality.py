@@ -1,0 +1,36 @@
+#!/usr/bin/python3
+"""Optuna's TPE and random samplers on the synthetic function of `bench hpo --parts e` (SearchComparison.synthetic),
+with the same search space and number of trials, one JSON line per sampler and seed.
+
+Usage: /usr/bin/python3 bench/optuna-sampler-quality.py [trials=30] [seeds=10]
+"""
+import json
+import math
+import sys
+
+import optuna
+
+
+def synthetic(trial):
+    lr = math.log10(trial.suggest_float("adam.learningRate", 1e-4, 1e-1, log=True))
+    wd = math.log10(trial.suggest_float("adam.weightDecay", 1e-6, 1e-2, log=True))
+    dropout = trial.suggest_float("cnn.dropout", 0.0, 0.5)
+    batch = trial.suggest_categorical("trainer.batchSize", ["32", "64", "128"])
+    return (lr + 2.5) ** 2 + 0.3 * (wd + 4) ** 2 + 4 * (dropout - 0.2) ** 2 + (0 if batch == "64" else 0.3)
+
+
+def main():
+    trials = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    seeds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    for name in ("random", "tpe"):
+        for seed in range(1, seeds + 1):
+            sampler = optuna.samplers.TPESampler(seed=seed) if name == "tpe" else optuna.samplers.RandomSampler(seed=seed)
+            study = optuna.create_study(sampler=sampler)
+            study.optimize(synthetic, n_trials=trials)
+            print(json.dumps({"benchmark": "hpo", "part": "search-synthetic", "implementation": "optuna-" + optuna.__version__,
+                              "sampler": name, "seed": seed, "trials": trials, "best_value": study.best_value}))
+
+
+if __name__ == "__main__":
+    main()
