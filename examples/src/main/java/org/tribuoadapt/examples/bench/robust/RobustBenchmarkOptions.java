@@ -62,8 +62,8 @@ record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, 
      * targets of 100 iterations, Square with 5,000 queries) on a balanced 200-image test subset, with smaller models
      * trained on a balanced 6,000-image training subset (one fixed alpha, 0.75, and three mixing networks: the simple
      * variant and the paper's variant trained against PGD-10, and the paper's variant trained on the paper's APGD-CE
-     * plus APGD-T copies, 10 iterations and 9 targets), sized for about 20 minutes on 2 shared cores (see
-     * docs/benchmarks.md). The test subset is stratified: the first 20 images of each of the 10 classes.
+     * plus APGD-T copies, 10 iterations and 9 targets), sized for about 19 minutes of CPU time on 2 cores (34
+     * minutes of wall time measured on the shared machine at load average 24 to 31, see docs/benchmarks.md). The test subset is stratified: the first 20 images of each of the 10 classes.
      * @return The options.
      */
     static RobustBenchmarkOptions autoAttackDefaults() {
