@@ -18,7 +18,9 @@ import org.tribuoadapt.core.train.SeededTrainer;
 import org.tribuoadapt.core.train.TrainerInvocations;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
+import org.tribuoadapt.robust.attack.BudgetedGradientAttack;
 import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.apgdt.APGDTargetedAttack;
 
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -33,6 +35,15 @@ import org.tribuoadapt.core.model.NetworkFit;
  * attacked through the whole composite model (label 1), and the mixing network learns to output a large alpha on
  * the attacked ones, through the loss {@code c_bce * BCE(gamma) + c_ce * CE + c_prod * BCE * CE}. Training runs
  * through the core {@link TrainingLoop}.
+ * <p>
+ * Two training attacks are offered. By default each clean input gets one copy attacked by {@code attack} (for
+ * example PGD) on the cross-entropy. With a {@code targetedAttack} the trainer follows the paper's APGD training (the
+ * reference code's {@code randomized_apgd_attack}): an untargeted copy by {@code attack} (APGD-CE in the paper) plus
+ * one APGD-T copy per target class (the 2nd, 3rd, ... most likely class under the composite model; 9 in the paper),
+ * for a share of the batch chosen so that attacked and clean examples are equally many (see {@link MixingObjective}).
+ * The reference also draws each copy's budget and iteration count at random and mixes a BCE term on gamma into the
+ * attack's loss; here the copies use the attacks' fixed budget and iterations and their plain losses (cross-entropy
+ * and targeted DLR).
  * <p>
  * The bases are read from Tribuo model files named in the configuration (their SHA-256 goes into the run provenance)
  * or given to the Java constructor; the model's provenance holds both bases' provenance and the attack's settings.
@@ -58,13 +69,17 @@ public final class MixingNetworkTrainer extends SeededTrainer<MixingNetworkModel
     @Config(mandatory = true, description = "The attack, through the whole composite model, that crafts the examples labelled 1.")
     private GradientAttack attack;
 
+    @Config(description = "APGD-T whose target classes give each attacked input its targeted copies, next to the "
+            + "untargeted copy by attack (the paper's APGD training, with attack an APGD-CE); unset for one copy by attack.")
+    private APGDTargetedAttack targetedAttack;
+
     @Config(mandatory = true, description = "The optimiser of the mixing network.")
     private OptimiserFactory optimiser;
 
     @Config(description = "Number of passes over the training data.")
     private int epochs = 3;
 
-    @Config(description = "Clean examples per minibatch (each is joined by its attacked copy).")
+    @Config(description = "Clean examples per minibatch, each batch joined by as many attacked examples.")
     private int batchSize = 64;
 
     @Config(description = "The standard model's logit scale s_std.")
@@ -180,6 +195,20 @@ public final class MixingNetworkTrainer extends SeededTrainer<MixingNetworkModel
         return this;
     }
 
+    /**
+     * Trains on the paper's APGD copies: next to the untargeted copy by the configured attack (APGD-CE in the paper),
+     * each attacked input gets one copy per target class of {@code targeted}, and only as many inputs are attacked as
+     * keep attacked and clean examples equally many.
+     * @param targeted The targeted attack, of the same norm and budget as the configured attack; null for one
+     * untargeted copy of every input.
+     * @return This trainer.
+     */
+    public MixingNetworkTrainer withTargetedCopies(APGDTargetedAttack targeted) {
+        this.targetedAttack = targeted;
+        postConfig();
+        return this;
+    }
+
     @Override
     public synchronized void postConfig() {
         if (epochs < 1) {
@@ -202,6 +231,12 @@ public final class MixingNetworkTrainer extends SeededTrainer<MixingNetworkModel
         }
         if (bceWeight + ceWeight + productWeight == 0) {
             throw new PropertyException("", "bceWeight", "at least one of bceWeight, ceWeight and productWeight must be positive");
+        }
+        if (targetedAttack != null && attack instanceof BudgetedGradientAttack untargeted
+                && (untargeted.norm() != targetedAttack.norm() || untargeted.epsilon() != targetedAttack.epsilon())) {
+            throw new PropertyException("", "targetedAttack", "the targeted and untargeted training attacks must share"
+                    + " norm and budget, found " + targetedAttack.norm() + " " + targetedAttack.epsilon() + " and "
+                    + untargeted.norm() + " " + untargeted.epsilon());
         }
         if ((standardModelPath == null) != (robustModelPath == null)) {
             throw new PropertyException("", "standardModelPath",
@@ -240,6 +275,7 @@ public final class MixingNetworkTrainer extends SeededTrainer<MixingNetworkModel
     private MixingNetworkTrainer configuredLike(MixingNetworkTrainer copy) {
         copy.withTemperatures(standardTemperature, robustTemperature)
                 .withLossWeights(bceWeight, ceWeight, productWeight, cleanWeight)
+                .withTargetedCopies(targetedAttack)
                 .setListener(listener);
         return copy;
     }
@@ -265,6 +301,10 @@ public final class MixingNetworkTrainer extends SeededTrainer<MixingNetworkModel
         BaseModels.checkSameLabels(standard, robust);
         BaseModels.checkSameInputs(standard, robust);
         BaseModels.checkDatasetLabels(examples, standard);
+        if (targetedAttack != null && standard.getOutputIDInfo().size() < 4) {
+            throw new IllegalArgumentException("the targeted training copies (APGD-T's DLR loss) need at least 4 classes,"
+                    + " but the base models predict " + standard.getOutputIDInfo().size());
+        }
         Shape[] featureShapes = MixedNetworks.featureShapes(mixingNetwork, standard, robust);
         TensorDataset data = TensorDataset.from(examples, new org.tribuoadapt.core.bridge.FeatureTensorizer(
                 standard.getFeatureIDMap(), standard.spec().inputShape()), standard.getOutputIDInfo());
@@ -277,7 +317,7 @@ public final class MixingNetworkTrainer extends SeededTrainer<MixingNetworkModel
         try (Network mixer = mixingNetwork.build(featureShapes[0], featureShapes[1], initSeed);
              MixedNetworks composite = MixedNetworks.mixing(standard, robust, mixingNetwork, mixer, false,
                      standardTemperature, robustTemperature)) {
-            MixingObjective objective = new MixingObjective(composite, attack,
+            MixingObjective objective = new MixingObjective(composite, attack, targetedAttack,
                     new MixingLossWeights(bceWeight, ceWeight, productWeight, cleanWeight), localRNG.split());
             fit = new NetworkFit(new TrainingLoop(epochs, batchSize, 0.0, 1)).fit(mixer, optimiser, data, null,
                     objective, localRNG, listener);
@@ -293,7 +333,8 @@ public final class MixingNetworkTrainer extends SeededTrainer<MixingNetworkModel
 
     @Override
     public String toString() {
-        return "MixingNetworkTrainer(mixingNetwork=" + mixingNetwork + ",attack=" + attack + ",optimiser=" + optimiser
+        return "MixingNetworkTrainer(mixingNetwork=" + mixingNetwork + ",attack=" + attack
+                + (targetedAttack == null ? "" : ",targetedAttack=" + targetedAttack) + ",optimiser=" + optimiser
                 + ",epochs=" + epochs + ",batchSize=" + batchSize + ",seed=" + seed + ",temperatures=[" + standardTemperature
                 + "," + robustTemperature + "],loss=[" + bceWeight + "," + ceWeight + "," + productWeight + "],cleanWeight="
                 + cleanWeight + ")";

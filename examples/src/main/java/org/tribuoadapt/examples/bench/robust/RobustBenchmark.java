@@ -16,6 +16,8 @@ import org.tribuoadapt.examples.bench.core.BenchmarkCommand;
 import org.tribuoadapt.robust.adversarial.AdversarialObjective;
 import org.tribuoadapt.robust.attack.apgd.APGDAttack;
 import org.tribuoadapt.robust.attack.AttackNorm;
+import org.tribuoadapt.robust.attack.GradientAttack;
+import org.tribuoadapt.robust.attack.apgdt.APGDTargetedAttack;
 import org.tribuoadapt.robust.attack.autoattack.AutoAttack;
 import org.tribuoadapt.robust.attack.pgd.PGDAttack;
 import org.tribuoadapt.robust.attack.square.SquareAttack;
@@ -45,8 +47,9 @@ import java.util.Map;
  * <p>
  * {@code --mode label-noise} (first option) runs {@link LabelNoiseBenchmark} instead: cross-entropy, LDR-KL and
  * ALDR-KL under symmetric label noise.
- * {@code --mode autoattack} evaluates the standard, PGD-AT, fixed-alpha and mixing-network models with AutoAttack
- * (Croce and Hein 2020) on a balanced test subset, reporting every stage and a gradient-masking indicator.
+ * {@code --mode autoattack} evaluates the standard, PGD-AT and fixed-alpha models and three mixing networks (the simple
+ * and the paper's variant against PGD, the paper's variant on APGD-CE plus APGD-T copies) with AutoAttack (Croce and
+ * Hein 2020) on a stratified test subset, reporting every stage and a gradient-masking indicator.
  * {@code --mode accelat} compares AccelAT's learning-rate schedule with a fixed rate in PGD adversarial
  * training ({@link AccelATComparison}), and {@code --mode crops} compares robust inference by crop selection with
  * plain inference under small translations and rescalings ({@link CropSelectionComparison}).
@@ -123,7 +126,8 @@ public final class RobustBenchmark implements BenchmarkCommand {
             }
         }
 
-        MixingNetworkModel mixed = trainMixingNetwork(o, train, standard, robust, out);
+        MixingNetworkModel mixed = trainMixingNetwork(o, train, standard, robust, simpleMixingNetwork(), null,
+                "mixing-network", out);
         RobustnessEvaluation mixedEvaluation = evaluator.evaluate(mixed, test);
         emit(out, measurement("mixing-network", Double.NaN, mixedEvaluation));
         double mixedAttacked = mixedEvaluation.outcomes().get(0).accuracy();
@@ -153,11 +157,15 @@ public final class RobustBenchmark implements BenchmarkCommand {
     }
 
     /**
-     * {@code --mode autoattack}: trains the same four models as the smoothing mode (standard, PGD-AT, the fixed-alpha
-     * mixtures of {@code --alphas} and the mixing network) and evaluates each with AutoAttack (Croce and Hein 2020) at
-     * the benchmark's Linf budget on a balanced test subset, the mixtures attacked as whole composite models. Each
-     * line reports the robust accuracy after every stage and how many points the black-box Square stage broke that
-     * the three gradient stages did not, an indicator of gradient masking.
+     * {@code --mode autoattack}: trains the models of the smoothing mode (standard, PGD-AT, the fixed-alpha mixtures of
+     * {@code --alphas}) and three mixing networks over the same bases: the {@link MixingNetworkSpec.Variant#SIMPLE}
+     * variant against PGD ({@code mixing-network}, as the smoothing mode), the {@link MixingNetworkSpec.Variant#PAPER}
+     * variant reading two robust feature levels against PGD ({@code mixing-network-paper}), and the paper's variant on
+     * the paper's APGD-CE plus APGD-T copies ({@code mixing-network-paper-apgd}, Bai et al. 2024). Each is evaluated
+     * with AutoAttack (Croce and Hein 2020) at the benchmark's Linf budget on a stratified test subset ({@code
+     * --test-examples} / 10 images of each class), the mixtures attacked as whole composite models. Each line reports
+     * the robust accuracy after every stage and how many points the black-box Square stage broke that the three
+     * gradient stages did not, an indicator of gradient masking.
      */
     private static void autoAttack(RobustBenchmarkOptions o, PrintStream out) throws Exception {
         Dataset<Label> train = load(o.data(), "train", o.trainExamples());
@@ -179,8 +187,30 @@ public final class RobustBenchmark implements BenchmarkCommand {
             double alpha = o.alphas()[i];
             emit(out, measurement(curveModel(alpha), alpha, curve.evaluations().get(i)));
         }
-        MixingNetworkModel mixed = trainMixingNetwork(o, train, bases.standard(), bases.robust(), out);
-        emit(out, measurement("mixing-network", Double.NaN, evaluator.evaluate(mixed, test)));
+        MixingNetworkModel simple = trainMixingNetwork(o, train, bases.standard(), bases.robust(), simpleMixingNetwork(),
+                null, "mixing-network", out);
+        emit(out, measurement("mixing-network", Double.NaN, evaluator.evaluate(simple, test)));
+        MixingNetworkModel paper = trainMixingNetwork(o, train, bases.standard(), bases.robust(), paperMixingNetwork(),
+                null, "mixing-network-paper", out);
+        emit(out, measurement("mixing-network-paper", Double.NaN, evaluator.evaluate(paper, test)));
+        MixingNetworkModel paperApgd = trainMixingNetwork(o, train, bases.standard(), bases.robust(),
+                paperMixingNetwork(), new APGDTargetedAttack(AttackNorm.LINF, o.epsilon(), o.mixingSteps(),
+                        o.mixingTargets()), "mixing-network-paper-apgd", out);
+        emit(out, measurement("mixing-network-paper-apgd", Double.NaN, evaluator.evaluate(paperApgd, test)));
+    }
+
+    /** The simple mixing network: one feature level of each base, alpha = sigmoid(gamma). */
+    private static MixingNetworkSpec simpleMixingNetwork() {
+        return new MixingNetworkSpec("pool1", "pool1", 16, 32);
+    }
+
+    /**
+     * The paper's mixing network (Bai et al. 2024): two feature levels of the robust base, the BatchNorm and clamp on
+     * gamma, and the paper's scales, biases and evaluation range of alpha.
+     */
+    private static MixingNetworkSpec paperMixingNetwork() {
+        return new MixingNetworkSpec("pool1", "pool1", 16, 32, MixingNetworkSpec.Variant.PAPER)
+                .withRobustSecondLayer("pool2");
     }
 
     /** The name of the model a point of the alpha curve evaluates. */
@@ -209,19 +239,26 @@ public final class RobustBenchmark implements BenchmarkCommand {
         return new Bases(standard, robust);
     }
 
-    /** Trains the mixing network over the two bases against PGD through the composite, printing the time it took. */
+    /**
+     * Trains a mixing network over the two bases through the composite, printing the time it took: against PGD, or,
+     * given a targeted attack, on the paper's APGD-CE plus APGD-T copies.
+     */
     private static MixingNetworkModel trainMixingNetwork(RobustBenchmarkOptions o, Dataset<Label> train,
-                                                         NetworkModel standard, NetworkModel robust, PrintStream out)
-            throws Exception {
+                                                         NetworkModel standard, NetworkModel robust,
+                                                         MixingNetworkSpec spec, APGDTargetedAttack targeted,
+                                                         String name, PrintStream out) throws Exception {
         long start = System.nanoTime();
         Dataset<Label> mixingData = new DatasetView<>(train, Evaluation.range(0, Math.min(train.size(),
                 o.mixingExamples())), "first-" + o.mixingExamples());
-        MixingNetworkModel mixed = new MixingNetworkTrainer(standard, robust, new MixingNetworkSpec("pool1", "pool1", 16, 32),
-                new PGDAttack(AttackNorm.LINF, o.epsilon(), 0.0, o.mixingSteps(), true, 1),
+        GradientAttack untargeted = targeted == null
+                ? new PGDAttack(AttackNorm.LINF, o.epsilon(), 0.0, o.mixingSteps(), true, 1)
+                : new APGDAttack(AttackNorm.LINF, o.epsilon(), o.mixingSteps());
+        MixingNetworkModel mixed = new MixingNetworkTrainer(standard, robust, spec, untargeted,
                 new AdamOptimiserFactory(o.learningRate()), o.mixingEpochs(), o.batchSize(), o.seed())
                 .withLossWeights(MixingNetworkTrainer.DEFAULT_BCE_WEIGHT, MixingNetworkTrainer.DEFAULT_CE_WEIGHT,
-                        MixingNetworkTrainer.DEFAULT_PRODUCT_WEIGHT, o.mixingCleanWeight()).train(mixingData);
-        emit(out, timing("mixing-network-training", start));
+                        MixingNetworkTrainer.DEFAULT_PRODUCT_WEIGHT, o.mixingCleanWeight())
+                .withTargetedCopies(targeted).train(mixingData);
+        emit(out, timing(name + "-training", start));
         return mixed;
     }
 
@@ -290,6 +327,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
         m.put("mixingEpochs", o.mixingEpochs());
         m.put("mixingSteps", o.mixingSteps());
         m.put("mixingCleanWeight", o.mixingCleanWeight());
+        m.put("mixingTargets", o.mixingTargets());
         m.put("apgdSteps", o.apgdSteps());
         m.put("apgdExamples", o.apgdExamples());
         m.put("autoAttackSteps", o.autoAttackSteps());

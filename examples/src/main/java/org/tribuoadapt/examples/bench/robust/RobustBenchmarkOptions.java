@@ -22,8 +22,10 @@ import java.util.List;
  * @param alphas The fixed alphas of the curve.
  * @param mixingExamples Training examples of the mixing network.
  * @param mixingEpochs Epochs of the mixing network.
- * @param mixingSteps PGD steps of the mixing network's training attack.
+ * @param mixingSteps Iterations of the mixing network's training attack (PGD, or APGD-CE and APGD-T per target).
  * @param mixingCleanWeight The weight of a clean example in the mixing network's loss (attacked examples weigh 1).
+ * @param mixingTargets APGD-T target classes of the mixing network trained on the paper's APGD copies ({@code --mode
+ * autoattack}; 9 in the paper).
  * @param apgdSteps APGD-CE iterations of the second composite attack on the mixing-network model, 0 to skip it.
  * @param apgdExamples Test examples the APGD-CE check runs on.
  * @param autoAttackSteps AutoAttack's iterations of APGD-CE and of APGD-T's and FAB-T's run per target
@@ -37,13 +39,13 @@ import java.util.List;
 record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, int[] channels, int hidden, int epochs,
                               int atEpochs, int atSteps, double epsilon, int evalSteps, double[] alphas,
                               int mixingExamples, int mixingEpochs, int mixingSteps, double mixingCleanWeight,
-                              int apgdSteps, int apgdExamples, int autoAttackSteps, int autoAttackTargets,
+                              int mixingTargets, int apgdSteps, int apgdExamples, int autoAttackSteps, int autoAttackTargets,
                               int autoAttackQueries, int batchSize, double learningRate, long seed) {
 
     /** The option names, for the help text and errors. */
     static final List<String> NAMES = List.of("--data", "--train-examples", "--test-examples", "--channels", "--hidden",
             "--epochs", "--at-epochs", "--at-steps", "--epsilon", "--eval-steps", "--alphas", "--mixing-examples",
-            "--mixing-epochs", "--mixing-steps", "--mixing-clean-weight", "--apgd-steps", "--apgd-examples", "--autoattack-steps", "--autoattack-targets",
+            "--mixing-epochs", "--mixing-steps", "--mixing-clean-weight", "--mixing-targets", "--apgd-steps", "--apgd-examples", "--autoattack-steps", "--autoattack-targets",
             "--autoattack-queries", "--batch-size", "--lr", "--seed");
 
     /**
@@ -52,20 +54,21 @@ record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, 
      */
     static RobustBenchmarkOptions defaults() {
         return new RobustBenchmarkOptions("/usr/share/datasets/fashion-mnist", 0, 2000, new int[] {16, 32}, 64, 3, 2, 3,
-                0.1, 20, new double[] {0.0, 0.5, 0.75, 0.9, 1.0}, 60000, 2, 20, 1.0, 50, 500, 100, 9, 5000, 128, 0.002, 1L);
+                0.1, 20, new double[] {0.0, 0.5, 0.75, 0.9, 1.0}, 60000, 2, 20, 1.0, 9, 50, 500, 100, 9, 5000, 128, 0.002, 1L);
     }
 
     /**
      * The defaults of {@code --mode autoattack}: AutoAttack's standard version (APGD-CE-100, APGD-T and FAB-T with 9
      * targets of 100 iterations, Square with 5,000 queries) on a balanced 200-image test subset, with smaller models
-     * trained on a balanced 6,000-image training subset (one fixed alpha, 0.75, and a mixing network trained against
-     * PGD-10), sized for minutes on 2 cores (12 minutes measured on 2 cores shared at load average 7 to 9, see
-     * docs/benchmarks.md).
+     * trained on a balanced 6,000-image training subset (one fixed alpha, 0.75, and three mixing networks: the simple
+     * variant and the paper's variant trained against PGD-10, and the paper's variant trained on the paper's APGD-CE
+     * plus APGD-T copies, 10 iterations and 9 targets), sized for about 19 minutes of CPU time on 2 cores (34
+     * minutes of wall time measured on the shared machine at load average 24 to 31, see docs/benchmarks.md). The test subset is stratified: the first 20 images of each of the 10 classes.
      * @return The options.
      */
     static RobustBenchmarkOptions autoAttackDefaults() {
         return new RobustBenchmarkOptions("/usr/share/datasets/fashion-mnist", 6000, 200, new int[] {8, 16}, 32, 3, 3, 3,
-                0.1, 20, new double[] {0.0, 0.75, 1.0}, 6000, 2, 10, 1.0, 0, 500, 100, 9, 5000, 128, 0.002, 1L);
+                0.1, 20, new double[] {0.0, 0.75, 1.0}, 6000, 2, 10, 1.0, 9, 0, 500, 100, 9, 5000, 128, 0.002, 1L);
     }
 
     /**
@@ -101,6 +104,7 @@ record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, 
         int mixingEpochs = o.mixingEpochs;
         int mixingSteps = o.mixingSteps;
         double mixingCleanWeight = o.mixingCleanWeight;
+        int mixingTargets = o.mixingTargets;
         int apgdSteps = o.apgdSteps;
         int apgdExamples = o.apgdExamples;
         int autoAttackSteps = o.autoAttackSteps;
@@ -132,6 +136,7 @@ record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, 
                     case "--mixing-epochs" -> mixingEpochs = Integer.parseInt(value);
                     case "--mixing-steps" -> mixingSteps = Integer.parseInt(value);
                     case "--mixing-clean-weight" -> mixingCleanWeight = Double.parseDouble(value);
+                    case "--mixing-targets" -> mixingTargets = Integer.parseInt(value);
                     case "--apgd-steps" -> apgdSteps = Integer.parseInt(value);
                     case "--apgd-examples" -> apgdExamples = Integer.parseInt(value);
                     case "--autoattack-steps" -> autoAttackSteps = Integer.parseInt(value);
@@ -147,16 +152,16 @@ record RobustBenchmarkOptions(String data, int trainExamples, int testExamples, 
             }
         }
         if (trainExamples < 0 || testExamples < 0 || mixingExamples < 1 || apgdExamples < 1 || epochs < 1
-                || atEpochs < 1 || atSteps < 1 || evalSteps < 1 || mixingEpochs < 1 || mixingSteps < 1 || apgdSteps < 0
+                || atEpochs < 1 || atSteps < 1 || evalSteps < 1 || mixingEpochs < 1 || mixingSteps < 1 || mixingTargets < 1 || apgdSteps < 0
                 || autoAttackSteps < 1 || autoAttackTargets < 1 || autoAttackQueries < 1
                 || batchSize < 2 || !(epsilon >= 0) || !(learningRate > 0) || !(mixingCleanWeight >= 0)) {
-            throw new IllegalArgumentException("example counts must be >= 0 (mixing and APGD examples >= 1), epochs and "
-                    + "steps >= 1 (APGD steps >= 0), AutoAttack's steps, targets and queries >= 1, batch size >= 2, "
+            throw new IllegalArgumentException("example counts must be >= 0 (mixing and APGD examples >= 1), epochs, "
+                    + "steps and mixing targets >= 1 (APGD steps >= 0), AutoAttack's steps, targets and queries >= 1, batch size >= 2, "
                     + "epsilon and the clean weight >= 0, "
                     + "and the learning rate > 0");
         }
         return new RobustBenchmarkOptions(data, trainExamples, testExamples, channels, hidden, epochs, atEpochs, atSteps,
-                epsilon, evalSteps, alphas, mixingExamples, mixingEpochs, mixingSteps, mixingCleanWeight, apgdSteps, apgdExamples,
+                epsilon, evalSteps, alphas, mixingExamples, mixingEpochs, mixingSteps, mixingCleanWeight, mixingTargets, apgdSteps, apgdExamples,
                 autoAttackSteps, autoAttackTargets, autoAttackQueries, batchSize,
                 learningRate, seed);
     }

@@ -140,7 +140,7 @@ public class RobustBenchmarkTest {
         List<String> args = List.of("--mode", "autoattack", "--data", dir.toString(), "--train-examples", "400",
                 "--test-examples", "40", "--channels", "2,4", "--hidden", "8", "--epochs", "1", "--at-epochs", "1",
                 "--at-steps", "1", "--alphas", "0,0.75,1", "--mixing-examples", "40", "--mixing-epochs", "1",
-                "--mixing-steps", "1", "--autoattack-steps", "3", "--autoattack-targets", "2",
+                "--mixing-steps", "1", "--mixing-targets", "2", "--autoattack-steps", "3", "--autoattack-targets", "2",
                 "--autoattack-queries", "20", "--batch-size", "16");
         new RobustBenchmark().run(args, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         ObjectMapper json = new ObjectMapper();
@@ -175,8 +175,10 @@ public class RobustBenchmarkTest {
                 assertEquals(16, examples);
             }
         }
-        assertEquals(List.of("standard", "fixed-alpha", "pgd-at", "mixing-network"), models);
+        assertEquals(List.of("standard", "fixed-alpha", "pgd-at", "mixing-network", "mixing-network-paper",
+                "mixing-network-paper-apgd"), models);
         assertEquals(3, setup.get("options").get("autoAttackSteps").asInt());
+        assertEquals(2, setup.get("options").get("mixingTargets").asInt());
         assertEquals(16, setup.get("testExamples").asInt());
     }
 
@@ -186,6 +188,8 @@ public class RobustBenchmarkTest {
         assertEquals(100, o.autoAttackSteps());
         assertEquals(9, o.autoAttackTargets());
         assertEquals(5000, o.autoAttackQueries());
+        assertEquals(9, o.mixingTargets(), "the paper's APGD training targets 9 classes");
+        assertEquals(20, o.testExamples() / 10, "a stratified subset, 20 images of each of the 10 classes");
         assertEquals(200, RobustBenchmarkOptions.parse(List.of(), o).testExamples());
         assertThrows(IllegalArgumentException.class, () -> RobustBenchmarkOptions.parse(List.of("--autoattack-queries", "0")));
         writeIdx(dir, "train", 60, 1);

@@ -105,14 +105,24 @@ public final class APGDTargetedAttack extends BudgetedGradientAttack {
         return new APGDTargetedAttack(norm, newEpsilon, steps, targets, rho, momentum);
     }
 
-    @Override
-    public NDArray perturb(LogitNetwork classifier, NDArray inputs, NDArray labels, AttackLoss loss,
-                           AttackGoal goal, SplittableRandom rng) {
-        if (goal != AttackGoal.MISCLASSIFY) {
-            throw new IllegalArgumentException("APGD-T searches for misclassified points only; to maximise a loss "
-                    + "(adversarial training) use APGDAttack (APGD-CE)");
-        }
-        AttackChecks.batch(classifier, inputs, labels);
+    /**
+     * The number of targeted runs against a classifier with {@code classes} classes.
+     * @param classes The number of classes.
+     * @return {@code min(targets, classes - 1)}.
+     */
+    public int targetCount(long classes) {
+        return (int) Math.min(targets, classes - 1);
+    }
+
+    /**
+     * The target classes of each example, one column per run: the classes of the 2nd, 3rd, ... largest logit of
+     * the classifier on the given inputs (for clean inputs, the most likely wrong classes).
+     * @param classifier The attacked classifier.
+     * @param inputs The inputs {@code [N, inputShape...]}.
+     * @return Class ids {@code [N, targetCount(C)]}.
+     * @throws IllegalArgumentException if the classifier has fewer than four classes.
+     */
+    public NDArray targetClasses(LogitNetwork classifier, NDArray inputs) {
         NDArray ranked;
         try (GradientMode off = GradientMode.disabled()) {
             ranked = classifier.logits(inputs).argSort(1, false);
@@ -122,12 +132,48 @@ public final class APGDTargetedAttack extends BudgetedGradientAttack {
             throw new IllegalArgumentException("APGD-T's DLR loss needs at least " + MINIMUM_CLASSES
                     + " classes, found " + classes);
         }
-        long runs = Math.min(targets, classes - 1);
+        return ranked.get(new NDIndex(":, 1:{}", 1 + targetCount(classes)));
+    }
+
+    /**
+     * One Auto-PGD run that maximises the targeted DLR loss towards given classes and returns its point of highest
+     * loss, misclassified or not: a targeted copy for adversarial training, as the mixing network of adaptive
+     * smoothing is trained (Bai et al. 2024, section 4.2 and the reference code's APGD training), with this attack's
+     * norm, budget, iterations and one random start.
+     * @param classifier The attacked classifier.
+     * @param inputs Clean inputs.
+     * @param labels True label ids {@code [N]}.
+     * @param targetClasses The target class of each example {@code [N]}, for example a column of
+     * {@link #targetClasses}.
+     * @param rng The random stream of the random start.
+     * @return The adversarial inputs.
+     */
+    public NDArray perturbTowards(LogitNetwork classifier, NDArray inputs, NDArray labels, NDArray targetClasses,
+                                  SplittableRandom rng) {
+        AttackChecks.batch(classifier, inputs, labels);
+        if (!targetClasses.getShape().equals(labels.getShape())) {
+            throw new IllegalArgumentException("one target class per example is needed: labels have shape "
+                    + labels.getShape() + " but the target classes " + targetClasses.getShape());
+        }
+        return search.perturb(classifier, inputs, labels, new TargetedDlrLoss(targetClasses),
+                AttackGoal.MAXIMISE_LOSS, rng);
+    }
+
+    @Override
+    public NDArray perturb(LogitNetwork classifier, NDArray inputs, NDArray labels, AttackLoss loss,
+                           AttackGoal goal, SplittableRandom rng) {
+        if (goal != AttackGoal.MISCLASSIFY) {
+            throw new IllegalArgumentException("APGD-T searches for misclassified points only; to maximise a loss "
+                    + "(adversarial training) use APGDAttack (APGD-CE) or perturbTowards");
+        }
+        AttackChecks.batch(classifier, inputs, labels);
+        NDArray targetClasses = targetClasses(classifier, inputs);
+        long runs = targetClasses.getShape().get(1);
         NDArray result = inputs.duplicate();
         NDArray broken = inputs.getManager().zeros(new Shape(labels.getShape().get(0)),
                 DataType.BOOLEAN);
-        for (long k = 1; k <= runs && !broken.all().getBoolean(); k++) {
-            NDArray target = ranked.get(new NDIndex(":, {}", k));
+        for (long k = 0; k < runs && !broken.all().getBoolean(); k++) {
+            NDArray target = targetClasses.get(new NDIndex(":, {}", k));
             NDArray candidate = search.perturb(classifier, inputs, labels, new TargetedDlrLoss(target),
                     AttackGoal.MISCLASSIFY, rng);
             NDArray wrong;
