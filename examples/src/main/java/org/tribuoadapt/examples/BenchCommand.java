@@ -1,5 +1,6 @@
 package org.tribuoadapt.examples;
 
+import org.tribuoadapt.examples.bench.bonsai.BonsaiBenchmark;
 import org.tribuoadapt.examples.bench.compander.CompanderBenchmark;
 import org.tribuoadapt.examples.bench.core.BenchmarkCommand;
 import org.tribuoadapt.examples.bench.core.TrainBenchmark;
@@ -27,7 +28,7 @@ final class BenchCommand implements CliCommand {
         Map<String, BenchmarkCommand> out = new LinkedHashMap<>();
         for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark(), new PeftBenchmark(), new HpoBenchmark(), new RobustBenchmark(),
                 new TtaBenchmark(), new TtaSelectionBenchmark(), new TtaFewShotBenchmark(), new DaBenchmark(), new SigmaReparamBenchmark(),
-                new CompanderBenchmark(), new WideNetBenchmark(), new IsogclrBenchmark()}) {
+                new CompanderBenchmark(), new WideNetBenchmark(), new IsogclrBenchmark(), new BonsaiBenchmark()}) {
             out.put(b.name(), b);
         }
         return out;

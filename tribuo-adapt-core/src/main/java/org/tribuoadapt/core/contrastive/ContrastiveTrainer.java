@@ -11,6 +11,7 @@ import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
 import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
+import org.tribuoadapt.core.model.FreshHead;
 import org.tribuoadapt.core.model.NetworkFit;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
@@ -150,7 +151,7 @@ public final class ContrastiveTrainer extends SeededTrainer<NetworkModel> {
                     data.withLabels(ids), null, objective.newBatchObjective(localRNG), localRNG, listener);
             trained = net.stateDict();
         }
-        byte[] weights = withFreshHead(trained, outputInfo.size(), headSeed);
+        byte[] weights = FreshHead.replace(network, trained, headLayer, outputInfo.size(), headSeed);
         Map<String, Provenance> instance = new LinkedHashMap<>(runProvenance);
         instance.putAll(result.provenance());
         instance.putAll(NetworkProvenance.describeWeights(weights));
@@ -158,19 +159,6 @@ public final class ContrastiveTrainer extends SeededTrainer<NetworkModel> {
                 examples.getProvenance(), invocation.provenance(), instance);
         return new NetworkModel("contrastive-encoder", provenance, featureMap, outputInfo, network, weights,
                 result.history());
-    }
-
-    private byte[] withFreshHead(Map<String, TensorData> pretrained, int classes, long headSeed) {
-        try (Network net = network.build(classes, headSeed)) {
-            Map<String, TensorData> encoder = new LinkedHashMap<>();
-            for (Map.Entry<String, TensorData> e : pretrained.entrySet()) {
-                if (!e.getKey().startsWith(headLayer + ".")) {
-                    encoder.put(e.getKey(), e.getValue());
-                }
-            }
-            net.loadStateDict(encoder, false);
-            return NetworkModel.weightsOf(net);
-        }
     }
 
     @Override

@@ -8,6 +8,8 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Network;
 
+import java.util.Arrays;
+
 /**
  * Loss and accuracy of a network on dense labelled data, in inference mode and without gradients; the training
  * loop uses it for validation.
@@ -42,6 +44,30 @@ public final class Evaluation {
             }
         }
         return new double[] {lossSum / data.size(), (double) correct / data.size()};
+    }
+
+    /**
+     * Computes the logits of every example, in inference mode and without gradients.
+     * @param network The network.
+     * @param data The data (its labels are not used).
+     * @return {@code [N][outputs]}: the logits of each example.
+     */
+    public static float[][] logits(Network network, TensorDataset data) {
+        float[][] out = new float[data.size()][];
+        try (GradientMode ignored = GradientMode.disabled()) {
+            for (int from = 0; from < data.size(); from += BATCH_SIZE) {
+                int[] indices = range(from, Math.min(data.size(), from + BATCH_SIZE));
+                try (NDManager batch = network.manager().newSubManager(); NDScope scope = new NDScope()) {
+                    NDArray logits = network.forward(data.features(batch, indices), ForwardContext.inference(batch));
+                    int width = Math.toIntExact(logits.getShape().get(1));
+                    float[] values = logits.toFloatArray();
+                    for (int j = 0; j < indices.length; j++) {
+                        out[from + j] = Arrays.copyOfRange(values, j * width, (j + 1) * width);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /**
