@@ -2,12 +2,16 @@ package org.tribuoadapt.examples.steps;
 
 import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import org.junit.jupiter.api.Test;
+import org.tribuoadapt.core.model.NetworkTrainer;
+import org.tribuoadapt.hpo.search.objective.ConfigObjective;
 import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.PeftTrainer;
 import org.tribuoadapt.peft.lora.LoraSpec;
 import org.tribuoadapt.tta.da.paretoda.ParetoDaTrainer;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,6 +42,24 @@ public class ExampleConfigsTest {
             assertEquals(List.of("head"), spec.modulesToSave(), method);
             assertTrue(cm.lookup("peft-trainer-" + method) instanceof PeftTrainer, method);
         }
+    }
+
+    @Test
+    public void architectureConfigurationTakesBothSearchSpaces() {
+        Path config = Path.of("../examples/configs/hpo-architecture.xml");
+        ConfigObjective mlp = new ConfigObjective(config, "mlp-trainer", "train-source", "valid-source",
+                ConfigObjective.Metric.ACCURACY, List.of("mlp.hiddenSizes=list:1:3:int:16:512:log",
+                "mlp.activation=categorical:RELU,GELU,TANH", "adam.learningRate=float:1e-4:1e-2:log"));
+        assertEquals(List.of("mlp.hiddenSizes", "mlp.activation", "adam.learningRate"), List.copyOf(mlp.space().properties()));
+        ConfigObjective vit = new ConfigObjective(config, "vit-trainer", "train-source", "valid-source",
+                ConfigObjective.Metric.ACCURACY, List.of("vit.depth=int:1:3",
+                "vit.layerHeads=list:length=vit.depth:categorical:1,2,4",
+                "vit.layerMlpDims=list:length=vit.depth:int:16:128:log", "adam.learningRate=float:1e-4:1e-2:log"));
+        // a depth-2 trial's lists reach the Transformer as its per-block heads and widths
+        NetworkTrainer trainer = (NetworkTrainer) vit.trainer(Map.of("vit.depth", 2L, "vit.layerHeads[0]", "4",
+                "vit.layerHeads[1]", "1", "vit.layerMlpDims[0]", 16L, "vit.layerMlpDims[1]", 99L));
+        assertTrue(trainer.toString().contains("depth=2,heads=2,mlpDim=64,dropout=0.0,layerHeads=[4, 1],layerMlpDims=[16, 99]"),
+                trainer.toString());
     }
 
     @Test
