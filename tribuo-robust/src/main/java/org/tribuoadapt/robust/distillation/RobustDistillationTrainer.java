@@ -34,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 
 /**
  * Efficiently robustifies a pre-trained network (Jain et al., "Efficiently Robustify Pre-trained Models", ICCV
@@ -218,7 +217,8 @@ public final class RobustDistillationTrainer extends SeededTrainer<NetworkModel>
     private NetworkModel distil(Dataset<Label> examples, AbstractNetworkModel teacher, NetworkModel student,
                                 Map<String, Provenance> instance, int invocationCount) {
         BaseModels.checkDatasetLabels(examples, student);
-        int[] teacherColumns = teacherColumns(teacher, student);
+        DistillationBatchObjective.checkCompatible(teacher, student);
+        DistillationLoss loss = new DistillationLoss(temperature, distillationWeight);
         ImmutableFeatureMap featureMap = student.getFeatureIDMap();
         ImmutableOutputInfo<Label> outputInfo = student.getOutputIDInfo();
         TensorDataset data = TensorDataset.from(examples, new FeatureTensorizer(featureMap, student.inputShape()),
@@ -229,8 +229,8 @@ public final class RobustDistillationTrainer extends SeededTrainer<NetworkModel>
             TrainerInvocations.Invocation<TrainerProvenance> invocation = startRun(invocationCount);
             SplittableRandom localRNG = invocation.rng();
             DjlRuntime.seedNativeRandom(localRNG.nextLong());
-            DistillationBatchObjective objective = new DistillationBatchObjective(teacher, teacherColumns,
-                    new DistillationLoss(temperature, distillationWeight), noiseStd, localRNG.split());
+            DistillationBatchObjective objective = DistillationBatchObjective.of(teacher, student, loss, noiseStd,
+                    localRNG.split());
             NetworkFit.Result result = new NetworkFit(new TrainingLoop(epochs, batchSize, 0.0, epochs))
                     .fit(network, optimiser, data, null, objective, localRNG, listener);
             instance.put(TEACHER, teacher.getProvenance());
@@ -246,27 +246,6 @@ public final class RobustDistillationTrainer extends SeededTrainer<NetworkModel>
             return new NetworkModel("robust-distillation-model", provenance, featureMap, outputInfo, student.spec(),
                     result.weights(), result.history());
         }
-    }
-
-    /**
-     * Requires the teacher to read the student's features with as many values per example and to predict the same
-     * labels, and maps the student's label ids onto the teacher's.
-     */
-    private static int[] teacherColumns(AbstractNetworkModel teacher, NetworkModel student) {
-        TreeSet<String> teacherLabels = BaseModels.labelNames(teacher.getOutputIDInfo());
-        TreeSet<String> studentLabels = BaseModels.labelNames(student.getOutputIDInfo());
-        if (!teacherLabels.equals(studentLabels)) {
-            throw new IllegalArgumentException("the teacher predicts labels " + teacherLabels
-                    + " but the student predicts " + studentLabels + "; distillation needs the same labels");
-        }
-        if (!BaseModels.featureNames(teacher.getFeatureIDMap()).equals(BaseModels.featureNames(student.getFeatureIDMap()))
-                || teacher.inputShape().size() != student.inputShape().size()) {
-            throw new IllegalArgumentException("the teacher reads " + teacher.getFeatureIDMap().size()
-                    + " features in shape " + teacher.inputShape() + " but the student reads "
-                    + student.getFeatureIDMap().size() + " in shape " + student.inputShape()
-                    + "; both must read the same features");
-        }
-        return BaseModels.columnOrder(student.getOutputIDInfo(), teacher.getOutputIDInfo());
     }
 
     @Override
