@@ -136,7 +136,7 @@ public final class BaseModels {
      * @param source The output info to read from.
      * @return The source ids in target order.
      */
-    static int[] columnOrder(ImmutableOutputInfo<Label> target, ImmutableOutputInfo<Label> source) {
+    public static int[] columnOrder(ImmutableOutputInfo<Label> target, ImmutableOutputInfo<Label> source) {
         int[] out = new int[target.size()];
         for (int id = 0; id < out.length; id++) {
             out[id] = source.getID(target.getOutput(id));
@@ -149,7 +149,7 @@ public final class BaseModels {
      * @param order The order.
      * @return True if no reordering is needed.
      */
-    static boolean isIdentity(int[] order) {
+    public static boolean isIdentity(int[] order) {
         for (int i = 0; i < order.length; i++) {
             if (order[i] != i) {
                 return false;
@@ -189,7 +189,12 @@ public final class BaseModels {
         return out;
     }
 
-    private static TreeSet<String> labelNames(org.tribuo.OutputInfo<Label> info) {
+    /**
+     * The names of the labels a model or dataset knows.
+     * @param info The output info.
+     * @return The label names, sorted.
+     */
+    public static TreeSet<String> labelNames(org.tribuo.OutputInfo<Label> info) {
         TreeSet<String> out = new TreeSet<>();
         for (Label l : info.getDomain()) {
             out.add(l.getLabel());
@@ -197,7 +202,12 @@ public final class BaseModels {
         return out;
     }
 
-    private static List<String> featureNames(ImmutableFeatureMap map) {
+    /**
+     * The feature names of a feature map, in id order.
+     * @param map The feature map.
+     * @return The names.
+     */
+    public static List<String> featureNames(ImmutableFeatureMap map) {
         List<String> out = new ArrayList<>(map.size());
         for (int id = 0; id < map.size(); id++) {
             out.add(map.get(id).getName());

@@ -52,7 +52,9 @@ import java.util.Map;
  * Hein 2020) on a stratified test subset, reporting every stage and a gradient-masking indicator.
  * {@code --mode accelat} compares AccelAT's learning-rate schedule with a fixed rate in PGD adversarial
  * training ({@link AccelATComparison}), and {@code --mode crops} compares robust inference by crop selection with
- * plain inference under small translations and rescalings ({@link CropSelectionComparison}).
+ * plain inference under small translations and rescalings ({@link CropSelectionComparison}), and {@code --mode distil}
+ * (first option) distils a robust teacher into a fraction of a pre-trained student and compares it with full
+ * adversarial fine-tuning ({@link DistillationComparison}).
  */
 public final class RobustBenchmark implements BenchmarkCommand {
 
@@ -69,7 +71,9 @@ public final class RobustBenchmark implements BenchmarkCommand {
                 + "under AutoAttack; --mode accelat: AccelAT vs a fixed "
                 + "rate in PGD-AT; --mode crops: crop selection vs plain inference under small shifts (options: --mode "
                 + String.join(" ", RobustBenchmarkOptions.NAMES) + "); --mode label-noise: CE vs LDR-KL vs ALDR-KL"
-                + " under symmetric label noise (options: " + String.join(" ", LabelNoiseOptions.NAMES) + ")";
+                + " under symmetric label noise (options: " + String.join(" ", LabelNoiseOptions.NAMES) + "); --mode distil:"
+                + " a PGD-AT teacher distilled into selected layers or a LoRA adapter of a pre-trained student vs full"
+                + " adversarial fine-tuning (options: " + String.join(" ", DistillationOptions.NAMES) + ")";
     }
 
     @Override
@@ -79,14 +83,18 @@ public final class RobustBenchmark implements BenchmarkCommand {
         int at = rest.indexOf("--mode");
         if (at >= 0) {
             if (at + 1 >= rest.size()) {
-                throw new IllegalArgumentException("option --mode needs a value: smoothing, autoattack, accelat, crops "
-                        + "or label-noise");
+                throw new IllegalArgumentException("option --mode needs a value: smoothing, autoattack, accelat, crops, "
+                        + "label-noise or distil");
             }
             mode = rest.get(at + 1);
             rest.subList(at, at + 2).clear();
         }
         if (mode.equals("label-noise")) {
             LabelNoiseBenchmark.run(rest, out);
+            return;
+        }
+        if (mode.equals("distil")) {
+            DistillationComparison.run(rest, out);
             return;
         }
         RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(rest, mode.equals("autoattack")
@@ -97,7 +105,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
             case "accelat" -> AccelATComparison.run(o, out);
             case "crops" -> CropSelectionComparison.run(o, out);
             default -> throw new IllegalArgumentException("unknown --mode " + mode
-                    + "; modes are smoothing, autoattack, accelat, crops, label-noise");
+                    + "; modes are smoothing, autoattack, accelat, crops, label-noise, distil");
         }
     }
 
