@@ -7,6 +7,7 @@ import org.tribuoadapt.examples.bench.core.TrainBenchmark;
 import org.tribuoadapt.examples.bench.hpo.HpoBenchmark;
 import org.tribuoadapt.examples.bench.isogclr.IsogclrBenchmark;
 import org.tribuoadapt.examples.bench.peft.PeftBenchmark;
+import org.tribuoadapt.examples.bench.pruning.PruningBenchmark;
 import org.tribuoadapt.examples.bench.robust.RobustBenchmark;
 import org.tribuoadapt.examples.bench.sigma.SigmaReparamBenchmark;
 import org.tribuoadapt.examples.bench.tta.DaBenchmark;
@@ -28,7 +29,8 @@ final class BenchCommand implements CliCommand {
         Map<String, BenchmarkCommand> out = new LinkedHashMap<>();
         for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark(), new PeftBenchmark(), new HpoBenchmark(), new RobustBenchmark(),
                 new TtaBenchmark(), new TtaSelectionBenchmark(), new TtaFewShotBenchmark(), new DaBenchmark(), new SigmaReparamBenchmark(),
-                new CompanderBenchmark(), new WideNetBenchmark(), new IsogclrBenchmark(), new BonsaiBenchmark()}) {
+                new CompanderBenchmark(), new WideNetBenchmark(), new IsogclrBenchmark(), new BonsaiBenchmark(),
+                new PruningBenchmark()}) {
             out.put(b.name(), b);
         }
         return out;

@@ -1,6 +1,13 @@
 package org.tribuoadapt.report;
 
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.LegendItemCollection;
+import org.jfree.chart.annotations.XYTextAnnotation;
+import org.jfree.chart.axis.SymbolAxis;
+import org.jfree.chart.renderer.LookupPaintScale;
+import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.chart.StandardChartTheme;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
@@ -33,6 +40,7 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Rectangle2D;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -41,6 +49,9 @@ import java.util.regex.Pattern;
 /**
  * Draws {@link ReportChart}s with JFreeChart and renders them as inline SVG through JFreeSVG's
  * {@link SVGGraphics2D}.
+ * <p>
+ * A {@link GridChart} is drawn as coloured blocks, one per cell, in the palette's colours lightened halfway to
+ * white, with its texts centred on the cells and a legend of its categories.
  * <p>
  * Charts use a fixed size, a white background, light solid grid lines and the colour-blind-safe Okabe&ndash;Ito
  * palette with 2px lines; series beyond the seventh reuse the colours with dashed, then dotted, strokes. Line
@@ -134,15 +145,25 @@ public final class ChartRenderer {
      * @return A new JFreeChart.
      */
     public JFreeChart createChart(ReportChart chart) {
-        Plot plot = chart instanceof LineChart line ? linePlot(line) : barPlot((BarChart) chart);
-        boolean legend = chart.seriesNames().size() > 1;
+        Plot plot;
+        if (chart instanceof LineChart line) {
+            plot = linePlot(line);
+        } else if (chart instanceof GridChart grid) {
+            plot = gridPlot(grid);
+        } else {
+            plot = barPlot((BarChart) chart);
+        }
+        boolean legend = chart.seriesNames().size() > 1 || chart instanceof GridChart;
         JFreeChart jfreeChart = new JFreeChart(chart.title(), new Font(FONT_FAMILY, Font.BOLD, 16), plot, legend);
         // The theme resets series paints and strokes, so series are styled after it is applied.
         theme().apply(jfreeChart);
         if (jfreeChart.getLegend() != null) {
             jfreeChart.getLegend().setItemLabelPadding(new RectangleInsets(2, 2, 2, 14));
         }
-        if (plot instanceof XYPlot xyPlot) {
+        if (chart instanceof GridChart) {
+            ((XYPlot) plot).setDomainGridlinesVisible(false);
+            ((XYPlot) plot).setRangeGridlinesVisible(false);
+        } else if (plot instanceof XYPlot xyPlot) {
             styleLines(xyPlot);
         } else {
             styleBars((CategoryPlot) plot);
@@ -176,6 +197,65 @@ public final class ChartRenderer {
         plot.setDomainMinorGridlinesVisible(chart.logX());
         plot.setRangeMinorGridlinesVisible(chart.logY());
         return plot;
+    }
+
+    /**
+     * A grid: one block per cell at (column index, row index), coloured by its category's palette colour (empty cells
+     * are not drawn), with the cell texts centred on the blocks and one legend item per category.
+     */
+    private static XYPlot gridPlot(GridChart chart) {
+        List<String> categories = chart.categories();
+        List<double[]> points = new ArrayList<>();
+        for (int r = 0; r < chart.rows().size(); r++) {
+            for (int c = 0; c < chart.columns().size(); c++) {
+                String category = chart.cells().get(r).get(c);
+                if (category != null) {
+                    points.add(new double[] {c, r, categories.indexOf(category)});
+                }
+            }
+        }
+        double[][] xyz = new double[3][points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            for (int d = 0; d < 3; d++) {
+                xyz[d][i] = points.get(i)[d];
+            }
+        }
+        DefaultXYZDataset dataset = new DefaultXYZDataset();
+        dataset.addSeries(chart.title(), xyz);
+        LookupPaintScale scale = new LookupPaintScale(-0.5, categories.size() - 0.5, Color.WHITE);
+        LegendItemCollection legend = new LegendItemCollection();
+        for (int k = 0; k < categories.size(); k++) {
+            scale.add(k - 0.5, gridColour(k));
+            legend.add(new LegendItem(categories.get(k), gridColour(k)));
+        }
+        XYBlockRenderer renderer = new XYBlockRenderer();
+        renderer.setPaintScale(scale);
+        SymbolAxis xAxis = new SymbolAxis(chart.xLabel(), chart.columns().toArray(new String[0]));
+        SymbolAxis yAxis = new SymbolAxis(chart.yLabel(), chart.rows().toArray(new String[0]));
+        xAxis.setGridBandsVisible(false);
+        yAxis.setGridBandsVisible(false);
+        xAxis.setRange(-0.5, chart.columns().size() - 0.5);
+        yAxis.setRange(-0.5, chart.rows().size() - 0.5);
+        XYPlot plot = new XYPlot(dataset, xAxis, yAxis, renderer);
+        plot.setFixedLegendItems(legend);
+        for (int r = 0; r < chart.rows().size(); r++) {
+            for (int c = 0; c < chart.columns().size(); c++) {
+                String text = chart.texts().get(r).get(c);
+                if (text != null) {
+                    XYTextAnnotation annotation = new XYTextAnnotation(text, c, r);
+                    annotation.setFont(new Font(FONT_FAMILY, Font.PLAIN, 11));
+                    annotation.setPaint(TEXT);
+                    plot.addAnnotation(annotation);
+                }
+            }
+        }
+        return plot;
+    }
+
+    /** A category's colour in a grid: the palette, lightened so that cell texts stay readable. */
+    private static Color gridColour(int category) {
+        Color base = colour(category);
+        return new Color((base.getRed() + 255) / 2, (base.getGreen() + 255) / 2, (base.getBlue() + 255) / 2);
     }
 
     private static CategoryPlot barPlot(BarChart chart) {

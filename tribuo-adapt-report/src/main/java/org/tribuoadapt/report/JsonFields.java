@@ -34,6 +34,8 @@ final class JsonFields {
     static final String X = "x";
     static final String Y = "y";
     static final String VALUES = "values";
+    static final String CELLS = "cells";
+    static final String TEXTS = "texts";
     static final String RESULTS = "results";
     static final String PROVENANCE = "provenance";
     static final String CONTENT_DIGEST = "contentDigest";

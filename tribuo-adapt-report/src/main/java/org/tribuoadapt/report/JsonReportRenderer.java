@@ -33,7 +33,10 @@ import static org.tribuoadapt.report.JsonFields.*;
  *         { "title": "...", "type": "line", "xLabel": "...", "yLabel": "...", "logX": false, "logY": false,
  *           "series": [ { "name": "...", "x": [ ... ], "y": [ ... ] } ] },
  *         { "title": "...", "type": "bar", "xLabel": "...", "yLabel": "...", "logY": false,
- *           "categories": [ "...", ... ], "series": [ { "name": "...", "values": [ ... ] } ] }
+ *           "categories": [ "...", ... ], "series": [ { "name": "...", "values": [ ... ] } ] },
+ *         { "title": "...", "type": "grid", "xLabel": "...", "yLabel": "...", "columns": [ "...", ... ],
+ *           "rows": [ "...", ... ], "categories": [ "...", ... ], "cells": [ [ "category or null", ... ], ... ],
+ *           "texts": [ [ "text or null", ... ], ... ] }
  *       ],
  *       "results": { "accuracy": 0.93, "perClass": { ... }, ... }
  *     }
@@ -140,6 +143,12 @@ public final class JsonReportRenderer {
                 sj.put(NAME, s.name());
                 addDoubles(sj.putArray(VALUES), s.values());
             }
+        } else if (chart instanceof GridChart grid) {
+            addStrings(json.putArray(COLUMNS), grid.columns());
+            addStrings(json.putArray(ROWS), grid.rows());
+            addStrings(json.putArray(CATEGORIES), grid.categories());
+            json.set(CELLS, MAPPER.valueToTree(grid.cells()));
+            json.set(TEXTS, MAPPER.valueToTree(grid.texts()));
         }
         return json;
     }

@@ -6,14 +6,14 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * An immutable chart in a report: a {@link LineChart} or a {@link BarChart}.
+ * An immutable chart in a report: a {@link LineChart}, a {@link BarChart} or a {@link GridChart}.
  * <p>
  * Every chart has a title, axis labels and a flag for a logarithmic (base 10) value axis. When rendered, points
  * whose values are NaN or infinite are skipped, as are non-positive values on a logarithmic axis; the JSON report
  * always keeps every value (non-finite numbers are written as the strings {@code "NaN"}, {@code "Infinity"} and
  * {@code "-Infinity"}).
  */
-public abstract sealed class ReportChart implements ReportBlock permits LineChart, BarChart {
+public abstract sealed class ReportChart implements ReportBlock permits LineChart, BarChart, GridChart {
 
     /**
      * The kind of a chart, as written to the {@code type} field of the JSON report.
@@ -22,7 +22,9 @@ public abstract sealed class ReportChart implements ReportBlock permits LineChar
         /** A line chart of numeric x/y series. */
         LINE("line"),
         /** A grouped bar chart of categories by series. */
-        BAR("bar");
+        BAR("bar"),
+        /** A coloured grid of categorical cells. */
+        GRID("grid");
 
         private final String jsonName;
 
@@ -32,7 +34,7 @@ public abstract sealed class ReportChart implements ReportBlock permits LineChar
 
         /**
          * The name used in the JSON report.
-         * @return {@code "line"} or {@code "bar"}.
+         * @return {@code "line"}, {@code "bar"} or {@code "grid"}.
          */
         public String jsonName() {
             return jsonName;
@@ -44,7 +46,7 @@ public abstract sealed class ReportChart implements ReportBlock permits LineChar
      * @param <B> The concrete builder type, returned by the setters.
      */
     public abstract static sealed class ChartBuilder<B extends ChartBuilder<B>>
-            permits LineChart.Builder, BarChart.Builder {
+            permits LineChart.Builder, BarChart.Builder, GridChart.Builder {
         final String title;
         final String xLabel;
         final String yLabel;
