@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.FaultPolicy;
 import org.tribuoadapt.hpo.search.Objective;
 import org.tribuoadapt.hpo.search.SearchSpace;
 import org.tribuoadapt.hpo.search.Study;
@@ -147,6 +148,13 @@ public class HpoCommandTest {
         assertEquals(killed.params(), retry.params());
         assertEquals(killed.number(), retry.systemAttributes().get(Study.FAILED_TRIAL));
         assertTrue(after.stream().skip(before.size()).allMatch(t -> t.state() == TrialState.COMPLETE), after::toString);
+        // the policy was recorded by the run that created the study; impossible settings are refused
+        assertEquals(FaultPolicy.ofSeconds(0.5, 1.5, 1), Study.load("mlp", new JournalFileStorage(storage),
+                new RandomSampler(0)).faultPolicy());
+        assertEquals(2, Main.execute(study(dir.resolve("other.log"), "create", "--direction", "maximize",
+                "--max-retry", "2")));
+        assertEquals(2, Main.execute(study(dir.resolve("other.log"), "create", "--direction", "maximize",
+                "--heartbeat-interval", "10", "--grace-period", "5")));
     }
 
     @Test
