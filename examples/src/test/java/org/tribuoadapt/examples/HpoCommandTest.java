@@ -121,14 +121,13 @@ public class HpoCommandTest {
                 before = Files.exists(storage) && new JournalFileStorage(storage).findStudy("mlp").isPresent()
                         ? new JournalFileStorage(storage).trials(0) : List.of();
             } while (before.size() < 3 || before.get(before.size() - 1).params().size() < 2);
-            // let the worker release the journal's lock after writing the parameters (a worker killed while it
-            // holds the lock leaves the lock behind, see docs/hpo.md)
+            // let the worker release the journal's lock after writing the parameters (a lock left by a killed
+            // worker is only broken after two minutes, see docs/hpo.md)
             Thread.sleep(300);
         } finally {
             worker.destroyForcibly();
             assertTrue(worker.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
         }
-        assertTrue(!Files.exists(Path.of(storage + ".lock")), "the worker was killed while it held the journal's lock");
         before = new JournalFileStorage(storage).trials(0);
         Trial killed = before.get(before.size() - 1);
         assertEquals(TrialState.RUNNING, killed.state());
