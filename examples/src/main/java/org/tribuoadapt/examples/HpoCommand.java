@@ -7,6 +7,7 @@ import org.tribuoadapt.core.io.AtomicFiles;
 import org.tribuoadapt.examples.steps.PbtReport;
 import org.tribuoadapt.examples.steps.StudyReport;
 import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.FaultPolicy;
 import org.tribuoadapt.hpo.search.NopPruner;
 import org.tribuoadapt.hpo.search.Pruner;
 import org.tribuoadapt.hpo.search.Sampler;
@@ -41,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -49,15 +51,18 @@ import java.util.TreeSet;
  * configuration file (tribuo-hpo's search), kept in an Optuna 3.1 journal file that Optuna can open too.
  * <ul>
  *   <li>{@code create --storage F --study NAME --direction maximize|minimize [--direction ...]
- *   [--pruner median|sha|hyperband|none]}: the pruner (Optuna 3.1's defaults) is recorded in the study, and later
- *   runs use it; several directions make a multi-objective study (for objectives written in Java or Python; its
+ *   [--pruner median|sha|hyperband|none] [--heartbeat-interval S [--grace-period S] [--max-retry N]]}: the pruner
+ *   (Optuna 3.1's defaults) and the fault policy (docs/hpo.md, "Faults") are recorded in the study, and later runs
+ *   use them; several directions make a multi-objective study (for objectives written in Java or Python; its
  *   status, best trials and export work here)</li>
  *   <li>{@code run --storage F --study NAME -c CONFIG --trainer T --train-source S --valid-source V
  *   --space component.property=kind:args [--space ...] --trials N [--sampler tpe|random|grid|gp|nsga2] [--seed S]
  *   [--grid component.property=v1,v2,... ...] [--pruner median|sha|hyperband|none]
- *   [--metric accuracy|macro_f1|balanced_error_rate]}: creates the study if it does not exist yet (with the pruner,
- *   none by default), then runs N trials (several processes may run one study at once; a grid stops early once
- *   every point is taken); {@code --pruner} on an existing study replaces its recorded pruner for this run</li>
+ *   [--metric accuracy|macro_f1|balanced_error_rate] [--heartbeat-interval S [--grace-period S] [--max-retry N]]}:
+ *   creates the study if it does not exist yet (with the pruner, none by default, and the fault policy), then runs N
+ *   trials, waiting trials (retries of killed trials, enqueued trials) first (several processes may run one study at
+ *   once; a grid stops early once every point is taken); {@code --pruner} and the fault options on an existing study
+ *   replace the recorded ones for this run</li>
  *   <li>{@code status}, {@code best}: a JSON summary, or the best trial (of a multi-objective study, the Pareto
  *   front)</li>
  *   <li>{@code export [--out trials.csv]}: one CSV row per trial ({@code value}, or {@code values_0, values_1, ...}
@@ -114,7 +119,7 @@ final class HpoCommand implements CliCommand {
         String study = required(options, "study");
         switch (args[1]) {
             case "create" -> Study.create(study, storage, directions(options), new RandomSampler(0),
-                    pruner(optional(options, "pruner", "none")));
+                    pruner(optional(options, "pruner", "none")), faults(options).orElse(FaultPolicy.NONE));
             case "run" -> run(options, storage, study);
             case "status" -> System.out.println(status(Study.load(study, storage, new RandomSampler(0))));
             case "best" -> System.out.println(best(Study.load(study, storage, new RandomSampler(0))));
@@ -234,12 +239,17 @@ final class HpoCommand implements CliCommand {
             throw new IllegalArgumentException("study '" + name + "' has " + s.directions().size() + " objectives, but "
                     + "hpo study run optimises one validation metric; run multi-objective studies from Java or Optuna");
         });
+        Optional<FaultPolicy> faults = faults(options);
         if (storage.findStudy(name).isEmpty()) {
-            study = Study.create(name, storage, objective.direction(), sampler, pruner(optional(options, "pruner", "none")));
+            study = Study.create(name, storage, List.of(objective.direction()), sampler,
+                    pruner(optional(options, "pruner", "none")), faults.orElse(FaultPolicy.NONE));
         } else if (options.containsKey("pruner")) {
             study = Study.load(name, storage, sampler, pruner(required(options, "pruner")));
         } else {
             study = Study.load(name, storage, sampler);
+        }
+        if (faults.isPresent()) {
+            study = study.withFaultPolicy(faults.get());
         }
         if (study.direction() != objective.direction()) {
             throw new IllegalArgumentException("study '" + name + "' " + study.direction().name().toLowerCase(Locale.ROOT)
@@ -345,6 +355,19 @@ final class HpoCommand implements CliCommand {
             }
         }
         return grid;
+    }
+
+    // --heartbeat-interval S [--grace-period S] [--max-retry N], or empty when none is given
+    private static Optional<FaultPolicy> faults(Map<String, List<String>> options) {
+        if (!options.containsKey("heartbeat-interval")) {
+            if (options.containsKey("grace-period") || options.containsKey("max-retry")) {
+                throw new IllegalArgumentException("--grace-period and --max-retry need --heartbeat-interval");
+            }
+            return Optional.empty();
+        }
+        return Optional.of(FaultPolicy.ofSeconds(Double.parseDouble(required(options, "heartbeat-interval")),
+                Double.parseDouble(optional(options, "grace-period", "0")),
+                Integer.parseInt(optional(options, "max-retry", "0"))));
     }
 
     private static Pruner pruner(String text) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.tribuoadapt.hpo.search.Direction;
+import org.tribuoadapt.hpo.search.FaultPolicy;
 import org.tribuoadapt.hpo.search.Objective;
 import org.tribuoadapt.hpo.search.SearchSpace;
 import org.tribuoadapt.hpo.search.Study;
@@ -92,6 +93,67 @@ public class HpoCommandTest {
         assertEquals("number,state,value,adam.learningRate,trainer.batchSize", rows.get(0));
         assertEquals(5, rows.size(), rows.toString());
         assertTrue(rows.stream().skip(1).allMatch(r -> r.contains(",COMPLETE,")), rows.toString());
+    }
+
+    @Test
+    public void runResumesAStudyWhoseProcessWasKilled(@TempDir Path dir) throws Exception {
+        Path config = config(dir);
+        Path storage = dir.resolve("study.log");
+        List<String> run = List.of("run", "-c", config.toString(), "--trainer", "trainer", "--train-source", "train",
+                "--valid-source", "valid", "--space", "adam.learningRate=float:1e-4:1e-1:log", "--space",
+                "trainer.batchSize=categorical:16,32", "--sampler", "random", "--heartbeat-interval", "0.5",
+                "--grace-period", "1.5", "--max-retry", "1");
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(study(storage, run.toArray(new String[0]))));
+        command.addAll(List.of("--trials", "100"));
+        Process worker = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("worker.out").toFile()).start();
+        List<Trial> before;
+        try {
+            // kill the whole process (SIGKILL) while its third trial trains
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+            do {
+                assertTrue(worker.isAlive(), "the run died by itself; see " + dir.resolve("worker.out"));
+                assertTrue(System.nanoTime() < deadline, "the run did not reach its third trial");
+                Thread.sleep(20);
+                before = Files.exists(storage) && new JournalFileStorage(storage).findStudy("mlp").isPresent()
+                        ? new JournalFileStorage(storage).trials(0) : List.of();
+            } while (before.size() < 3 || before.get(before.size() - 1).params().size() < 2);
+            // let the worker release the journal's lock after writing the parameters (a lock left by a killed
+            // worker is only broken after two minutes, see docs/hpo.md)
+            Thread.sleep(300);
+        } finally {
+            worker.destroyForcibly();
+            assertTrue(worker.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        before = new JournalFileStorage(storage).trials(0);
+        Trial killed = before.get(before.size() - 1);
+        assertEquals(TrialState.RUNNING, killed.state());
+        assertTrue(before.subList(0, before.size() - 1).stream().allMatch(t -> t.state().isFinished()));
+        // once the grace period has passed since the last heartbeat, a rerun fails the killed trial, retries it first,
+        // and then runs new trials: 3 trials in all
+        Thread.sleep(2000);
+        List<String> rerun = new java.util.ArrayList<>(run);
+        rerun.addAll(List.of("--trials", "3"));
+        assertEquals(0, Main.execute(study(storage, rerun.toArray(new String[0]))));
+        List<Trial> after = new JournalFileStorage(storage).trials(0);
+        assertEquals(before.size() + 3, after.size());
+        assertEquals(before.subList(0, before.size() - 1), after.subList(0, before.size() - 1),
+                "the trials finished before the kill are intact");
+        assertEquals(TrialState.FAIL, after.get(killed.number()).state());
+        Trial retry = after.get(before.size());
+        assertEquals(killed.params(), retry.params());
+        assertEquals(killed.number(), retry.systemAttributes().get(Study.FAILED_TRIAL));
+        assertTrue(after.stream().skip(before.size()).allMatch(t -> t.state() == TrialState.COMPLETE), after::toString);
+        // the policy was recorded by the run that created the study; impossible settings are refused
+        assertEquals(FaultPolicy.ofSeconds(0.5, 1.5, 1), Study.load("mlp", new JournalFileStorage(storage),
+                new RandomSampler(0)).faultPolicy());
+        assertEquals(2, Main.execute(study(dir.resolve("other.log"), "create", "--direction", "maximize",
+                "--max-retry", "2")));
+        assertEquals(2, Main.execute(study(dir.resolve("other.log"), "create", "--direction", "maximize",
+                "--heartbeat-interval", "10", "--grace-period", "5")));
     }
 
     @Test

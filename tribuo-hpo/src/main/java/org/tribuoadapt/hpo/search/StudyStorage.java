@@ -92,7 +92,69 @@ public interface StudyStorage {
      * @param systemAttributes The attributes for the study's current trials, or empty to create no trial.
      * @return The trial, or empty when {@code systemAttributes} gave none.
      */
-    Optional<TrialRef> createTrial(int studyId, Function<List<Trial>, Optional<Map<String, Object>>> systemAttributes);
+    default Optional<TrialRef> createTrial(int studyId,
+                                           Function<List<Trial>, Optional<Map<String, Object>>> systemAttributes) {
+        return locked(studyId, study -> systemAttributes.apply(study.trials()).map(study::createTrial));
+    }
+
+    /**
+     * Runs an action on a study while the storage is locked against every other worker, so that what the action
+     * decides from the trials it reads (which trial is stale, which waiting trial to start, which grid point is free)
+     * is still true when it writes.
+     * @param studyId The study.
+     * @param action The action.
+     * @param <T> What the action returns.
+     * @return What the action returned.
+     */
+    <T> T locked(int studyId, Function<LockedStudy, T> action);
+
+    /**
+     * A study while its storage is locked ({@link #locked}): its trials as they are now and the writes that must
+     * not interleave with another worker's.
+     */
+    interface LockedStudy {
+
+        /**
+         * The study's trials, by number, including the writes made through this object.
+         * @return The trials.
+         */
+        List<Trial> trials();
+
+        /**
+         * Starts a new RUNNING trial.
+         * @param systemAttributes Its system attributes.
+         * @return The trial.
+         */
+        TrialRef createTrial(Map<String, Object> systemAttributes);
+
+        /**
+         * Adds a WAITING trial (Optuna's {@code add_trial} of a {@code WAITING} trial, as its
+         * {@code enqueue_trial} and {@code RetryFailedTrialCallback} do).
+         * @param params Its parameters (external values), each with its distribution in {@code distributions}.
+         * @param distributions The parameters' distributions.
+         * @param userAttributes Its user attributes.
+         * @param systemAttributes Its system attributes.
+         */
+        void addWaitingTrial(Map<String, Object> params, Map<String, Distribution> distributions,
+                             Map<String, Object> userAttributes, Map<String, Object> systemAttributes);
+
+        /**
+         * Moves a WAITING trial to RUNNING, after recording system attributes on it.
+         * @param number The trial's number.
+         * @param systemAttributes The attributes to record first.
+         * @return The trial.
+         * @throws IllegalStateException If the trial is not WAITING.
+         */
+        TrialRef startWaitingTrial(int number, Map<String, Object> systemAttributes);
+
+        /**
+         * Fails a RUNNING trial, recording the reason in Optuna's {@code fail_reason} system attribute.
+         * @param number The trial's number.
+         * @param reason The reason.
+         * @throws IllegalStateException If the trial is not RUNNING.
+         */
+        void failTrial(int number, String reason);
+    }
 
     /**
      * Records a sampled parameter.

@@ -12,7 +12,7 @@ public enum TrialState {
     PRUNED(2),
     /** The objective threw or returned NaN. */
     FAIL(3),
-    /** Enqueued but not started (written by Optuna's {@code enqueue_trial}; never by this package). */
+    /** Enqueued but not started ({@code Study.enqueueTrial}, a retry of a stale trial, or Optuna's {@code enqueue_trial}). */
     WAITING(4);
 
     private final int code;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.tribuoadapt.hpo.search.Direction;
 import org.tribuoadapt.hpo.search.Distribution;
+import org.tribuoadapt.hpo.search.Study;
 import org.tribuoadapt.hpo.search.StudyStorage;
 import org.tribuoadapt.hpo.search.Trial;
 import org.tribuoadapt.hpo.search.TrialState;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,23 +111,96 @@ public final class JournalFileStorage implements StudyStorage {
     }
 
     @Override
-    public synchronized Optional<TrialRef> createTrial(int studyId,
-                                                     Function<List<Trial>, Optional<Map<String, Object>>> systemAttributes) {
+    public synchronized <T> T locked(int studyId, Function<LockedStudy, T> action) {
         sync().trials(studyId);
-        boolean[] created = new boolean[1];
-        lock.run(() -> {
-            Optional<Map<String, Object>> attributes = systemAttributes.apply(sync().trials(studyId));
-            if (attributes.isPresent()) {
-                ObjectNode log = operation(JournalOperation.CREATE_TRIAL).put("study_id", studyId)
-                        .put("datetime_start", now());
-                if (!attributes.get().isEmpty()) {
-                    log.set("system_attrs", mapper.valueToTree(attributes.get()));
-                }
-                write(log);
-                created[0] = true;
+        List<T> result = new ArrayList<>(1);
+        lock.run(() -> result.add(action.apply(new LockedJournal(studyId))));
+        return result.get(0);
+    }
+
+    /** The writes of {@link #locked}: each line is appended at once, since the caller already holds the lock. */
+    private final class LockedJournal implements LockedStudy {
+
+        private final int studyId;
+
+        LockedJournal(int studyId) {
+            this.studyId = studyId;
+        }
+
+        @Override
+        public List<Trial> trials() {
+            return sync().trials(studyId);
+        }
+
+        @Override
+        public TrialRef createTrial(Map<String, Object> systemAttributes) {
+            ObjectNode log = operation(JournalOperation.CREATE_TRIAL).put("study_id", studyId).put("datetime_start", now());
+            if (!systemAttributes.isEmpty()) {
+                log.set("system_attrs", mapper.valueToTree(systemAttributes));
             }
-        });
-        return created[0] ? Optional.of(sync().lastTrialOf(workerId())) : Optional.empty();
+            writeLocked(log);
+            return sync().lastTrialOf(workerId());
+        }
+
+        @Override
+        public void addWaitingTrial(Map<String, Object> params, Map<String, Distribution> distributions,
+                                    Map<String, Object> userAttributes, Map<String, Object> systemAttributes) {
+            // the fields Optuna 3.1's create_new_trial writes for a template trial
+            ObjectNode log = operation(JournalOperation.CREATE_TRIAL).put("study_id", studyId).putNull("datetime_start")
+                    .put("state", TrialState.WAITING.code()).putNull("value").putNull("values");
+            ObjectNode json = log.putObject("distributions");
+            ObjectNode internal = log.putObject("params");
+            params.forEach((name, value) -> {
+                Distribution d = distributions.get(name);
+                if (d == null) {
+                    throw new IllegalArgumentException("parameter '" + name + "' has no distribution");
+                }
+                json.put(name, DistributionJson.write(mapper, d));
+                internal.put(name, d.toInternal(value));
+            });
+            log.set("user_attrs", mapper.valueToTree(userAttributes));
+            log.set("system_attrs", mapper.valueToTree(systemAttributes));
+            log.putObject("intermediate_values");
+            writeLocked(log);
+        }
+
+        @Override
+        public TrialRef startWaitingTrial(int number, Map<String, Object> systemAttributes) {
+            TrialRef ref = sync().trialRef(studyId, number);
+            Trial trial = trials().get(number);
+            if (trial.state() != TrialState.WAITING) {
+                throw new IllegalStateException("trial " + number + " is " + trial.state() + ", not WAITING");
+            }
+            systemAttributes.forEach((key, value) -> {
+                ObjectNode log = trialOperation(JournalOperation.SET_TRIAL_SYSTEM_ATTR, ref.id());
+                log.putObject("system_attr").set(key, mapper.valueToTree(value));
+                writeLocked(log);
+            });
+            writeLocked(trialOperation(JournalOperation.SET_TRIAL_STATE_VALUES, ref.id())
+                    .put("state", TrialState.RUNNING.code()).putNull("values").put("datetime_start", now()));
+            return ref;
+        }
+
+        @Override
+        public void failTrial(int number, String reason) {
+            TrialRef ref = sync().trialRef(studyId, number);
+            if (trials().get(number).state() != TrialState.RUNNING) {
+                throw new IllegalStateException("trial " + number + " is " + trials().get(number).state() + ", not RUNNING");
+            }
+            ObjectNode attribute = trialOperation(JournalOperation.SET_TRIAL_SYSTEM_ATTR, ref.id());
+            attribute.putObject("system_attr").put(Study.FAIL_REASON, reason);
+            writeLocked(attribute);
+            writeLocked(trialOperation(JournalOperation.SET_TRIAL_STATE_VALUES, ref.id())
+                    .put("state", TrialState.FAIL.code()).putNull("values").put("datetime_complete", now()));
+        }
+
+        private void writeLocked(ObjectNode log) {
+            try {
+                write(log);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot append to the journal file " + path, e);
+            }
+        }
     }
 
     @Override

@@ -130,6 +130,10 @@ final class JournalReplay {
 
     private void setStateValues(MutableTrial t, JsonNode log) {
         TrialState state = TrialState.ofCode(log.path("state").asInt());
+        if (state == TrialState.RUNNING && t.state == TrialState.RUNNING) {
+            // Optuna's rule: of two workers starting one WAITING trial, the first line wins
+            return;
+        }
         if (state == TrialState.RUNNING) {
             t.start = dateTime(log.path("datetime_start"));
         }
@@ -183,6 +187,21 @@ final class JournalReplay {
             throw new IllegalStateException("worker " + workerId + " created no trial in the journal");
         }
         return new StudyStorage.TrialRef(id, trials.get(id).number);
+    }
+
+    /**
+     * A trial of a study by number.
+     * @param studyId The study.
+     * @param number The trial's number.
+     * @return Its storage-wide id and number.
+     */
+    StudyStorage.TrialRef trialRef(int studyId, int number) {
+        checkStudy(studyId);
+        List<Integer> ids = studyTrials.get(studyId);
+        if (number < 0 || number >= ids.size()) {
+            throw new IllegalArgumentException("study " + studyId + " has no trial " + number);
+        }
+        return new StudyStorage.TrialRef(ids.get(number), number);
     }
 
     /**

@@ -10,8 +10,11 @@ import org.tribuoadapt.hpo.search.TrialState;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +65,18 @@ class JournalFileStorageTest {
             assertEquals(Map.of("f.x", worker / 10.0), t.params());
         }
         assertFalse(Files.exists(Path.of(journal + ".lock")));
+    }
+
+    @Test
+    void aLockLeftByADeadWorkerIsBroken(@TempDir Path dir) throws Exception {
+        Path journal = dir.resolve("j.log");
+        JournalFileStorage storage = new JournalFileStorage(journal);
+        Path lock = Path.of(journal.toAbsolutePath() + ".lock");
+        Files.createSymbolicLink(lock, journal.toAbsolutePath());
+        FileTime old = FileTime.fromMillis(System.currentTimeMillis() - JournalFileLock.STALE_MILLIS - 60_000);
+        Files.getFileAttributeView(lock, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(old, old, old);
+        assertEquals("s", storage.createStudy("s", Direction.MINIMIZE).name());
+        assertFalse(Files.exists(lock, LinkOption.NOFOLLOW_LINKS));
     }
 
     @Test
