@@ -9,6 +9,7 @@ import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuoadapt.core.nn.DjlRuntime;
+import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.nn.layers.Activation;
@@ -46,6 +47,8 @@ public final class CoordinatorSpec implements Configurable, Provenancable<Config
     static final String ENCODER = "encoder";
     /** Path of the trained decoder in the coordinator network. */
     static final String DECODER = "decoder";
+    /** The decoder's last convolution, which starts at zero. */
+    static final String OUTPUT = "conv2";
 
     @Config(description = "Image channels.")
     private int channels = 1;
@@ -163,7 +166,7 @@ public final class CoordinatorSpec implements Configurable, Provenancable<Config
                     .add("conv1", new Conv2d(manager, encoderChannels + triggerChannels, decoderChannels, 3, 1, 1, true))
                     .add("act1", new ActivationLayer(Activation.GELU))
                     .add("up2", new Upsample())
-                    .add("conv2", new Conv2d(manager, decoderChannels, channels, 3, 1, 1, true))
+                    .add(OUTPUT, new Conv2d(manager, decoderChannels, channels, 3, 1, 1, true))
                     .add("bound", new ActivationLayer(Activation.TANH));
             Sequential root = new Sequential().add(ENCODER, encoder).add(DECODER, decoder);
             Network network = new Network(manager, root, new Shape(channels, height, width));
@@ -181,13 +184,19 @@ public final class CoordinatorSpec implements Configurable, Provenancable<Config
 
     /**
      * Builds the coordinator network with initial weights drawn from a seed (the encoder's fixed random weights
-     * included).
+     * included), except the decoder's last convolution, which starts at zero: the initial prompt is zero, so training
+     * starts from the unprompted black box (the authors' decoder starts random; a random prompt of bound 1 would
+     * first destroy the images).
      * @param seed The seed.
      * @return The network; the caller closes it.
      */
     public Network build(long seed) {
         Network network = assemble();
         network.initialize(seed);
+        Layer output = network.layer(DECODER + "." + OUTPUT);
+        for (Parameter p : output.parameters().values()) {
+            p.assign(new float[Math.toIntExact(p.size())]);
+        }
         return network;
     }
 
