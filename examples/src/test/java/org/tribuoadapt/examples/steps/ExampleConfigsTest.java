@@ -5,6 +5,9 @@ import org.junit.jupiter.api.Test;
 import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.PeftTrainer;
 import org.tribuoadapt.peft.lora.LoraSpec;
+import org.tribuoadapt.robust.blackvip.BlackVipTrainer;
+import org.tribuoadapt.robust.blackvip.CoordinatorSpec;
+import org.tribuoadapt.robust.blackvip.SpsaGcOptimiser;
 
 import java.util.List;
 
@@ -37,5 +40,16 @@ public class ExampleConfigsTest {
             assertEquals(List.of("head"), spec.modulesToSave(), method);
             assertTrue(cm.lookup("peft-trainer-" + method) instanceof PeftTrainer, method);
         }
+    }
+
+    @Test
+    public void blackVipConfigurationBuildsItsTrainer() {
+        ConfigurationManager cm = new ConfigurationManager("../examples/configs/robust-blackvip.xml");
+        BlackVipTrainer trainer = (BlackVipTrainer) cm.lookup("blackvip-trainer");
+        var settings = trainer.getProvenance().getConfiguredParameters();
+        assertEquals("30", settings.get("epochs").toString());
+        assertTrue(settings.get("optimiser").toString().contains("0.003"), settings.get("optimiser").toString());
+        assertEquals(28, ((CoordinatorSpec) cm.lookup("coordinator")).height());
+        assertTrue(cm.lookup("spsa-gc") instanceof SpsaGcOptimiser);
     }
 }

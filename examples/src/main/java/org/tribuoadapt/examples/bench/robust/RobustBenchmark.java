@@ -50,6 +50,8 @@ import java.util.Map;
  * {@code --mode accelat} compares AccelAT's learning-rate schedule with a fixed rate in PGD adversarial
  * training ({@link AccelATComparison}), and {@code --mode crops} compares robust inference by crop selection with
  * plain inference under small translations and rescalings ({@link CropSelectionComparison}).
+ * {@code --mode blackvip} runs {@link BlackVipTransfer}: few-shot BlackVIP prompting (Oh et al. 2023) of a frozen
+ * black-box CNN on shifted images, with its own options ({@link BlackVipOptions}).
  */
 public final class RobustBenchmark implements BenchmarkCommand {
 
@@ -66,7 +68,9 @@ public final class RobustBenchmark implements BenchmarkCommand {
                 + "under AutoAttack; --mode accelat: AccelAT vs a fixed "
                 + "rate in PGD-AT; --mode crops: crop selection vs plain inference under small shifts (options: --mode "
                 + String.join(" ", RobustBenchmarkOptions.NAMES) + "); --mode label-noise: CE vs LDR-KL vs ALDR-KL"
-                + " under symmetric label noise (options: " + String.join(" ", LabelNoiseOptions.NAMES) + ")";
+                + " under symmetric label noise (options: " + String.join(" ", LabelNoiseOptions.NAMES) + "); --mode blackvip:"
+                + " few-shot BlackVIP prompting of a black-box CNN on shifted images (options: "
+                + String.join(" ", BlackVipOptions.NAMES) + ")";
     }
 
     @Override
@@ -76,14 +80,18 @@ public final class RobustBenchmark implements BenchmarkCommand {
         int at = rest.indexOf("--mode");
         if (at >= 0) {
             if (at + 1 >= rest.size()) {
-                throw new IllegalArgumentException("option --mode needs a value: smoothing, autoattack, accelat, crops "
-                        + "or label-noise");
+                throw new IllegalArgumentException("option --mode needs a value: smoothing, autoattack, accelat, crops, "
+                        + "label-noise or blackvip");
             }
             mode = rest.get(at + 1);
             rest.subList(at, at + 2).clear();
         }
         if (mode.equals("label-noise")) {
             LabelNoiseBenchmark.run(rest, out);
+            return;
+        }
+        if (mode.equals("blackvip")) {
+            BlackVipTransfer.run(rest, out);
             return;
         }
         RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(rest, mode.equals("autoattack")
@@ -94,7 +102,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
             case "accelat" -> AccelATComparison.run(o, out);
             case "crops" -> CropSelectionComparison.run(o, out);
             default -> throw new IllegalArgumentException("unknown --mode " + mode
-                    + "; modes are smoothing, autoattack, accelat, crops, label-noise");
+                    + "; modes are smoothing, autoattack, accelat, crops, label-noise, blackvip");
         }
     }
 
