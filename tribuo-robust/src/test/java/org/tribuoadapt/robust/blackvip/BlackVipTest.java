@@ -21,8 +21,10 @@ import org.tribuo.math.optimisers.SGD;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuo.test.Helpers;
+import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.core.testing.SyntheticImages;
 import org.tribuoadapt.core.testing.TestSeeds;
+import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.robust.testing.OnnxBlackBox;
 import org.tribuoadapt.robust.testing.RobustFixtures;
 
@@ -88,10 +90,20 @@ public class BlackVipTest {
         return (double) right / predictions.size();
     }
 
+    /**
+     * The black box of the transfer test: the fixtures' undefended CNN, trained with fixed seeds (those of seed offset
+     * 0) rather than {@link TestSeeds}. Whether a brightening hurts a CNN is a property of that network (some of the
+     * other offsets' CNNs ignore it), and the test is about the prompt: the shots and BlackVIP's seed follow the offset.
+     */
+    private static Model<Label> brightnessSensitiveCnn() {
+        return new NetworkTrainer(RobustFixtures.cnn(), new AdamOptimiserFactory(0.01), 8, 32, 7L)
+                .train(RobustFixtures.barsAndStripes(600, 11L));
+    }
+
     @Test
     public void fewShotPromptingRecoversABrightenedDomain() {
         // the CNN learnt the faint stripes on images in [0.35, 0.65]; brightened by 0.4 it loses about a third of them
-        Model<Label> blackBox = RobustFixtures.standard();
+        Model<Label> blackBox = brightnessSensitiveCnn();
         MutableDataset<Label> test = brightened(RobustFixtures.test(), 0.4, 0);
         MutableDataset<Label> shots = brightened(RobustFixtures.barsAndStripes(60, TestSeeds.of(21)), 0.4, 10);
         double before = accuracy(blackBox, test);
