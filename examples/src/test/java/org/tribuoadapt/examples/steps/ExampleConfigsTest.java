@@ -8,6 +8,9 @@ import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.PeftTrainer;
 import org.tribuoadapt.peft.lora.LoraSpec;
 import org.tribuoadapt.tta.da.paretoda.ParetoDaTrainer;
+import org.tribuoadapt.robust.blackvip.BlackVipTrainer;
+import org.tribuoadapt.robust.blackvip.CoordinatorSpec;
+import org.tribuoadapt.robust.blackvip.SpsaGcOptimiser;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -69,5 +72,16 @@ public class ExampleConfigsTest {
         assertEquals("GUIDED", pareto.getProvenance().getConfiguredParameters().get("rule").toString());
         assertTrue(cm.lookup("equal-sum").toString().contains("rule=FIXED,fixedWeights=[1.0, 1.0, 1.0]"));
         assertTrue(cm.lookup("source-only").toString().contains("fixedWeights=[1.0, 0.0, 0.0]"));
+    }
+
+    @Test
+    public void blackVipConfigurationBuildsItsTrainer() {
+        ConfigurationManager cm = new ConfigurationManager("../examples/configs/robust-blackvip.xml");
+        BlackVipTrainer trainer = (BlackVipTrainer) cm.lookup("blackvip-trainer");
+        var settings = trainer.getProvenance().getConfiguredParameters();
+        assertEquals("30", settings.get("epochs").toString());
+        assertTrue(settings.get("optimiser").toString().contains("0.003"), settings.get("optimiser").toString());
+        assertEquals(28, ((CoordinatorSpec) cm.lookup("coordinator")).height());
+        assertTrue(cm.lookup("spsa-gc") instanceof SpsaGcOptimiser);
     }
 }

@@ -1,22 +1,19 @@
 package org.tribuoadapt.robust.translation;
 
-import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import org.tribuo.Example;
 import org.tribuo.Excuse;
-import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
-import org.tribuo.impl.ArrayExample;
 import org.tribuo.impl.ModelDataCarrier;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.provenance.ModelProvenance;
-import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.model.LabelPredictions;
 import org.tribuoadapt.core.model.ModelProtos;
+import org.tribuoadapt.robust.attack.ProbabilityQueries;
 import org.tribuoadapt.robust.protos.CropSelectionModelProto;
 import org.tribuoadapt.robust.smoothing.SerializedBases;
 
@@ -88,20 +85,11 @@ public final class CropSelectionModel extends Model<Label> {
      */
     static void check(Model<Label> base, int margin, int channels, int height, int width) {
         new CropWindows(channels, height, width, margin);
-        if (!base.generatesProbabilities()) {
-            throw new IllegalArgumentException("crop selection needs a base model that predicts probabilities, but "
-                    + base.getName() + " (" + base.getClass().getSimpleName() + ") does not");
-        }
-        tensorizer(base.getFeatureIDMap(), channels, height, width);
+        queries(base, channels, height, width);
     }
 
-    private static FeatureTensorizer tensorizer(ImmutableFeatureMap features, int channels, int height, int width) {
-        try {
-            return new FeatureTensorizer(features, new Shape(channels, height, width));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("crop selection is configured for " + channels + "x" + height + "x" + width
-                    + " images: " + e.getMessage(), e);
-        }
+    private static ProbabilityQueries queries(Model<Label> base, int channels, int height, int width) {
+        return new ProbabilityQueries(base, "crop selection", channels, height, width);
     }
 
     /**
@@ -137,69 +125,52 @@ public final class CropSelectionModel extends Model<Label> {
     protected List<Prediction<Label>> innerPredict(Iterable<Example<Label>> examples) {
         List<Example<Label>> all = new ArrayList<>();
         examples.forEach(all::add);
-        FeatureTensorizer tensorizer = tensorizer(featureIDMap, channels, height, width);
+        ProbabilityQueries queries = queries(base, channels, height, width);
         CropWindows windows = new CropWindows(channels, height, width, margin);
-        String[] names = new String[featureIDMap.size()];
-        for (int id = 0; id < names.length; id++) {
-            names[id] = featureIDMap.get(id).getName();
-        }
         List<Prediction<Label>> out = new ArrayList<>(all.size());
         for (int from = 0; from < all.size(); from += BATCH_SIZE) {
             List<Example<Label>> batch = all.subList(from, Math.min(all.size(), from + BATCH_SIZE));
-            float[] images = tensorizer.toArray(batch);
+            float[] images = queries.tensorizer().toArray(batch);
             float[] probabilities = criterion == CropCriterion.CONSISTENCY
-                    ? byContent(batch, images, windows, names) : byConfidence(batch, images, windows, names);
+                    ? byContent(batch, images, windows, queries) : byConfidence(batch, images, windows, queries);
             out.addAll(LabelPredictions.fromProbabilities(probabilities, batch, outputIDInfo, featureIDMap));
         }
         return out;
     }
 
-    private float[] byContent(List<Example<Label>> batch, float[] images, CropWindows windows, String[] names) {
+    private float[] byContent(List<Example<Label>> batch, float[] images, CropWindows windows, ProbabilityQueries queries) {
         int size = windows.imageSize();
-        float[] crop = new float[size];
-        List<Example<Label>> crops = new ArrayList<>(batch.size());
+        float[] crops = new float[batch.size() * size];
+        List<Label> outputs = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            windows.writeCentred(images, i * size, windows.mostIntense(images, i * size), crop, 0);
-            crops.add(example(batch.get(i).getOutput(), names, crop));
+            windows.writeCentred(images, i * size, windows.mostIntense(images, i * size), crops, i * size);
+            outputs.add(batch.get(i).getOutput());
         }
-        return probabilities(base.predict(crops));
+        return toFloats(queries.probabilities(crops, outputs));
     }
 
-    private float[] byConfidence(List<Example<Label>> batch, float[] images, CropWindows windows, String[] names) {
+    private float[] byConfidence(List<Example<Label>> batch, float[] images, CropWindows windows,
+                                 ProbabilityQueries queries) {
         int size = windows.imageSize();
         int classes = outputIDInfo.size();
-        float[] crop = new float[size];
+        float[] crops = new float[windows.count() * size];
         float[] out = new float[batch.size() * classes];
         for (int i = 0; i < batch.size(); i++) {
-            List<Example<Label>> candidates = new ArrayList<>(windows.count());
             for (int candidate = 0; candidate < windows.count(); candidate++) {
-                windows.writeCentred(images, i * size, candidate, crop, 0);
-                candidates.add(example(batch.get(i).getOutput(), names, crop));
+                windows.writeCentred(images, i * size, candidate, crops, candidate * size);
             }
-            float[] rows = probabilities(base.predict(candidates));
+            float[] rows = toFloats(queries.probabilities(crops,
+                    Collections.nCopies(windows.count(), batch.get(i).getOutput())));
             int chosen = windows.mostConfident(rows, classes);
             System.arraycopy(rows, chosen * classes, out, i * classes, classes);
         }
         return out;
     }
 
-    private static Example<Label> example(Label label, String[] names, float[] values) {
-        double[] dense = new double[values.length];
-        for (int i = 0; i < dense.length; i++) {
-            dense[i] = values[i];
-        }
-        return new ArrayExample<>(label, names, dense);
-    }
-
-    /** The base predictions' probabilities, in this model's label order. */
-    private float[] probabilities(List<Prediction<Label>> predictions) {
-        int classes = outputIDInfo.size();
-        float[] out = new float[predictions.size() * classes];
-        for (int i = 0; i < predictions.size(); i++) {
-            Map<String, Label> scores = predictions.get(i).getOutputScores();
-            for (int c = 0; c < classes; c++) {
-                out[i * classes + c] = (float) scores.get(outputIDInfo.getOutput(c).getLabel()).getScore();
-            }
+    private static float[] toFloats(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) values[i];
         }
         return out;
     }

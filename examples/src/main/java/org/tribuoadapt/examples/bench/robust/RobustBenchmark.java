@@ -52,9 +52,11 @@ import java.util.Map;
  * Hein 2020) on a stratified test subset, reporting every stage and a gradient-masking indicator.
  * {@code --mode accelat} compares AccelAT's learning-rate schedule with a fixed rate in PGD adversarial
  * training ({@link AccelATComparison}), and {@code --mode crops} compares robust inference by crop selection with
- * plain inference under small translations and rescalings ({@link CropSelectionComparison}), and {@code --mode distil}
+ * plain inference under small translations and rescalings ({@link CropSelectionComparison}), {@code --mode distil}
  * (first option) distils a robust teacher into a fraction of a pre-trained student and compares it with full
- * adversarial fine-tuning ({@link DistillationComparison}).
+ * adversarial fine-tuning ({@link DistillationComparison}), and {@code --mode blackvip} runs {@link BlackVipTransfer}:
+ * few-shot BlackVIP prompting (Oh et al. 2023) of a frozen black-box CNN on shifted images, with its own options
+ * ({@link BlackVipOptions}).
  */
 public final class RobustBenchmark implements BenchmarkCommand {
 
@@ -73,7 +75,9 @@ public final class RobustBenchmark implements BenchmarkCommand {
                 + String.join(" ", RobustBenchmarkOptions.NAMES) + "); --mode label-noise: CE vs LDR-KL vs ALDR-KL"
                 + " under symmetric label noise (options: " + String.join(" ", LabelNoiseOptions.NAMES) + "); --mode distil:"
                 + " a PGD-AT teacher distilled into selected layers or a LoRA adapter of a pre-trained student vs full"
-                + " adversarial fine-tuning (options: " + String.join(" ", DistillationOptions.NAMES) + ")";
+                + " adversarial fine-tuning (options: " + String.join(" ", DistillationOptions.NAMES) + "); --mode blackvip:"
+                + " few-shot BlackVIP prompting of a black-box CNN on shifted images (options: "
+                + String.join(" ", BlackVipOptions.NAMES) + ")";
     }
 
     @Override
@@ -84,7 +88,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
         if (at >= 0) {
             if (at + 1 >= rest.size()) {
                 throw new IllegalArgumentException("option --mode needs a value: smoothing, autoattack, accelat, crops, "
-                        + "label-noise or distil");
+                        + "label-noise, distil or blackvip");
             }
             mode = rest.get(at + 1);
             rest.subList(at, at + 2).clear();
@@ -97,6 +101,10 @@ public final class RobustBenchmark implements BenchmarkCommand {
             DistillationComparison.run(rest, out);
             return;
         }
+        if (mode.equals("blackvip")) {
+            BlackVipTransfer.run(rest, out);
+            return;
+        }
         RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(rest, mode.equals("autoattack")
                 ? RobustBenchmarkOptions.autoAttackDefaults() : RobustBenchmarkOptions.defaults());
         switch (mode) {
@@ -105,7 +113,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
             case "accelat" -> AccelATComparison.run(o, out);
             case "crops" -> CropSelectionComparison.run(o, out);
             default -> throw new IllegalArgumentException("unknown --mode " + mode
-                    + "; modes are smoothing, autoattack, accelat, crops, label-noise, distil");
+                    + "; modes are smoothing, autoattack, accelat, crops, label-noise, distil, blackvip");
         }
     }
 

@@ -255,6 +255,43 @@ public class RobustBenchmarkTest {
     }
 
     @Test
+    public void blackVipModePromptsTheBlackBoxForEachShotCount(@TempDir Path dir) throws Exception {
+        writeIdx(dir, "train", 120, 1);
+        writeIdx(dir, "t10k", 60, 2);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new RobustBenchmark().run(List.of("--mode", "blackvip", "--data", dir.toString(), "--train-examples", "100",
+                "--test-examples", "300", "--channels", "2,4", "--hidden", "8", "--epochs", "1", "--batch-size", "16",
+                "--shots", "1,2", "--steps", "2", "--prompt-batch", "4", "--samples", "1"),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> rows = new ArrayList<>();
+        for (String line : bytes.toString(StandardCharsets.UTF_8).split("\n")) {
+            JsonNode n = json.readTree(line);
+            if (n.get("measurement").asText().equals("blackvip")) {
+                rows.add(n);
+            } else if (n.get("measurement").asText().equals("setup")) {
+                assertEquals(30, n.get("sourceExamples").asInt());
+                assertEquals(60, n.get("testExamples").asInt());
+            }
+        }
+        assertEquals(2, rows.size());
+        for (JsonNode row : rows) {
+            int images = row.get("trainingExamples").asInt();
+            assertEquals(3 * row.get("shotsPerClass").asInt(), images);
+            // two queries per direction (one here) for every image of every epoch
+            assertEquals(2L * row.get("epochs").asInt() * images, row.get("blackBoxQueries").asLong());
+            assertTrue(row.get("spsaSteps").asInt() >= 2);
+            for (String accuracy : List.of("cleanAccuracy", "shiftedAccuracyUnprompted", "shiftedAccuracyPrompted")) {
+                double a = row.get(accuracy).asDouble();
+                assertTrue(a >= 0 && a <= 1, accuracy + " " + a);
+            }
+        }
+        IllegalArgumentException shots = assertThrows(IllegalArgumentException.class,
+                () -> BlackVipOptions.parse(List.of("--shots", "0,4")));
+        assertTrue(shots.getMessage().contains("shot count"), shots.getMessage());
+    }
+
+    @Test
     public void symmetricNoiseFlipsToAnotherClassAtTheRate() {
         org.tribuo.Dataset<org.tribuo.classification.Label> data = RobustFixtures.train();
         int[] flipped = new int[1];

@@ -9,24 +9,19 @@ import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import org.tribuo.Example;
-import org.tribuo.ImmutableFeatureMap;
-import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
-import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
-import org.tribuo.impl.ArrayExample;
-import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.model.LogitNetwork;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.robust.attack.AttackChecks;
 import org.tribuoadapt.robust.attack.AttackNorm;
 import org.tribuoadapt.robust.attack.BlackBoxAttack;
+import org.tribuoadapt.robust.attack.ProbabilityQueries;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -208,36 +203,24 @@ public final class SquareAttack implements BlackBoxAttack {
 
     @Override
     public List<Example<Label>> perturb(Model<Label> model, List<Example<Label>> examples, SplittableRandom rng) {
-        if (!model.generatesProbabilities()) {
-            throw new IllegalArgumentException("the Square attack needs a model that predicts probabilities, but "
-                    + model.getName() + " (" + model.getClass().getSimpleName() + ") does not");
-        }
-        Shape shape = new Shape(channels, height, width);
-        FeatureTensorizer tensorizer;
-        try {
-            tensorizer = new FeatureTensorizer(model.getFeatureIDMap(), shape);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the Square attack is configured for " + channels + "x" + height + "x"
-                    + width + " images: " + e.getMessage(), e);
-        }
-        String[] names = featureNames(model.getFeatureIDMap());
+        ProbabilityQueries queries = new ProbabilityQueries(model, "the Square attack", channels, height, width);
         List<Example<Label>> out = new ArrayList<>(examples.size());
         for (int from = 0; from < examples.size(); from += batchSize) {
             List<Example<Label>> chunk = examples.subList(from, Math.min(examples.size(), from + batchSize));
-            out.addAll(attackChunk(model, chunk, tensorizer, names, rng));
+            out.addAll(attackChunk(queries, chunk, rng));
         }
         return out;
     }
 
-    private List<Example<Label>> attackChunk(Model<Label> model, List<Example<Label>> chunk, FeatureTensorizer tensorizer,
-                                             String[] names, SplittableRandom rng) {
-        int size = tensorizer.width();
-        int[] labels = labelIds(model.getOutputIDInfo(), chunk);
-        Search search = search(tensorizer.toArray(chunk), chunk.size(),
-                (values, which) -> margins(model, names, chunk, values, size, which, labels), rng);
+    private List<Example<Label>> attackChunk(ProbabilityQueries queries, List<Example<Label>> chunk,
+                                             SplittableRandom rng) {
+        int size = queries.imageSize();
+        int[] labels = queries.labelIds(chunk);
+        Search search = search(queries.tensorizer().toArray(chunk), chunk.size(),
+                (values, which) -> margins(queries, chunk, values, which, labels), rng);
         List<Example<Label>> out = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
-            out.add(example(chunk.get(i).getOutput(), names, search.points(), i * size, size));
+            out.add(queries.example(chunk.get(i).getOutput(), search.points(), i * size));
         }
         return out;
     }
@@ -442,55 +425,24 @@ public final class SquareAttack implements BlackBoxAttack {
     }
 
     /** Queries the model once for each listed example and returns its margin. */
-    private static double[] margins(Model<Label> model, String[] names, List<Example<Label>> chunk, float[] values,
-                                    int size, int[] which, int[] labels) {
-        List<Example<Label>> queryBatch = new ArrayList<>(which.length);
-        for (int a = 0; a < which.length; a++) {
-            queryBatch.add(example(chunk.get(which[a]).getOutput(), names, values, a * size, size));
+    private static double[] margins(ProbabilityQueries queries, List<Example<Label>> chunk, float[] values, int[] which,
+                                    int[] labels) {
+        List<Label> outputs = new ArrayList<>(which.length);
+        for (int a : which) {
+            outputs.add(chunk.get(a).getOutput());
         }
-        List<Prediction<Label>> predictions = model.predict(queryBatch);
-        ImmutableOutputInfo<Label> info = model.getOutputIDInfo();
+        double[] probabilities = queries.probabilities(values, outputs);
+        int classes = queries.classes();
         double[] out = new double[which.length];
         for (int a = 0; a < which.length; a++) {
-            Map<String, Label> scores = predictions.get(a).getOutputScores();
-            String trueLabel = info.getOutput(labels[which[a]]).getLabel();
-            double own = Math.log(scores.get(trueLabel).getScore());
+            int own = labels[which[a]];
             double other = Double.NEGATIVE_INFINITY;
-            for (Map.Entry<String, Label> e : scores.entrySet()) {
-                if (!e.getKey().equals(trueLabel)) {
-                    other = Math.max(other, Math.log(e.getValue().getScore()));
+            for (int k = 0; k < classes; k++) {
+                if (k != own) {
+                    other = Math.max(other, Math.log(probabilities[a * classes + k]));
                 }
             }
-            out[a] = own - other;
-        }
-        return out;
-    }
-
-    private static Example<Label> example(Label label, String[] names, float[] values, int offset, int size) {
-        double[] dense = new double[size];
-        for (int i = 0; i < size; i++) {
-            dense[i] = values[offset + i];
-        }
-        return new ArrayExample<>(label, names, dense);
-    }
-
-    private static String[] featureNames(ImmutableFeatureMap map) {
-        String[] names = new String[map.size()];
-        for (int id = 0; id < names.length; id++) {
-            names[id] = map.get(id).getName();
-        }
-        return names;
-    }
-
-    private static int[] labelIds(ImmutableOutputInfo<Label> info, List<Example<Label>> examples) {
-        int[] out = new int[examples.size()];
-        for (int i = 0; i < out.length; i++) {
-            int id = info.getID(examples.get(i).getOutput());
-            if (id < 0) {
-                throw new IllegalArgumentException("example " + i + " has label '" + examples.get(i).getOutput().getLabel()
-                        + "', which the model does not know; its labels are " + info.getDomain());
-            }
-            out[i] = id;
+            out[a] = Math.log(probabilities[a * classes + own]) - other;
         }
         return out;
     }
