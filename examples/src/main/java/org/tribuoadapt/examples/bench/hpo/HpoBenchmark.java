@@ -223,9 +223,7 @@ public final class HpoBenchmark implements BenchmarkCommand {
 
     private static void search(BenchmarkOptions options, ObjectMapper mapper, PrintStream out) throws IOException {
         String data = options.string("search-data");
-        String prefix = data.equals("embedded") ? EMBEDDED : Paths.get(data).toString() + "/";
-        List<String> images = Stream.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz").map(f -> prefix + f).toList();
+        List<String> images = StudyConfigFile.fashionMnist(data.equals("embedded") ? EMBEDDED : data);
         Path directory = Files.createTempDirectory("bench-search");
         SearchComparison comparison = new SearchComparison(directory, images, options.integer("search-train-per-class"),
                 options.integer("search-valid-per-class"), options.integer("search-epochs"), options.integer("search-trials"));

@@ -12,9 +12,7 @@ import org.tribuoadapt.hpo.search.pbt.PopulationBasedTraining;
 import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 
 /**
@@ -52,36 +50,22 @@ final class PbtComparison {
         this.population = population;
         this.interval = interval;
         this.intervals = intervals;
-        this.config = Files.writeString(directory.resolve("pbt-mlp.xml"), """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <config>
-                    <component name="train" type="org.tribuoadapt.core.data.IDXImageDataSource">
-                        <property name="imagesLocation" value="%s"/>
-                        <property name="labelsLocation" value="%s"/>
-                        <property name="maxPerClass" value="%d"/>
-                    </component>
-                    <component name="valid" type="org.tribuoadapt.core.data.IDXImageDataSource">
-                        <property name="imagesLocation" value="%s"/>
-                        <property name="labelsLocation" value="%s"/>
-                        <property name="maxPerClass" value="%d"/>
-                    </component>
-                    <component name="mlp" type="org.tribuoadapt.core.nn.spec.MLPSpec">
-                        <property name="inputSize" value="784"/>
-                        <propertylist name="hiddenSizes"><item>%d</item></propertylist>
-                    </component>
-                    <component name="adam" type="org.tribuoadapt.core.train.AdamOptimiserFactory">
-                        <property name="learningRate" value="0.001"/>
-                    </component>
-                    <component name="trainer" type="org.tribuoadapt.core.model.NetworkTrainer">
-                        <property name="network" value="mlp"/>
-                        <property name="optimiser" value="adam"/>
-                        <property name="epochs" value="%d"/>
-                        <property name="batchSize" value="32"/>
-                    </component>
-                </config>
-                """.formatted(Paths.get(data, "train-images-idx3-ubyte.gz"), Paths.get(data, "train-labels-idx1-ubyte.gz"),
-                trainPerClass, Paths.get(data, "t10k-images-idx3-ubyte.gz"), Paths.get(data, "t10k-labels-idx1-ubyte.gz"),
-                validPerClass, hidden, interval * intervals));
+        this.config = StudyConfigFile.write(directory.resolve("pbt-mlp.xml"), StudyConfigFile.fashionMnist(data),
+                trainPerClass, validPerClass, """
+                <component name="mlp" type="org.tribuoadapt.core.nn.spec.MLPSpec">
+                    <property name="inputSize" value="784"/>
+                    <propertylist name="hiddenSizes"><item>%d</item></propertylist>
+                </component>
+                <component name="adam" type="org.tribuoadapt.core.train.AdamOptimiserFactory">
+                    <property name="learningRate" value="0.001"/>
+                </component>
+                <component name="trainer" type="org.tribuoadapt.core.model.NetworkTrainer">
+                    <property name="network" value="mlp"/>
+                    <property name="optimiser" value="adam"/>
+                    <property name="epochs" value="%d"/>
+                    <property name="batchSize" value="32"/>
+                </component>
+                """.formatted(hidden, interval * intervals));
     }
 
     private ConfigObjective objective() {

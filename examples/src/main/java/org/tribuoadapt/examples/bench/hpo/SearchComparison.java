@@ -20,7 +20,6 @@ import org.tribuoadapt.hpo.search.sampler.RandomSampler;
 import org.tribuoadapt.hpo.search.sampler.TpeSampler;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -63,36 +62,22 @@ final class SearchComparison {
         this.directory = directory;
         this.epochs = epochs;
         this.trials = trials;
-        this.config = Files.writeString(directory.resolve("search-cnn.xml"), """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <config>
-                    <component name="train" type="org.tribuoadapt.core.data.IDXImageDataSource">
-                        <property name="imagesLocation" value="%s"/>
-                        <property name="labelsLocation" value="%s"/>
-                        <property name="maxPerClass" value="%d"/>
-                    </component>
-                    <component name="valid" type="org.tribuoadapt.core.data.IDXImageDataSource">
-                        <property name="imagesLocation" value="%s"/>
-                        <property name="labelsLocation" value="%s"/>
-                        <property name="maxPerClass" value="%d"/>
-                    </component>
-                    <component name="cnn" type="org.tribuoadapt.core.nn.spec.CNNSpec">
-                        <propertylist name="channels"><item>8</item><item>16</item></propertylist>
-                        <propertylist name="hiddenSizes"><item>32</item></propertylist>
-                    </component>
-                    <component name="adam" type="org.tribuoadapt.core.train.AdamOptimiserFactory">
-                        <property name="learningRate" value="0.001"/>
-                    </component>
-                    <component name="trainer" type="org.tribuoadapt.core.model.NetworkTrainer">
-                        <property name="network" value="cnn"/>
-                        <property name="optimiser" value="adam"/>
-                        <property name="epochs" value="%d"/>
-                        <property name="batchSize" value="64"/>
-                        <property name="seed" value="1"/>
-                    </component>
-                </config>
-                """.formatted(images.get(0), images.get(1), trainPerClass, images.get(2), images.get(3), validPerClass,
-                epochs));
+        this.config = StudyConfigFile.write(directory.resolve("search-cnn.xml"), images, trainPerClass, validPerClass, """
+                <component name="cnn" type="org.tribuoadapt.core.nn.spec.CNNSpec">
+                    <propertylist name="channels"><item>8</item><item>16</item></propertylist>
+                    <propertylist name="hiddenSizes"><item>32</item></propertylist>
+                </component>
+                <component name="adam" type="org.tribuoadapt.core.train.AdamOptimiserFactory">
+                    <property name="learningRate" value="0.001"/>
+                </component>
+                <component name="trainer" type="org.tribuoadapt.core.model.NetworkTrainer">
+                    <property name="network" value="cnn"/>
+                    <property name="optimiser" value="adam"/>
+                    <property name="epochs" value="%d"/>
+                    <property name="batchSize" value="64"/>
+                    <property name="seed" value="1"/>
+                </component>
+                """.formatted(epochs));
     }
 
     /**
