@@ -23,7 +23,8 @@ import java.util.Map;
  * adapters are disabled or merged, only the base layer runs.
  * <p>
  * Merging folds the active modules into the base weight and bias in place, as the forward pass computes: first every
- * module's input scaling, then each module in order against the {@link MergeBase} (the base layer the forward pass
+ * module's input transform (the last active module's first, since the base layer sees the input as all of them
+ * changed it in order), then each module in order against the {@link MergeBase} (the base layer the forward pass
  * runs), so that the merged layer equals the unmerged stack for any adapters in any order. The previous values are
  * kept so that unmerging restores them exactly (PEFT subtracts the delta again, which is inexact for IA3 and DoRA).
  */
@@ -178,10 +179,12 @@ public final class AdaptedLayer extends LayerWrapper {
             savedWeight = keep(target.weight().array());
             savedBias = target.bias() == null ? null : keep(target.bias().array());
             try (NDScope scope = new NDScope()) {
-                for (AdapterModule m : active) {
-                    m.mergeInputTransform();
+                // the base layer sees T_n(...T_1(x)): fold the last input transform first, so W' = W M_n ... M_1
+                for (int i = active.size() - 1; i >= 0; i--) {
+                    active.get(i).mergeInputTransform();
                 }
-                MergeBase base = new MergeBase(savedWeight, target.weight().array().duplicate(), savedBias);
+                MergeBase base = new MergeBase(savedWeight, target.weight().array().duplicate(), savedBias,
+                        target.bias() == null ? null : target.bias().array().duplicate());
                 for (AdapterModule m : active) {
                     m.mergeIntoTarget(base);
                 }

@@ -11,9 +11,12 @@ import ai.djl.ndarray.NDArray;
  * @param weight The base weight {@code W0}, as the target holds it while unmerged.
  * @param inputScaledWeight The weight that computes the base layer's output in the forward pass: {@code W0} with every
  *     active module's input scaling (IA3 on a feed-forward layer) folded in, {@code W0} itself when there is none.
- * @param bias The base bias, or null when the layer has none.
+ * @param bias The base bias {@code b0}, or null when the layer has none.
+ * @param inputShiftedBias The bias that computes the base layer's output in the forward pass: {@code b0} with every
+ *     active module's affine input transform (a ZeroI2V linear adapter before the layer) folded in, {@code b0} itself
+ *     when there is none; null when the layer has no bias.
  */
-public record MergeBase(NDArray weight, NDArray inputScaledWeight, NDArray bias) {
+public record MergeBase(NDArray weight, NDArray inputScaledWeight, NDArray bias, NDArray inputShiftedBias) {
 
     /**
      * The base of a module alone at its layer: the target's current weight and bias.
@@ -22,6 +25,7 @@ public record MergeBase(NDArray weight, NDArray inputScaledWeight, NDArray bias)
      */
     public static MergeBase of(TargetLayer target) {
         NDArray weight = target.weight().array();
-        return new MergeBase(weight, weight, target.bias() == null ? null : target.bias().array());
+        NDArray bias = target.bias() == null ? null : target.bias().array();
+        return new MergeBase(weight, weight, bias, bias);
     }
 }

@@ -8,6 +8,7 @@ import org.tribuoadapt.peft.hydra.HydraSpec;
 import org.tribuoadapt.peft.ia3.IA3Spec;
 import org.tribuoadapt.peft.lora.LoraInit;
 import org.tribuoadapt.peft.lora.LoraSpec;
+import org.tribuoadapt.peft.zeroi2v.ZeroI2VSpec;
 
 import java.util.Arrays;
 import java.util.List;
@@ -117,5 +118,18 @@ public class StackedAdaptersMergeTest {
     public void twoFeedforwardScalingsAndAThirdAdapter() {
         assertStackMerges(MLP, MLP_OUTPUTS, ia3(MLP_LAYERS, "fc2"), dora(MLP_LAYERS), ia3(MLP_LAYERS, "fc2"));
         assertStackMerges(MLP, MLP_OUTPUTS, ia3(MLP_LAYERS, "fc1"), hydra(MLP_LAYERS), lora(MLP_LAYERS), ia3(MLP_LAYERS, "fc2"));
+    }
+
+    /**
+     * ZeroI2V's linear adapters, before fc1 and after fc2: with LoRA and IA3, two of them on the same inputs (folded
+     * last first), and with DoRA and Hydra, whose merge must see the bias the affine input transform adds.
+     */
+    @Test
+    public void linearAdaptersBeforeAndAfterTheLayers() {
+        AdapterSpec zeroI2V = new ZeroI2VSpec(MLP_LAYERS, List.of("fc2"), 2, 0.5, 0.0);
+        assertStackMerges(MLP, MLP_OUTPUTS, zeroI2V, lora(MLP_LAYERS), ia3(MLP_LAYERS, "fc1"));
+        assertStackMerges(MLP, MLP_OUTPUTS, zeroI2V, new ZeroI2VSpec(MLP_LAYERS, List.of(), 3, 1.0, 0.0));
+        assertStackMerges(MLP, MLP_OUTPUTS, ia3(MLP_LAYERS, "fc2"), zeroI2V, dora(MLP_LAYERS));
+        assertStackMerges(MLP, MLP_OUTPUTS, hydra(MLP_LAYERS), zeroI2V);
     }
 }

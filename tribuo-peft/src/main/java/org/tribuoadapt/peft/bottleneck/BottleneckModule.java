@@ -33,8 +33,17 @@ public final class BottleneckModule extends AdapterModule {
     private final Parameter upWeight;
     private final Parameter upBias;
 
-    BottleneckModule(TargetLayer target, NDManager manager, BottleneckPlacement placement, int bottleneckSize,
-                     double scaling, SplittableRandom rng) {
+    /**
+     * Creates the adapter of one residual branch, its up-projection at zero.
+     * @param target The residual branch.
+     * @param manager The network's memory.
+     * @param placement Where the adapter reads its input.
+     * @param bottleneckSize The bottleneck size r.
+     * @param scaling The scaling s.
+     * @param rng The source of the down-projection's initial values.
+     */
+    public BottleneckModule(TargetLayer target, NDManager manager, BottleneckPlacement placement, int bottleneckSize,
+                            double scaling, SplittableRandom rng) {
         super(target);
         this.placement = placement;
         this.scaling = scaling;

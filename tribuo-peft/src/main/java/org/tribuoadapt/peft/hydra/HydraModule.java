@@ -95,7 +95,10 @@ public final class HydraModule extends AdapterModule {
         mergeIntoTarget(MergeBase.of(target()));
     }
 
-    /** The sequential branch mixes the base output, so its part of the change is computed from the base weight and bias. */
+    /**
+     * The sequential branch mixes the base output, so its part of the change is computed from the weight and bias that
+     * compute the base output in the forward pass.
+     */
     @Override
     public void mergeIntoTarget(MergeBase base) {
         TargetLayer target = target();
@@ -109,7 +112,7 @@ public final class HydraModule extends AdapterModule {
         target.weight().copyFrom(weight.add(delta).reshape(target.weightShape()));
         if (target.bias() != null) {
             NDArray bias = target.bias().array();
-            NDArray shift = mixing.matMul(base.bias().reshape(out, 1)).reshape(out);
+            NDArray shift = mixing.matMul(base.inputShiftedBias().reshape(out, 1)).reshape(out);
             if (parallelBias != null) {
                 shift = shift.add(parallelBias.array()).add(sequentialBias.array());
             }

@@ -197,7 +197,9 @@ public final class LoraModule extends AdapterModule {
     /**
      * Adds {@code s B A}; with DoRA adds {@code (m / ||W0 + s B A|| - 1) W0' + (m / ||W0 + s B A||) s B A}, where
      * {@code W0'} computes the base output {@link #adapt} receives, which alone at the layer is
-     * {@code (m / ||W0 + s B A||) (W0 + s B A)}.
+     * {@code (m / ||W0 + s B A||) (W0 + s B A)}; when an affine input transform before the layer (a ZeroI2V linear
+     * adapter) moves the base output's bias from {@code b0} to {@code b0'}, DoRA also adds
+     * {@code (m / ||W0 + s B A|| - 1) (b0' - b0)} to the bias.
      */
     @Override
     public void mergeIntoTarget(MergeBase base) {
@@ -208,6 +210,12 @@ public final class LoraModule extends AdapterModule {
             NDArray norms = rowNorms(base.weight().add(delta));
             NDArray scale = magnitude.array().reshape(norms.getShape()).div(norms).reshape(target().rowBroadcast(norms.size()));
             change = scale.sub(1).mul(base.inputScaledWeight()).add(scale.mul(delta));
+            Parameter bias = target().bias();
+            if (bias != null) {
+                // the base output without b0 also holds what an affine input transform adds to the bias
+                NDArray shift = base.inputShiftedBias().sub(base.bias());
+                bias.copyFrom(bias.array().add(scale.reshape(norms.size()).sub(1).mul(shift)));
+            }
         }
         weight.copyFrom(weight.array().add(change));
     }

@@ -33,8 +33,18 @@ public final class PrefixTuningModule extends AdapterModule {
     private final int width;
     private final Map<String, Parameter> tensors = new LinkedHashMap<>();
 
-    PrefixTuningModule(TargetLayer target, NDManager manager, int prefixLength, double initialStd, int projectionHiddenSize,
-                       SplittableRandom rng) {
+    /**
+     * Creates the prefixes of one attention layer.
+     * @param target The attention layer.
+     * @param manager The network's memory.
+     * @param prefixLength The prefix length l.
+     * @param initialStd The standard deviation of the initial prefixes or embedding.
+     * @param projectionHiddenSize The reparameterisation's hidden width, or 0 for none.
+     * @param rng The source of the initial values.
+     * @throws IllegalArgumentException if the target is not an attention layer.
+     */
+    public PrefixTuningModule(TargetLayer target, NDManager manager, int prefixLength, double initialStd,
+                              int projectionHiddenSize, SplittableRandom rng) {
         super(target);
         if (!(target.layer() instanceof MultiHeadSelfAttention)) {
             throw new IllegalArgumentException("prefix tuning adapts attention layers, but '" + target.path() + "' is a "

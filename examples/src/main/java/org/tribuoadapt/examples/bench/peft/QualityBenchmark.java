@@ -30,8 +30,10 @@ import org.tribuoadapt.peft.lora.LoraInit;
 import org.tribuoadapt.peft.lora.LoraSpec;
 import org.tribuoadapt.peft.lycoris.LycorisOptions;
 import org.tribuoadapt.peft.normtuning.NormTuningSpec;
+import org.tribuoadapt.peft.mam.MamAdapterSpec;
 import org.tribuoadapt.peft.prefix.PrefixTuningSpec;
 import org.tribuoadapt.peft.prompt.PromptTuningSpec;
+import org.tribuoadapt.peft.zeroi2v.ZeroI2VSpec;
 import org.tribuoadapt.peft.randlora.RandLoraSpec;
 import org.tribuoadapt.peft.sora.SoraSpec;
 import org.tribuoadapt.peft.svfit.SvfitSpec;
@@ -126,7 +128,10 @@ final class QualityBenchmark {
      * The methods compared on the sequence Transformer (He et al. 2022's families): LoRA on every fully connected layer
      * of the blocks, bottleneck adapters (Houlsby's, sequential, r = rank; the feed-forward parallel adapter with
      * s = 4 as in He et al.), prompt tuning with rank virtual tokens, and prefix tuning of length rank, directly and
-     * through a reparameterisation of hidden width 4 x rank.
+     * through a reparameterisation of hidden width 4 x rank; the mix-and-match adapter (prefixes of length rank on the
+     * attention and the feed-forward parallel adapter of size rank with s = 4, the two rows before together); and
+     * ZeroI2V's linear adapters of size rank before {@code qkv} and {@code fc1} and after {@code proj} and {@code fc2}
+     * (s = 0.5, dropout 0.1, as the paper).
      * @param rank The rank, bottleneck size, number of virtual tokens and prefix length.
      * @return Specs by method name.
      */
@@ -141,6 +146,9 @@ final class QualityBenchmark {
         out.put("prefix-tuning", new PrefixTuningSpec(AdapterTargets.modules("attn").saving("head"), rank, 0.02, 0));
         out.put("prefix-tuning-mlp", new PrefixTuningSpec(AdapterTargets.modules("attn").saving("head"), rank, 0.02,
                 4 * rank));
+        out.put("mam", new MamAdapterSpec(AdapterTargets.modules("attn", "mlp").saving("head"), rank, 0.02, rank, 4.0));
+        out.put("zeroi2v-linear", new ZeroI2VSpec(AdapterTargets.modules("qkv", "proj", "fc1", "fc2").saving("head"),
+                List.of("proj", "fc2"), rank, 0.5, 0.1));
         return out;
     }
 
@@ -184,6 +192,29 @@ final class QualityBenchmark {
                 out.accept(line);
             }
         }
+    }
+
+    /**
+     * The methods named in a selection, in the order given.
+     * @param methods Every method, by name.
+     * @param names The names to keep; empty keeps every method.
+     * @return The selected methods.
+     * @throws IllegalArgumentException naming an unknown method and the known ones.
+     */
+    static Map<String, AdapterSpec> select(Map<String, AdapterSpec> methods, List<String> names) {
+        if (names.isEmpty()) {
+            return methods;
+        }
+        Map<String, AdapterSpec> out = new LinkedHashMap<>();
+        for (String name : names) {
+            AdapterSpec spec = methods.get(name);
+            if (spec == null) {
+                throw new IllegalArgumentException("--methods names an unknown method '" + name + "'; known: "
+                        + methods.keySet());
+            }
+            out.put(name, spec);
+        }
+        return out;
     }
 
     private Network start(Map<String, TensorData> weights) {

@@ -54,7 +54,7 @@ public class PeftBenchmarkTest {
         List<JsonNode> lines = run("--mode", "quality", "--model", "transformer", "--data", dir.toString(), "--per-class", "4",
                 "--epochs", "1", "--source-epochs", "1", "--batch", "8", "--rank", "2");
         assertEquals(List.of("source", "full-fine-tuning", "head-only", "lora", "bottleneck-houlsby", "bottleneck-parallel-ffn",
-                "prompt-tuning", "prefix-tuning", "prefix-tuning-mlp"), lines.stream().map(l -> l.get("method").asText()).toList());
+                "prompt-tuning", "prefix-tuning", "prefix-tuning-mlp", "mam", "zeroi2v-linear"), lines.stream().map(l -> l.get("method").asText()).toList());
         long head = 64 * 5 + 5;
         Map<String, Long> trainable = new LinkedHashMap<>();
         lines.forEach(l -> trainable.put(l.get("method").asText(), l.get("trainable_params").asLong()));
@@ -65,10 +65,28 @@ public class PeftBenchmarkTest {
         assertEquals(2 * 64 + head, trainable.get("prompt-tuning"));
         assertEquals(2 * 2 * 2 * 64 + head, trainable.get("prefix-tuning"));
         assertEquals(2 * (2 * 64 + 8 * 64 + 8 + 2 * 64 * 8 + 2 * 64) + head, trainable.get("prefix-tuning-mlp"));
+        // the prefixes and the parallel feed-forward adapter together
+        assertEquals(2 * 2 * 2 * 64 + 2 * (2 * 2 * 64 + 2 + 64) + head, trainable.get("mam"));
+        // qkv, proj and fc1 before/after at width 64, fc2 after at width 64: 2 r w + r + w each
+        assertEquals(2 * 4 * (2 * 2 * 64 + 2 + 64) + head, trainable.get("zeroi2v-linear"));
         for (JsonNode line : lines) {
             assertEquals("transformer", line.get("model").asText());
             assertTrue(line.get("accuracy").asDouble() >= 0 && line.get("accuracy").asDouble() <= 1, line.toString());
         }
+    }
+
+    @Test
+    public void qualityModeRunsOnlyTheSelectedMethods(@TempDir Path dir) throws Exception {
+        SyntheticIdxFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 100, 28, 1);
+        SyntheticIdxFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 40, 28, 2);
+        List<JsonNode> lines = run("--mode", "quality", "--model", "transformer", "--data", dir.toString(), "--per-class", "4",
+                "--epochs", "1", "--source-epochs", "1", "--batch", "8", "--rank", "2", "--methods", "zeroi2v-linear,mam");
+        assertEquals(List.of("source", "full-fine-tuning", "head-only", "zeroi2v-linear", "mam"),
+                lines.stream().map(l -> l.get("method").asText()).toList());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> run("--mode", "quality",
+                "--model", "transformer", "--data", dir.toString(), "--per-class", "4", "--methods", "mam,zeroi2v"));
+        assertTrue(unknown.getMessage().contains("--methods names an unknown method 'zeroi2v'; known: [lora,"),
+                unknown.getMessage());
     }
 
     @Test
