@@ -56,7 +56,8 @@ import java.util.Map;
  * (first option) distils a robust teacher into a fraction of a pre-trained student and compares it with full
  * adversarial fine-tuning ({@link DistillationComparison}), and {@code --mode blackvip} runs {@link BlackVipTransfer}:
  * few-shot BlackVIP prompting (Oh et al. 2023) of a frozen black-box CNN on shifted images, with its own options
- * ({@link BlackVipOptions}).
+ * ({@link BlackVipOptions}). {@code --mode signatures} compares robust weight signatures with task arithmetic on
+ * corrupted images ({@link SignatureComparison}).
  */
 public final class RobustBenchmark implements BenchmarkCommand {
 
@@ -77,7 +78,9 @@ public final class RobustBenchmark implements BenchmarkCommand {
                 + " a PGD-AT teacher distilled into selected layers or a LoRA adapter of a pre-trained student vs full"
                 + " adversarial fine-tuning (options: " + String.join(" ", DistillationOptions.NAMES) + "); --mode blackvip:"
                 + " few-shot BlackVIP prompting of a black-box CNN on shifted images (options: "
-                + String.join(" ", BlackVipOptions.NAMES) + ")";
+                + String.join(" ", BlackVipOptions.NAMES) + "); --mode signatures: robust weight signatures against"
+                + " task arithmetic on noisy and blurred images (options: " + String.join(" ", SignatureComparison.names())
+                + ")";
     }
 
     @Override
@@ -88,7 +91,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
         if (at >= 0) {
             if (at + 1 >= rest.size()) {
                 throw new IllegalArgumentException("option --mode needs a value: smoothing, autoattack, accelat, crops, "
-                        + "label-noise, distil or blackvip");
+                        + "label-noise, distil, blackvip or signatures");
             }
             mode = rest.get(at + 1);
             rest.subList(at, at + 2).clear();
@@ -105,6 +108,10 @@ public final class RobustBenchmark implements BenchmarkCommand {
             BlackVipTransfer.run(rest, out);
             return;
         }
+        if (mode.equals("signatures")) {
+            SignatureComparison.run(rest, out);
+            return;
+        }
         RobustBenchmarkOptions o = RobustBenchmarkOptions.parse(rest, mode.equals("autoattack")
                 ? RobustBenchmarkOptions.autoAttackDefaults() : RobustBenchmarkOptions.defaults());
         switch (mode) {
@@ -113,7 +120,7 @@ public final class RobustBenchmark implements BenchmarkCommand {
             case "accelat" -> AccelATComparison.run(o, out);
             case "crops" -> CropSelectionComparison.run(o, out);
             default -> throw new IllegalArgumentException("unknown --mode " + mode
-                    + "; modes are smoothing, autoattack, accelat, crops, label-noise, distil, blackvip");
+                    + "; modes are smoothing, autoattack, accelat, crops, label-noise, distil, blackvip, signatures");
         }
     }
 
