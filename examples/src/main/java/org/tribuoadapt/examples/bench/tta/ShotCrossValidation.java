@@ -67,7 +67,8 @@ final class ShotCrossValidation {
         }
         for (double rate : learningRates) {
             if (!(rate > 0) || Double.isInfinite(rate)) {
-                throw new IllegalArgumentException("candidate learning rates must be positive and finite, found " + rate);
+                throw new IllegalArgumentException("candidate learning rates must be positive and finite, found "
+                        + rate);
             }
         }
         this.learningRates = List.copyOf(learningRates);

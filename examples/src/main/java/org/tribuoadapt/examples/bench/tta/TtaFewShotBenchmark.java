@@ -104,8 +104,9 @@ public final class TtaFewShotBenchmark implements BenchmarkCommand {
 
     @Override
     public String description() {
-        return "few-shot fine-tuning (LoRA, BitFit, head only) with k labelled target images per class against Source, Tent and "
-                + "EATA on a corrupted stream of the embedded sample; options --" + String.join(", --", DEFAULTS.keySet());
+        return "few-shot fine-tuning (LoRA, BitFit, head only; fixed or cross-validated learning rate) with k labelled "
+                + "target images per class against Source, Tent and EATA on a corrupted stream of the embedded sample; "
+                + "options --" + String.join(", --", DEFAULTS.keySet());
     }
 
     @Override

@@ -98,7 +98,8 @@ public class ShotCrossValidationTest {
                 IllegalArgumentException.class, () -> new ShotCrossValidation(List.of(1e-3, -0.1))).getMessage());
         ShotCrossValidation cv = new ShotCrossValidation(List.of(1e-3));
         assertEquals("cross-validation needs shots to train on and to hold out, found 1 shot(s) of 1 class(es)",
-                assertThrows(IllegalArgumentException.class, () -> cv.select(shots(1, 1), (r, t, h) -> 0)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> cv.select(shots(1, 1), (r, t, h) -> 0))
+                        .getMessage());
         assertEquals("cross-validation needs shots, found none", assertThrows(IllegalArgumentException.class,
                 () -> cv.select(shots(0, 1), (r, t, h) -> 0)).getMessage());
     }

@@ -20,8 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Core (You, Li and Zhao 2021, "Test-time Batch Statistics Calibration for Covariate Shift", arXiv 2110.04065): alpha-BN
- * ({@link AlphaBatchNorm}: every BatchNorm layer normalises with {@code (1 - alpha) source + alpha test-batch}
+ * Core (You, Li and Zhao 2021, "Test-time Batch Statistics Calibration for Covariate Shift", arXiv 2110.04065):
+ * alpha-BN ({@link AlphaBatchNorm}: every BatchNorm layer normalises with {@code (1 - alpha) source + alpha test-batch}
  * statistics) plus an online loss on the pairwise class correlation of the batch's predictions, minimised by
  * {@code steps} optimiser steps per batch on the normalisation layers' affine parameters. With the batch's softmax
  * predictions {@code P} ({@code [N, C]}),
