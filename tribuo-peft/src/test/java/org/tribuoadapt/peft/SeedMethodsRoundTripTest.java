@@ -24,6 +24,7 @@ import org.tribuoadapt.peft.diffusekrona.DiffuseKronASpec;
 import org.tribuoadapt.peft.flora.FloraSpec;
 import org.tribuoadapt.peft.hydra.HydraSpec;
 import org.tribuoadapt.peft.loldu.LolduSpec;
+import org.tribuoadapt.peft.layertuning.LayerTuningSpec;
 import org.tribuoadapt.peft.normtuning.NormTuningSpec;
 import org.tribuoadapt.peft.randlora.RandLoraSpec;
 import org.tribuoadapt.peft.sora.SoraSpec;
@@ -81,6 +82,7 @@ public class SeedMethodsRoundTripTest {
                 Arguments.of(new DiffuseKronASpec(LAYERS, 0, 0, 1.0)),
                 Arguments.of(new BitFitSpec(AdapterTargets.pattern("conv\\d|bn\\d|fc1").saving("head"))),
                 Arguments.of(new NormTuningSpec(AdapterTargets.pattern("bn\\d").saving("head"))),
+                Arguments.of(new LayerTuningSpec(AdapterTargets.modules("fc1").saving("head"))),
                 Arguments.of(new AtlasSpec(AdapterTargets.pattern("conv\\d|bn\\d|fc1").saving("head"), fineTuned)));
     }
 

@@ -12,9 +12,10 @@ import java.util.List;
 
 /**
  * The settings shared by methods that adapt the affine parameters of normalisation layers (Tent, EATA and SAR by
- * entropy minimisation, CAFA by class-aware feature alignment): the optimiser, which layers (all BatchNorm and LayerNorm layers by default, or a list of
- * layer paths), whether adaptation is episodic (reset to the source weights before every batch), and which
- * parameters change ({@link AdaptedParameters}: the norm layers' affine parameters, or a model's adapter).
+ * entropy minimisation, CAFA by class-aware feature alignment, Core by class correlation): the optimiser, which
+ * layers (all BatchNorm and LayerNorm layers by default, or a list of layer paths), whether adaptation is episodic
+ * (reset to the source weights before every batch), which parameters change ({@link AdaptedParameters}: the norm
+ * layers' affine parameters, or a model's adapter), and how much the test batch weighs in the BatchNorm statistics.
  */
 public abstract class NormAffineMethod implements TestTimeMethod {
 
@@ -99,6 +100,15 @@ public abstract class NormAffineMethod implements TestTimeMethod {
      */
     protected List<String> defaultNormLayers(Network network) {
         return List.of();
+    }
+
+    /**
+     * The weight of the test-batch statistics in the session's BatchNorm layers ({@link TestTimeBatchNorm}): 1
+     * normalises with the batch's own statistics, as Tent does, unless a method mixes in the source statistics.
+     * @return The weight, in {@code [0, 1]}.
+     */
+    protected double testStatisticsWeight() {
+        return 1.0;
     }
 
     /**

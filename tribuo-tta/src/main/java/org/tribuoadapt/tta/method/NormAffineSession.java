@@ -19,8 +19,9 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * The machinery of methods that train only normalisation layers (Tent, EATA, SAR, CAFA): a private
- * copy of the network whose BatchNorm layers normalise with test-batch statistics, every weight frozen except
+ * The machinery of methods that train only normalisation layers (Tent, EATA, SAR, CAFA, Core): a private
+ * copy of the network whose BatchNorm layers normalise with test-batch statistics (mixed with the source statistics
+ * where the method asks for it, {@link NormAffineMethod#testStatisticsWeight()}), every weight frozen except
  * the norm layers' affine parameters, an optimiser from the method's {@code OptimiserFactory}, a snapshot of the
  * source weights for resets, and the episodic option (reset before every batch, Wang et al. 2021).
  */
@@ -48,7 +49,7 @@ public abstract class NormAffineSession implements AdaptationSession {
         this.method = method;
         this.network = MethodRequirements.newNetwork(model, method.displayName());
         try {
-            NormLayers.useBatchStatistics(network, 1.0);
+            NormLayers.useBatchStatistics(network, method.testStatisticsWeight());
             this.parameters = method.adaptedParameters() == AdaptedParameters.NORM_AFFINE
                     ? NormLayers.trainAffineOnly(network, method.normLayersOf(network), method.displayName())
                     : trainAdapterOnly(network, model, method.displayName());

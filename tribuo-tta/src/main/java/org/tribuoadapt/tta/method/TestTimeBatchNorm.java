@@ -8,7 +8,6 @@ import org.tribuoadapt.core.nn.ForwardContext;
 import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Parameter;
-import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.core.nn.layers.BatchNorm;
 
 /**
@@ -22,11 +21,13 @@ import org.tribuoadapt.core.nn.layers.BatchNorm;
  * With alpha = 1 the batch is normalised by PyTorch's fused training-mode kernel (batch mean and biased variance),
  * so gradients flow through the batch statistics as in a training-mode BatchNorm (Tent). With 0 &lt; alpha &lt; 1
  * the batch variance is the unbiased one, as in the reference alpha-BN, and the mixed statistics are constants for
- * autograd. With alpha = 0 the layer computes exactly what the source layer computes in inference.
+ * autograd; they come from two reductions (the mean and the sum of squares), so that the only full pass that writes
+ * a tensor is the one inference pass with the mixed statistics. With alpha = 0 the layer computes exactly what the
+ * source layer computes in inference.
  * <p>
- * A two-dimensional batch ({@code [N, C]}) of a single example has no usable variance, so such a batch is
- * normalised with the source statistics, as the benchmark of Marsden, Döbler and Yang (2024) does for
- * {@code BatchNorm1d} at batch size 1.
+ * A batch with a single value per channel (a two-dimensional batch {@code [N, C]} of one example) has no usable
+ * variance, so it is normalised with the source statistics, as the benchmark of Marsden, Döbler and Yang (2024)
+ * does for {@code BatchNorm1d} at batch size 1.
  */
 public final class TestTimeBatchNorm extends Layer {
 
@@ -67,34 +68,40 @@ public final class TestTimeBatchNorm extends Layer {
 
     @Override
     protected NDArray forward(NDArray input, ForwardContext context) {
-        boolean singleVector = input.getShape().dimension() == 2 && input.getShape().get(0) == 1;
-        if (alpha == 0 || singleVector) {
-            return fused(input, source.runningMean().array(), source.runningVar().array(), false, 0.0);
+        long valuesPerChannel = input.size() / source.numFeatures();
+        if (alpha == 0 || valuesPerChannel < 2) {
+            return fused(input, source.runningMean().array(), source.runningVar().array(), false);
         }
         if (alpha == 1) {
-            // momentum 0 leaves the running statistics exactly as they are
-            return fused(input, source.runningMean().array(), source.runningVar().array(), true, 0.0);
+            return fused(input, source.runningMean().array(), source.runningVar().array(), true);
         }
-        // a training pass with momentum 1 writes the batch mean and unbiased variance into scratch buffers, as the
-        // reference alpha-BN does with a momentum-1 BatchNorm; the mixture is then applied by an inference pass
-        NDArray batchMean = source.runningMean().array().zerosLike();
-        NDArray batchVar = source.runningVar().array().onesLike();
+        NDArray mean;
+        NDArray variance;
         try (GradientMode noGrad = GradientMode.disabled()) {
-            fused(input, batchMean, batchVar, true, 1.0);
+            // the batch statistics from two read-only reductions, without the normalised output that a
+            // training-mode pass would also write: the unbiased variance, as in the reference alpha-BN, is
+            // (sum x^2 - n m^2) / (n - 1), clamped at 0 against rounding
+            // [N, C, positions]: PyTorch reduces one axis at a time, the positions first, then the batch
+            NDArray perSample = input.reshape(input.getShape().get(0), source.numFeatures(), -1);
+            NDArray batchMean = perSample.mean(new int[] {2}).mean(new int[] {0});
+            NDArray sumOfSquares = JniUtils.norm((PtNDArray) perSample, 2, new int[] {2}, false).square()
+                    .sum(new int[] {0});
+            NDArray batchVar = sumOfSquares.sub(batchMean.square().mul(valuesPerChannel)).div(valuesPerChannel - 1)
+                    .maximum(0f);
+            mean = source.runningMean().array().mul(1 - alpha).add(batchMean.mul(alpha));
+            variance = source.runningVar().array().mul(1 - alpha).add(batchVar.mul(alpha));
         }
-        NDArray mean = TapeConstants.times(source.runningMean().array(), 1 - alpha).add(TapeConstants.times(batchMean, alpha));
-        NDArray variance = TapeConstants.times(source.runningVar().array(), 1 - alpha).add(TapeConstants.times(batchVar, alpha));
-        return fused(input, mean, variance, false, 0.0);
+        return fused(input, mean, variance, false);
     }
 
     /**
      * PyTorch's fused batch normalisation with this layer's scale and shift. With {@code batchStatistics} it
-     * normalises with the batch's mean and biased variance (differentiably) and moves the given statistics towards
-     * the batch's by {@code momentum}; without, it normalises with the given statistics.
+     * normalises with the batch's mean and biased variance (differentiably), leaving the given statistics as they
+     * are (momentum 0); without, it normalises with the given statistics.
      */
-    private NDArray fused(NDArray input, NDArray mean, NDArray variance, boolean batchStatistics, double momentum) {
+    private NDArray fused(NDArray input, NDArray mean, NDArray variance, boolean batchStatistics) {
         return JniUtils.batchNorm((PtNDArray) input, (PtNDArray) mean, (PtNDArray) variance,
-                (PtNDArray) source.weight().array(), (PtNDArray) source.bias().array(), batchStatistics, momentum,
+                (PtNDArray) source.weight().array(), (PtNDArray) source.bias().array(), batchStatistics, 0.0,
                 source.eps());
     }
 

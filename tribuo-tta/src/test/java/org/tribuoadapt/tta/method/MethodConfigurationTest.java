@@ -8,6 +8,7 @@ import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.SGDOptimiserFactory;
 import org.tribuoadapt.tta.method.batchnorm.AlphaBatchNorm;
 import org.tribuoadapt.tta.method.batchnorm.BatchNormAdapt;
+import org.tribuoadapt.tta.method.batchnorm.Core;
 import org.tribuoadapt.tta.method.cafa.Cafa;
 import org.tribuoadapt.tta.method.eata.Eata;
 import org.tribuoadapt.tta.method.labelshift.LabelShiftEM;
@@ -28,6 +29,7 @@ public class MethodConfigurationTest {
 
     private static List<TestTimeMethod> configured() {
         return List.of(new SourceOnly(), new BatchNormAdapt(), new AlphaBatchNorm(0.25),
+                new Core(0.25, new SGDOptimiserFactory(2.5e-4, 0.9, false, 0), 2, List.of("bn1"), true),
                 new Tent(new SGDOptimiserFactory(2.5e-4, 0.9, false, 0), 2, List.of("bn1"), true),
                 new Eata(new AdamOptimiserFactory(5e-4), 0.5, 0.05, 2000, 500, List.of(), true),
                 new Sar(new SGDOptimiserFactory(2.5e-4, 0.9, false, 0), 0.1, 0.3, 0.25, List.of("bn2"), false),

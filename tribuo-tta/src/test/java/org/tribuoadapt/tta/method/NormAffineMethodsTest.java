@@ -16,6 +16,7 @@ import org.tribuoadapt.core.train.SGDOptimiserFactory;
 import org.tribuoadapt.core.train.TrainingPlan;
 import org.tribuoadapt.tta.method.batchnorm.AlphaBatchNorm;
 import org.tribuoadapt.tta.method.batchnorm.BatchNormAdapt;
+import org.tribuoadapt.tta.method.batchnorm.Core;
 import org.tribuoadapt.tta.method.cafa.Cafa;
 import org.tribuoadapt.tta.method.eata.Eata;
 import org.tribuoadapt.tta.method.sar.Sar;
@@ -101,6 +102,11 @@ public class NormAffineMethodsTest {
         // a wide entropy margin so that samples pass the reliability filter on this tiny problem
         Eata eata = new Eata(new AdamOptimiserFactory(1e-2), 5.0, 1.0, 1.0, 100, List.of(), false);
         updatesOnlyAffineParameters(eata, context(true));
+    }
+
+    @Test
+    public void coreUpdatesOnlyNormAffineParameters() {
+        updatesOnlyAffineParameters(Core.withDefaults(), context(false));
     }
 
     @Test

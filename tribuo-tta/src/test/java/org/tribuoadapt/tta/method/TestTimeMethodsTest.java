@@ -26,8 +26,8 @@ public class TestTimeMethodsTest {
 
     @Test
     public void namesResolveToDefaultConfiguredMethods() {
-        assertEquals(List.of("source", "bn-adapt", "alpha-bn", "tent", "eata", "sar", "cafa", "lame", "t3a", "label-shift-em",
-                "label-shift-adapter", "dsrm"), TestTimeMethods.names());
+        assertEquals(List.of("source", "bn-adapt", "alpha-bn", "core", "tent", "eata", "sar", "cafa", "lame", "t3a",
+                "label-shift-em", "label-shift-adapter", "dsrm"), TestTimeMethods.names());
         for (String name : TestTimeMethods.names()) {
             TestTimeMethod method = TestTimeMethods.create(name);
             assertEquals(name, method.name());
@@ -41,6 +41,6 @@ public class TestTimeMethodsTest {
     public void anUnknownNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TestTimeMethods.create("cotta"));
         assertEquals("unknown method 'cotta'; methods are " + TestTimeMethods.names(), e.getMessage());
-        assertTrue(e.getMessage().contains("[source, bn-adapt, alpha-bn, tent"), e.getMessage());
+        assertTrue(e.getMessage().contains("[source, bn-adapt, alpha-bn, core, tent"), e.getMessage());
     }
 }

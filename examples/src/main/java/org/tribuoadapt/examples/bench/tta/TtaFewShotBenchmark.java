@@ -1,14 +1,18 @@
 package org.tribuoadapt.examples.bench.tta;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.tribuo.Dataset;
 import org.tribuo.Example;
 import org.tribuo.Feature;
+import org.tribuo.ImmutableDataset;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.MutableDataset;
 import org.tribuo.VariableIDInfo;
 import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
 import org.tribuo.impl.ArrayExample;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkTrainer;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
@@ -21,6 +25,7 @@ import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.PeftModel;
 import org.tribuoadapt.peft.PeftTrainer;
 import org.tribuoadapt.peft.bitfit.BitFitSpec;
+import org.tribuoadapt.peft.layertuning.LayerTuningSpec;
 import org.tribuoadapt.peft.lora.LoraSpec;
 import org.tribuoadapt.tta.corruption.Corruption;
 import org.tribuoadapt.tta.evaluation.TtaEvaluation;
@@ -33,6 +38,7 @@ import org.tribuoadapt.tta.scenario.CorruptionScenario;
 import org.tribuoadapt.tta.scenario.StreamMode;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,17 +53,22 @@ import java.util.Map;
  * severity) the shots are corrupted like the domain, and the other test images form the evaluation stream, on which
  * Source, Tent and EATA run through {@link TtaEvaluator} and every fine-tuned model is evaluated unadapted. The
  * fine-tuning methods are tribuo-peft adapters on the frozen source network: LoRA (rank 4) on the convolutions and
- * the hidden layer and BitFit on every bias, each with the head trained as a module to save.
+ * the hidden layer and BitFit on every bias, each with the head trained as a module to save, and head-only tuning
+ * ({@link LayerTuningSpec#headOnly()}: the classifier's weight and bias, nothing else).
  * <p>
- * Model selection uses no target validation data: every fine-tuning runs a fixed number of epochs, set before any
- * target label is seen, over the shots (batches of at most {@code --batch-size} images), with no early stopping and
- * no held-out shots, so no target label beyond the shots is used.
+ * Model selection uses no target validation data. Every fine-tuning runs a fixed number of epochs, set before any
+ * target label is seen, over the shots (batches of at most {@code --batch-size} images), with no early stopping. The
+ * rows named after a method use the fixed {@code --finetune-lr}; the rows named {@code <method>-cv} choose the
+ * learning rate among {@code --select-lr} by stratified cross-validation over the shots alone
+ * ({@link ShotCrossValidation}) and then fine-tune on all the shots with it, so no target label beyond the shots is
+ * used either way.
  * <p>
  * Options (defaults in brackets): {@code --train-examples} [2000], {@code --epochs} source epochs [2],
  * {@code --examples} evaluation images per domain [500], {@code --corruptions} [gaussian_noise,fog],
  * {@code --severity} [5], {@code --batch-size} stream and fine-tuning batch [64], {@code --shots} [1,5,10],
- * {@code --methods} fine-tuning methods [lora,bitfit], {@code --finetune-epochs} [30], {@code --finetune-lr} [1e-3],
- * {@code --tta-lr} Adam learning rate of Tent and EATA [1e-3], {@code --seed} [1].
+ * {@code --methods} fine-tuning methods, of lora, bitfit and head [lora,bitfit,head], {@code --finetune-epochs} [30],
+ * {@code --finetune-lr} [1e-3], {@code --select-lr} candidate rates of the cross-validated rows, none to leave them
+ * out [3e-4,1e-3,3e-3], {@code --tta-lr} Adam learning rate of Tent and EATA [1e-3], {@code --seed} [1].
  */
 public final class TtaFewShotBenchmark implements BenchmarkCommand {
 
@@ -72,9 +83,10 @@ public final class TtaFewShotBenchmark implements BenchmarkCommand {
         d.put("severity", "5");
         d.put("batch-size", "64");
         d.put("shots", "1,5,10");
-        d.put("methods", "lora,bitfit");
+        d.put("methods", "lora,bitfit,head");
         d.put("finetune-epochs", "30");
         d.put("finetune-lr", "1e-3");
+        d.put("select-lr", "3e-4,1e-3,3e-3");
         d.put("tta-lr", "1e-3");
         d.put("seed", "1");
         return Collections.unmodifiableMap(d);
@@ -92,8 +104,9 @@ public final class TtaFewShotBenchmark implements BenchmarkCommand {
 
     @Override
     public String description() {
-        return "few-shot fine-tuning (LoRA, BitFit) with k labelled target images per class against Source, Tent and "
-                + "EATA on a corrupted stream of the embedded sample; options --" + String.join(", --", DEFAULTS.keySet());
+        return "few-shot fine-tuning (LoRA, BitFit, head only; fixed or cross-validated learning rate) with k labelled "
+                + "target images per class against Source, Tent and EATA on a corrupted stream of the embedded sample; "
+                + "options --" + String.join(", --", DEFAULTS.keySet());
     }
 
     @Override
@@ -109,6 +122,15 @@ public final class TtaFewShotBenchmark implements BenchmarkCommand {
         List<Integer> shots = options.integers("shots");
         int finetuneEpochs = options.integer("finetune-epochs");
         double finetuneRate = options.real("finetune-lr");
+        List<Double> candidateRates = new ArrayList<>();
+        for (String rate : options.list("select-lr")) {
+            try {
+                candidateRates.add(Double.parseDouble(rate));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--select-lr needs comma-separated numbers, found '" + rate + "'");
+            }
+        }
+        ShotCrossValidation selection = candidateRates.isEmpty() ? null : new ShotCrossValidation(candidateRates);
         double ttaRate = options.real("tta-lr");
         long seed = options.longValue("seed");
         if (trainExamples < 1 || finetuneEpochs < 1 || batchSize < 1) {
@@ -157,16 +179,32 @@ public final class TtaFewShotBenchmark implements BenchmarkCommand {
                 MutableDataset<Label> shotData = corrupt(split.shots(k), model.getFeatureIDMap(), corruption, severity,
                         seed);
                 for (Map.Entry<String, AdapterSpec> method : methods.entrySet()) {
+                    FineTuning tuning = new FineTuning(method.getValue(), finetuneEpochs, batchSize, seed, model);
                     long start = System.nanoTime();
-                    PeftModel tuned = new PeftTrainer(method.getValue(), new AdamOptimiserFactory(finetuneRate),
-                            finetuneEpochs, Math.min(batchSize, shotData.size()), seed).train(shotData, model);
-                    double seconds = (System.nanoTime() - start) / 1e9;
+                    PeftModel tuned = tuning.fit(finetuneRate, shotData);
                     Map<String, Object> line = line(domain, method.getKey(), k,
                             evaluator.evaluate(tuned, split.rest(), null, new SourceOnly()));
+                    line.put("learningRate", finetuneRate);
                     line.put("trainableParams", tuned.trainableSummary().trainable());
-                    line.put("finetuneSeconds", seconds);
+                    line.put("finetuneSeconds", (System.nanoTime() - start) / 1e9);
                     out.println(json.writeValueAsString(line));
                     out.flush();
+                    if (selection != null) {
+                        start = System.nanoTime();
+                        ShotCrossValidation.Selection chosen = selection.select(shotData, tuning::correct);
+                        PeftModel selected = tuning.fit(chosen.learningRate(), shotData);
+                        line = line(domain, method.getKey() + "-cv", k,
+                                evaluator.evaluate(selected, split.rest(), null, new SourceOnly()));
+                        line.put("learningRate", chosen.learningRate());
+                        line.put("folds", chosen.folds());
+                        Map<String, Double> scores = new LinkedHashMap<>();
+                        chosen.accuracies().forEach((rate, accuracy) -> scores.put(rate.toString(), accuracy));
+                        line.put("crossValidatedAccuracy", scores);
+                        line.put("trainableParams", selected.trainableSummary().trainable());
+                        line.put("finetuneSeconds", (System.nanoTime() - start) / 1e9);
+                        out.println(json.writeValueAsString(line));
+                        out.flush();
+                    }
                 }
             }
         }
@@ -187,14 +225,45 @@ public final class TtaFewShotBenchmark implements BenchmarkCommand {
         return line;
     }
 
-    /** The adapter of a fine-tuning method: the head is always trained as a module to save. */
+    /**
+     * One fine-tuning configuration on the frozen source model, at any learning rate: on the shots, and on a fold of
+     * them for cross-validation.
+     */
+    private record FineTuning(AdapterSpec adapter, int epochs, int batchSize, long seed, NetworkModel base) {
+
+        PeftModel fit(double learningRate, Dataset<Label> shots) {
+            return new PeftTrainer(adapter, new AdamOptimiserFactory(learningRate), epochs,
+                    Math.min(batchSize, shots.size()), seed).train(shots, base);
+        }
+
+        /**
+         * Fine-tunes on a fold and counts its correct predictions on the held-out shots; the fold keeps the source
+         * model's feature and label maps, since it may lack some classes.
+         */
+        int correct(double learningRate, List<Example<Label>> train, List<Example<Label>> heldOut) {
+            LabelFactory labels = new LabelFactory();
+            PeftModel tuned = fit(learningRate, new ImmutableDataset<>(train, new SimpleDataSourceProvenance(
+                    "a cross-validation fold of the shots", labels), labels, base.getFeatureIDMap(),
+                    base.getOutputIDInfo(), false));
+            int correct = 0;
+            for (Example<Label> example : heldOut) {
+                if (tuned.predict(example).getOutput().getLabel().equals(example.getOutput().getLabel())) {
+                    correct++;
+                }
+            }
+            return correct;
+        }
+    }
+
+    /** The adapter of a fine-tuning method: LoRA and BitFit train the head as a module to save. */
     private static AdapterSpec adapter(String method) {
         return switch (method) {
             case "lora" -> new LoraSpec(AdapterTargets.modules("conv1", "conv2", "fc1").saving("head"), 4, 8.0);
             case "bitfit" -> new BitFitSpec(AdapterTargets.modules("conv1", "bn1", "conv2", "bn2", "fc1")
                     .saving("head"));
+            case "head" -> LayerTuningSpec.headOnly();
             default -> throw new IllegalArgumentException("unknown fine-tuning method '" + method
-                    + "'; the few-shot benchmark fine-tunes lora and bitfit");
+                    + "'; the few-shot benchmark fine-tunes lora, bitfit and head");
         };
     }
 
