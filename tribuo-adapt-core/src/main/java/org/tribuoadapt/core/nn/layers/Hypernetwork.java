@@ -5,7 +5,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import org.tribuoadapt.core.nn.ForwardContext;
+import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Layer;
+import org.tribuoadapt.core.safetensors.TensorData;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A hypernetwork classifier (Ha, Dai and Le 2017; in the form of Ortiz, Guttag and Dalca, "Magnitude Invariant
@@ -111,6 +117,43 @@ public final class Hypernetwork extends Layer {
                     + inputShape);
         }
         return new Shape(layout.outWidth(layout.layers() - 1));
+    }
+
+    /**
+     * The primary network's weights at fixed conditioning values, named as an {@code MLPSpec} network of the same
+     * widths names its parameters ({@code fc1.weight}, {@code fc1.bias}, .., {@code head.bias}), so that the primary
+     * network can be loaded into such a network and used, or exported to ONNX, on its own.
+     * @param conditioning The {@code k} conditioning values.
+     * @param manager Memory for the temporary tensors (closed by the caller).
+     * @return The weights.
+     * @throws IllegalArgumentException if there are not {@code k} values, or one is not finite.
+     */
+    public Map<String, TensorData> primaryWeightsAt(float[] conditioning, NDManager manager) {
+        if (conditioning.length != conditionSize) {
+            throw new IllegalArgumentException("the hypernetwork takes " + conditionSize + " conditioning values, found "
+                    + conditioning.length);
+        }
+        for (float c : conditioning) {
+            if (!Float.isFinite(c)) {
+                throw new IllegalArgumentException("conditioning values must be finite, found " + Arrays.toString(conditioning));
+            }
+        }
+        float[] theta;
+        try (GradientMode ignored = GradientMode.disabled()) {
+            ForwardContext context = ForwardContext.inference(manager);
+            NDArray encoded = encoding.encode(manager.create(conditioning, new Shape(1, conditionSize)));
+            theta = child("theta").apply(child("hyper").apply(encoded, context), context).toFloatArray();
+        }
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (int l = 0; l < layout.layers(); l++) {
+            int in = layout.inWidth(l);
+            int outWidth = layout.outWidth(l);
+            out.put(layout.name(l) + ".weight", TensorData.ofFloats(new long[] {outWidth, in},
+                    Arrays.copyOfRange(theta, layout.weightOffset(l), layout.biasOffset(l))));
+            out.put(layout.name(l) + ".bias", TensorData.ofFloats(new long[] {outWidth},
+                    Arrays.copyOfRange(theta, layout.biasOffset(l), layout.biasOffset(l) + outWidth)));
+        }
+        return out;
     }
 
     /** @return The primary network's input width. */

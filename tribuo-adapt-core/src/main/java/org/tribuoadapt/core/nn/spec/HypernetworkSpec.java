@@ -26,7 +26,9 @@ import java.util.Arrays;
  * {@code residual}, can also be set apart for ablations. The layers are {@code hyper.fc1, hyper.act1, ..} and
  * {@code theta} (weight, bias and, residual, {@code theta0}).
  * <p>
- * ONNX export is refused: the exporter writes fixed layer types and has none for weights computed from the input.
+ * ONNX export of the hypernetwork itself is refused (the exporter has no layer type for weights computed from the
+ * input); the primary network at a fixed conditioning value exports as a plain MLP: build {@link #primarySpec()},
+ * load {@link Hypernetwork#primaryWeightsAt} into it, and export that.
  */
 public final class HypernetworkSpec implements NetworkSpec {
     private static final long serialVersionUID = 1L;
@@ -136,6 +138,15 @@ public final class HypernetworkSpec implements NetworkSpec {
     public Layer buildLayers(NDManager manager, int numOutputs) {
         return new Hypernetwork(manager, inputSize, conditionSize, encoding, hyperHiddenSizes, hyperActivation,
                 layout(numOutputs), activation, residual);
+    }
+
+    /**
+     * The primary network alone, as an MLP whose weights {@link Hypernetwork#primaryWeightsAt} gives for fixed
+     * conditioning values.
+     * @return An MLP spec of the primary network's widths and activation, without dropout.
+     */
+    public MLPSpec primarySpec() {
+        return new MLPSpec(inputSize, hiddenSizes, activation, 0.0);
     }
 
     /** @return The number of features the primary network reads (the input rows also hold the conditioning values). */

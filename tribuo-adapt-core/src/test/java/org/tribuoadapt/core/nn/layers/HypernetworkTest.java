@@ -183,6 +183,32 @@ public class HypernetworkTest {
     }
 
     @Test
+    public void thePrimaryNetworkAtAFixedConditioningValueIsAPlainMlpWithTheSameOutputs() {
+        HypernetworkSpec spec = HypernetworkSpec.magnitudeInvariant(5, 2, PRIMARY, HYPER);
+        try (Network network = spec.build(3, 9L); Network mlp = spec.primarySpec().assemble(3);
+             NDManager batch = network.manager().newSubManager()) {
+            float[] x = rows(4, 5, 77);
+            float[] gamma = {0.25f, 0.75f};
+            float[] rows = new float[4 * 7];
+            for (int r = 0; r < 4; r++) {
+                System.arraycopy(x, 5 * r, rows, 7 * r, 5);
+                System.arraycopy(gamma, 0, rows, 7 * r + 5, 2);
+            }
+            Hypernetwork hyper = (Hypernetwork) network.root();
+            mlp.loadStateDict(hyper.primaryWeightsAt(gamma, batch), true);
+            float[] expected = network.forward(batch.create(rows, new Shape(4, 7)), ForwardContext.inference(batch)).toFloatArray();
+            float[] actual = mlp.forward(batch.create(x, new Shape(4, 5)), ForwardContext.inference(batch)).toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-5, "logit " + i);
+            }
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> hyper.primaryWeightsAt(new float[] {0.5f}, batch))
+                    .getMessage().contains("2 conditioning values"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> hyper.primaryWeightsAt(new float[] {0.5f, Float.NaN}, batch))
+                    .getMessage().contains("finite"));
+        }
+    }
+
+    @Test
     public void impossibleConfigurationsAndShapesAreRefused() {
         assertTrue(assertThrows(PropertyException.class, () -> HypernetworkSpec.plain(5, 0, PRIMARY, HYPER))
                 .getMessage().contains("conditioning value"));
