@@ -85,8 +85,49 @@ class CNN(nn.Module):
         return self.head(F.relu(self.fc1(x.flatten(1))))
 
 
-def reference(model, name, out_dir, train):
-    x = torch.rand(6, 1, 8, 8)
+class WeightHead(nn.Module):
+    def __init__(self, hidden, count, residual):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(count, hidden) * 0.3)
+        self.bias = nn.Parameter(torch.randn(count) * 0.1)
+        if residual:
+            self.theta0 = nn.Parameter(torch.randn(count) * 0.3)
+
+    def forward(self, h):
+        delta = F.linear(h, self.weight, self.bias)
+        return delta + self.theta0 if hasattr(self, "theta0") else delta
+
+
+class Hypernet(nn.Module):
+    """HypernetworkSpec: 5 features + 2 conditioning values, primary hidden {4}, hypernetwork hidden {6, 5}, 3 outputs;
+    mip: cos/sin encoding and residual theta0, plain: raw values and no theta0."""
+    def __init__(self, mip):
+        super().__init__()
+        self.features, self.mip, self.widths = 5, mip, [5, 4, 3]
+        self.hyper = nn.Sequential()
+        width = 4 if mip else 2
+        for i, h in enumerate([6, 5]):
+            self.hyper.add_module(f"fc{i + 1}", nn.Linear(width, h))
+            self.hyper.add_module(f"act{i + 1}", nn.ReLU())
+            width = h
+        count = sum(o * i + o for i, o in zip(self.widths, self.widths[1:]))
+        self.theta = WeightHead(width, count, mip)
+
+    def forward(self, x):
+        f, g = x[:, :self.features], x[:, self.features:]
+        e = torch.cat([torch.cos(g * math.pi / 2), torch.sin(g * math.pi / 2)], 1) if self.mip else g
+        t, offset = self.theta(self.hyper(e)), 0
+        for l, (i, o) in enumerate(zip(self.widths, self.widths[1:])):
+            w = t[:, offset:offset + o * i].reshape(-1, o, i)
+            b = t[:, offset + o * i:offset + o * i + o]
+            offset += o * i + o
+            f = (w @ f.unsqueeze(-1)).squeeze(-1) + b
+            f = F.relu(f) if l < len(self.widths) - 2 else f
+        return f
+
+
+def reference(model, name, out_dir, train, x=None):
+    x = torch.rand(6, 1, 8, 8) if x is None else x
     y = torch.tensor([0, 1, 2, 0, 1, 2])
     tensors = {"weights." + k: v.clone() for k, v in model.state_dict().items()}
     model.train(train)
@@ -107,4 +148,6 @@ if __name__ == "__main__":
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "."
     reference(ViT(), "vit", out_dir, train=False)
     reference(CNN(), "cnn_bn_train", out_dir, train=True)
+    reference(Hypernet(mip=True), "hypernet_mip", out_dir, train=True, x=torch.rand(6, 7))
+    reference(Hypernet(mip=False), "hypernet_plain", out_dir, train=True, x=torch.rand(6, 7))
     print("torch", torch.__version__)

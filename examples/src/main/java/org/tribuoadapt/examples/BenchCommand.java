@@ -5,6 +5,7 @@ import org.tribuoadapt.examples.bench.compander.CompanderBenchmark;
 import org.tribuoadapt.examples.bench.core.BenchmarkCommand;
 import org.tribuoadapt.examples.bench.core.TrainBenchmark;
 import org.tribuoadapt.examples.bench.hpo.HpoBenchmark;
+import org.tribuoadapt.examples.bench.hypernet.HypernetBenchmark;
 import org.tribuoadapt.examples.bench.isogclr.IsogclrBenchmark;
 import org.tribuoadapt.examples.bench.peft.PeftBenchmark;
 import org.tribuoadapt.examples.bench.pruning.PruningBenchmark;
@@ -30,7 +31,7 @@ final class BenchCommand implements CliCommand {
         for (BenchmarkCommand b : new BenchmarkCommand[] {new TrainBenchmark(), new PeftBenchmark(), new HpoBenchmark(), new RobustBenchmark(),
                 new TtaBenchmark(), new TtaSelectionBenchmark(), new TtaFewShotBenchmark(), new DaBenchmark(), new SigmaReparamBenchmark(),
                 new CompanderBenchmark(), new WideNetBenchmark(), new IsogclrBenchmark(), new BonsaiBenchmark(),
-                new PruningBenchmark()}) {
+                new PruningBenchmark(), new HypernetBenchmark()}) {
             out.put(b.name(), b);
         }
         return out;

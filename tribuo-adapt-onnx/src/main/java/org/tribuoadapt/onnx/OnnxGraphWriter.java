@@ -8,6 +8,7 @@ import org.tribuo.util.onnx.ONNXOperator;
 import org.tribuo.util.onnx.ONNXRef;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Parameter;
+import org.tribuoadapt.core.nn.layers.Hypernetwork;
 import org.tribuoadapt.core.nn.layers.MixtureOfExperts;
 import org.tribuoadapt.core.nn.layers.WideNetEncoder;
 
@@ -65,6 +66,12 @@ public final class OnnxGraphWriter {
                     + ") to ONNX: mixture-of-experts routing (WideNet) is data-dependent, because which tokens an "
                     + "expert takes, and which it drops over its capacity, depends on the whole batch, so networks "
                     + "with a MixtureOfExperts layer are not exported");
+        }
+        if (exporter == null && layer instanceof Hypernetwork) {
+            throw new UnsupportedOperationException("cannot export layer '" + layer.path() + "' (" + layer.describe()
+                    + ") to ONNX: a hypernetwork computes its primary network's weights from the input, which the "
+                    + "exporter's fixed layers cannot express; export the primary network at a fixed conditioning value "
+                    + "instead (HypernetworkSpec.primarySpec() loaded with Hypernetwork.primaryWeightsAt(...))");
         }
         if (exporter == null) {
             throw new UnsupportedOperationException("cannot export layer '" + layer.path() + "' (" + layer.describe()

@@ -28,10 +28,12 @@ import org.tribuoadapt.core.nn.GradientMode;
 import org.tribuoadapt.core.nn.Layer;
 import org.tribuoadapt.core.nn.Network;
 import org.tribuoadapt.core.nn.layers.Activation;
+import org.tribuoadapt.core.nn.layers.Hypernetwork;
 import org.tribuoadapt.core.nn.layers.Linear;
 import org.tribuoadapt.core.nn.layers.Sequential;
 import org.tribuoadapt.core.nn.layers.WeightCompander;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
+import org.tribuoadapt.core.nn.spec.HypernetworkSpec;
 import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.nn.spec.TransformerSpec;
@@ -233,6 +235,19 @@ public class NetworkOnnxExportTest {
                     () -> NetworkOnnxExporter.standard().exportNetwork(network, "test", 1));
             assertTrue(e.getMessage().contains("layer 'encoder'"), e.getMessage());
             assertTrue(e.getMessage().contains("data-dependent"), e.getMessage());
+        }
+    }
+
+    @Test
+    public void aHypernetworkIsRefusedAndItsPrimaryNetworkAtAFixedValueExports() throws Exception {
+        HypernetworkSpec spec = HypernetworkSpec.magnitudeInvariant(6, 1, new int[] {5}, new int[] {4});
+        try (Network network = spec.build(3, 2L); Network primary = spec.primarySpec().assemble(3);
+             NDManager manager = network.manager().newSubManager()) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> NetworkOnnxExporter.standard().exportNetwork(network, "test", 1));
+            assertTrue(e.getMessage().contains("primaryWeightsAt"), e.getMessage());
+            primary.loadStateDict(((Hypernetwork) network.root()).primaryWeightsAt(new float[] {0.3f}, manager), true);
+            assertNetworkMatches(NetworkOnnxExporter.standard(), primary, 4);
         }
     }
 

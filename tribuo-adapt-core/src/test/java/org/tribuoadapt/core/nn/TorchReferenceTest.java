@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import org.tribuoadapt.core.nn.spec.CNNSpec;
+import org.tribuoadapt.core.nn.spec.HypernetworkSpec;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.nn.spec.TransformerSpec;
 import org.tribuoadapt.core.safetensors.SafetensorsFile;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Compares forward passes, losses, gradients and BatchNorm running statistics with PyTorch, from references written
- * by {@code src/test/python/make_torch_references.py} (PyTorch 1.13) for networks equivalent to our specs.
+ * by {@code src/test/python/make_torch_references.py} (PyTorch 1.13) for networks equivalent to our specs: a ViT,
+ * a CNN with BatchNorm, and hypernetworks in the plain and the magnitude invariant form.
  */
 public class TorchReferenceTest {
 
@@ -85,5 +87,15 @@ public class TorchReferenceTest {
     @Test
     public void cnnWithBatchNormInTrainingMatchesPyTorch() throws Exception {
         check(new CNNSpec(1, 8, 8, new int[] {4, 8}, true, 2, new int[] {16}), "cnn_bn_train.safetensors", true);
+    }
+
+    @Test
+    public void magnitudeInvariantHypernetworkMatchesPyTorch() throws Exception {
+        check(HypernetworkSpec.magnitudeInvariant(5, 2, new int[] {4}, new int[] {6, 5}), "hypernet_mip.safetensors", true);
+    }
+
+    @Test
+    public void plainHypernetworkMatchesPyTorch() throws Exception {
+        check(HypernetworkSpec.plain(5, 2, new int[] {4}, new int[] {6, 5}), "hypernet_plain.safetensors", true);
     }
 }
