@@ -8,6 +8,7 @@ import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.examples.bench.core.BenchmarkCommand;
 import org.tribuoadapt.examples.bench.core.BenchmarkOptions;
+import org.tribuoadapt.peft.AdapterSpec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import org.tribuoadapt.peft.AdapterSpec;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -46,7 +49,9 @@ import java.util.Map;
  * examples, default 20000; quality: at most N training examples per class, default all), {@code --rank},
  * {@code --alpha}, {@code --batch}, {@code --epochs} and {@code --source-epochs} (quality, default 2 each),
  * {@code --lr} (adapters, default 0.01), {@code --full-lr} (source and full fine-tuning, default 0.001),
- * {@code --seed}, {@code --isolate false} (speed: measure LoRA and full fine-tuning in this JVM instead of one fresh JVM
+ * {@code --seed}, {@code --only} (speed: {@code lora} or {@code full}; quality: a comma-separated list of adapter
+ * methods to run, after the source, full fine-tuning and head-only baselines), {@code --isolate false} (speed:
+ * measure LoRA and full fine-tuning in this JVM instead of one fresh JVM
  * each).
  */
 public final class PeftBenchmark implements BenchmarkCommand {
@@ -112,10 +117,19 @@ public final class PeftBenchmark implements BenchmarkCommand {
                 int perClass = options.integer("per-class");
                 TensorDataset[] source = BenchmarkData.classes(data, List.of(0, 1, 2, 3, 4), perClass, spec.inputShape());
                 TensorDataset[] target = BenchmarkData.classes(data, List.of(5, 6, 7, 8, 9), perClass, spec.inputShape());
+                Map<String, AdapterSpec> methods = new LinkedHashMap<>(sequence ? QualityBenchmark.sequenceMethods(rank)
+                        : QualityBenchmark.methods(rank));
+                String only = options.string("only");
+                if (!only.isEmpty()) {
+                    List<String> kept = List.of(only.split(","));
+                    if (!methods.keySet().containsAll(kept)) {
+                        throw new IllegalArgumentException("--only names methods of " + methods.keySet() + ", found " + kept);
+                    }
+                    methods.keySet().retainAll(kept);
+                }
                 new QualityBenchmark(spec, sequence ? "transformer" : "cnn", source, target, options.integer("source-epochs"),
                         options.integer("epochs"), batch, options.real("lr"), options.real("full-lr"), seed)
-                        .run(sequence ? QualityBenchmark.sequenceMethods(rank) : QualityBenchmark.methods(rank),
-                                line -> print(out, line));
+                        .run(methods, line -> print(out, line));
                 break;
             }
             case "lora-cost":
