@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * shape. Row {@code i < r} is an active triplet; the next rows (as many as one increment adds), while the budget is
  * not spent, are the authors' reserve ("advance learning"): their {@code λ} is held at {@value #RESERVE_VALUE} while
  * their {@code P} and {@code Q} are trained, so that a module given new ranks starts from directions already learned
- * (Zhang et al. 2023, section 3.3). The rows after them
+ * (Zhang et al. 2023). The rows after them
  * have {@code λ = 0} and contribute nothing. As in the authors' code, {@code P} and {@code Q} start from
  * {@code N(0, 0.02²)} and {@code λ} from zero.
  * <p>
