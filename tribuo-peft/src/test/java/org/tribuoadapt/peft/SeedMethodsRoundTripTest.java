@@ -27,6 +27,7 @@ import org.tribuoadapt.peft.loldu.LolduSpec;
 import org.tribuoadapt.peft.layertuning.LayerTuningSpec;
 import org.tribuoadapt.peft.normtuning.NormTuningSpec;
 import org.tribuoadapt.peft.randlora.RandLoraSpec;
+import org.tribuoadapt.peft.increlora.IncreLoraSpec;
 import org.tribuoadapt.peft.sora.SoraSpec;
 import org.tribuoadapt.peft.svfit.SvfitSpec;
 
@@ -79,6 +80,7 @@ public class SeedMethodsRoundTripTest {
                 Arguments.of(new LolduSpec(LAYERS, 2, 1.0)),
                 Arguments.of(new FloraSpec(LAYERS, 2, 2, 1.0, 0.1)),
                 Arguments.of(new SoraSpec(LAYERS, 2, 4)),
+                Arguments.of(new IncreLoraSpec(LAYERS, 1, 2, 3, 0, 1, 1)),
                 Arguments.of(new DiffuseKronASpec(LAYERS, 0, 0, 1.0)),
                 Arguments.of(new BitFitSpec(AdapterTargets.pattern("conv\\d|bn\\d|fc1").saving("head"))),
                 Arguments.of(new NormTuningSpec(AdapterTargets.pattern("bn\\d").saving("head"))),
@@ -110,6 +112,23 @@ public class SeedMethodsRoundTripTest {
         assertArrayEquals(new long[] {rank}, model.adapterTensors("default").get("base_model.model.fc1.sora_gate").shape());
         assertTrue(model.adapterSpec("default").toString().contains("moduleRanks={fc1=" + rank + "}"),
                 model.adapterSpec("default").toString());
+        Helpers.testModelProtoSerialization(model, Label.class, data);
+        PeftTrainerTest.assertSamePredictions(model, model.merge(), data, 1e-5);
+    }
+
+    @Test
+    public void trainedIncreLoraModelsRecordTheirRankAllocation() {
+        // three modules from rank 1 to the budget 2 x 3, one rank to the top module after every step
+        IncreLoraSpec spec = new IncreLoraSpec(LAYERS, 1, 2, 3, 0, 1, 1);
+        PeftModel model = new PeftTrainer(spec, new AdamOptimiserFactory(0.01), 1, 8, TestSeeds.of(4)).train(data, base);
+        Map<String, Integer> ranks = model.ranks("default");
+        assertEquals(6, ranks.values().stream().mapToInt(Integer::intValue).sum(), ranks.toString());
+        String recorded = model.getProvenance().getInstanceProvenance().getMap().get("adapter.default.spec").toString();
+        for (Map.Entry<String, Integer> e : ranks.entrySet()) {
+            assertTrue(recorded.contains(e.getKey() + "=" + e.getValue()), e + " in " + recorded);
+            assertArrayEquals(new long[] {e.getValue()}, model.adapterTensors("default")
+                    .get("base_model.model." + e.getKey() + ".lora_E").shape(), "export keeps the used rows");
+        }
         Helpers.testModelProtoSerialization(model, Label.class, data);
         PeftTrainerTest.assertSamePredictions(model, model.merge(), data, 1e-5);
     }

@@ -18,6 +18,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -48,7 +49,9 @@ import java.util.Map;
  * examples, default 20000; quality: at most N training examples per class, default all), {@code --rank},
  * {@code --alpha}, {@code --batch}, {@code --epochs} and {@code --source-epochs} (quality, default 2 each),
  * {@code --lr} (adapters, default 0.01), {@code --full-lr} (source and full fine-tuning, default 0.001),
- * {@code --seed}, {@code --isolate false} (speed: measure LoRA and full fine-tuning in this JVM instead of one fresh JVM
+ * {@code --seed}, {@code --only} (speed: {@code lora} or {@code full}), {@code --methods} (quality, see above),
+ * {@code --isolate false} (speed:
+ * measure LoRA and full fine-tuning in this JVM instead of one fresh JVM
  * each).
  */
 public final class PeftBenchmark implements BenchmarkCommand {

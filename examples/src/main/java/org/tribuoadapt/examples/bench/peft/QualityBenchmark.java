@@ -35,6 +35,7 @@ import org.tribuoadapt.peft.prefix.PrefixTuningSpec;
 import org.tribuoadapt.peft.prompt.PromptTuningSpec;
 import org.tribuoadapt.peft.zeroi2v.ZeroI2VSpec;
 import org.tribuoadapt.peft.randlora.RandLoraSpec;
+import org.tribuoadapt.peft.increlora.IncreLoraSpec;
 import org.tribuoadapt.peft.sora.SoraSpec;
 import org.tribuoadapt.peft.svfit.SvfitSpec;
 import org.tribuoadapt.peft.vera.VeraSpec;
@@ -117,6 +118,9 @@ final class QualityBenchmark {
         out.put("loldu", new LolduSpec(large, 4 * rank, 1.0));
         out.put("flora", new FloraSpec(layers, rank, 2, 1.0));
         out.put("sora", new SoraSpec(layers, rank, 2.0 * rank));
+        // IncreLoRA starts at a quarter of the rank and grows to half of it on average (the budget of lora's fc1), by
+        // 2 ranks to the top module every 5 steps after 5 steps of warm-up, up to the rank on one module
+        out.put("increlora", new IncreLoraSpec(layers, Math.max(1, rank / 4), half, rank, 5, 5, 1));
         out.put("allora", new AlloraSpec(layers, rank, 1.0));
         out.put("diffusekrona", new DiffuseKronASpec(layers, 0, 0, 1.0));
         out.put("bitfit", new BitFitSpec(AdapterTargets.modules("conv1", "bn1", "conv2", "bn2", "fc1").saving("head")));
@@ -189,6 +193,7 @@ final class QualityBenchmark {
                         peft.withPenalty("default", BatchObjective.crossEntropy())));
                 Map<String, Object> line = line(method.getKey(), peft.network(), target, epochs, summary, seconds);
                 line.put("spec", method.getValue().toString());
+                line.put("final_ranks", peft.ranks("default"));
                 out.accept(line);
             }
         }

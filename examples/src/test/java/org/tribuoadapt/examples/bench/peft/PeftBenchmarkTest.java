@@ -90,6 +90,25 @@ public class PeftBenchmarkTest {
     }
 
     @Test
+    public void qualityModeRunsOnlyTheNamedMethodsAfterTheBaselines(@TempDir Path dir) throws Exception {
+        SyntheticIdxFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 100, 28, 1);
+        SyntheticIdxFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 40, 28, 2);
+        String[] args = {"--mode", "quality", "--data", dir.toString(), "--per-class", "4", "--epochs", "1",
+                "--source-epochs", "1", "--batch", "8", "--rank", "4", "--methods", "increlora"};
+        List<JsonNode> lines = run(args);
+        assertEquals(List.of("source", "full-fine-tuning", "head-only", "increlora"),
+                lines.stream().map(l -> l.get("method").asText()).toList());
+        // conv1, conv2 and fc1 start at rank 1 of at most 4, with one reserve row each: 5 rows of (fanIn + out + 1)
+        long head = 128 * 5 + 5;
+        assertEquals(5 * (9 + 32 + 1) + 5 * (32 * 9 + 64 + 1) + 5 * (64 * 7 * 7 + 128 + 1) + head,
+                lines.get(3).get("trainable_params").asLong());
+        assertEquals(3, lines.get(3).get("final_ranks").size());
+        args[args.length - 1] = "lora,nope";
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> run(args));
+        assertTrue(unknown.getMessage().contains("--methods names an unknown method 'nope'"), unknown.getMessage());
+    }
+
+    @Test
     public void loraCostModeMeasuresEveryRankAndScaleOfTheAttentionAdapter() throws Exception {
         String[] args = {"--mode", "lora-cost", "--tokens", "4", "--token-width", "3", "--dim", "8", "--batch", "2",
                 "--repeats", "2", "--ranks", "1,2", "--scales", "1,1000"};
