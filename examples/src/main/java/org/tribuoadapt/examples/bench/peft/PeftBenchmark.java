@@ -35,7 +35,9 @@ import java.util.Map;
  *     <li>{@code --mode quality}: Fashion-MNIST classes 0-4 then 5-9 with a new head: full fine-tuning, head only, and
  *     every adapter method; test accuracy and trainable share. On the main job's CNN, or with
  *     {@code --model transformer} on the sequence Transformer (28 rows of 28 pixels) with LoRA and the Transformer
- *     adapters (bottleneck, prompt and prefix tuning).</li>
+ *     adapters (bottleneck, prompt and prefix tuning). {@code --methods a,b} runs only the named adapter methods
+ *     (after the source, full fine-tuning and head-only baselines). Each adapter's line has {@code module_ranks}, the
+ *     rank of each adapted layer (for the sparse methods, the number of entries it tunes).</li>
  *     <li>{@code --mode lora-cost}: the median time of one forward and backward pass of LoRA on the attention's
  *     {@code qkv} projections of a random sequence Transformer, the adapter gradient's norm and the largest query/key/value
  *     entry, for every rank of {@code --ranks} (default 1,4,16,64) and input scale of {@code --scales} (default
@@ -114,8 +116,8 @@ public final class PeftBenchmark implements BenchmarkCommand {
                 TensorDataset[] target = BenchmarkData.classes(data, List.of(5, 6, 7, 8, 9), perClass, spec.inputShape());
                 new QualityBenchmark(spec, sequence ? "transformer" : "cnn", source, target, options.integer("source-epochs"),
                         options.integer("epochs"), batch, options.real("lr"), options.real("full-lr"), seed)
-                        .run(sequence ? QualityBenchmark.sequenceMethods(rank) : QualityBenchmark.methods(rank),
-                                line -> print(out, line));
+                        .run(QualityBenchmark.select(sequence ? QualityBenchmark.sequenceMethods(rank)
+                                : QualityBenchmark.methods(rank), options.string("methods")), line -> print(out, line));
                 break;
             }
             case "lora-cost":
@@ -148,6 +150,7 @@ public final class PeftBenchmark implements BenchmarkCommand {
         d.put("seed", "1");
         d.put("isolate", "true");
         d.put("only", "");
+        d.put("methods", "");
         d.put("tokens", "64");
         d.put("token-width", "16");
         d.put("dim", "128");

@@ -33,6 +33,7 @@ import org.tribuoadapt.peft.normtuning.NormTuningSpec;
 import org.tribuoadapt.peft.prefix.PrefixTuningSpec;
 import org.tribuoadapt.peft.prompt.PromptTuningSpec;
 import org.tribuoadapt.peft.randlora.RandLoraSpec;
+import org.tribuoadapt.peft.sara.SaraSpec;
 import org.tribuoadapt.peft.sora.SoraSpec;
 import org.tribuoadapt.peft.svfit.SvfitSpec;
 import org.tribuoadapt.peft.vera.VeraSpec;
@@ -89,7 +90,8 @@ final class QualityBenchmark {
      * it half the rank (at the full rank its adapter alone is 6% of the weights); {@code lora-uniform} uses the full
      * rank everywhere. VeRA and RandLoRA adapt Linear layers only, so they target {@code fc1}; SVFit and LoLDU train
      * only r values per layer and use r = 4 x rank on the two largest layers; BitFit trains every bias and norm-only
-     * tuning the BatchNorm layers. LT-SFT (a two-phase trainer) and aTLAS (which needs task vectors of other
+     * tuning the BatchNorm layers. SaRA tunes the weights of {@code conv2} and {@code fc1} below the authors' magnitude
+     * threshold 2e-3 (revised after 20 steps, nuclear-norm weight 5e-4). LT-SFT (a two-phase trainer) and aTLAS (which needs task vectors of other
      * fine-tunings) are not adapters of this loop and are measured by their own tests.
      * @param rank The LoRA rank.
      * @return Specs by method name.
@@ -116,9 +118,33 @@ final class QualityBenchmark {
         out.put("flora", new FloraSpec(layers, rank, 2, 1.0));
         out.put("sora", new SoraSpec(layers, rank, 2.0 * rank));
         out.put("allora", new AlloraSpec(layers, rank, 1.0));
+        out.put("sara", new SaraSpec(large, 2e-3, 0.0, 20, 5e-4));
         out.put("diffusekrona", new DiffuseKronASpec(layers, 0, 0, 1.0));
         out.put("bitfit", new BitFitSpec(AdapterTargets.modules("conv1", "bn1", "conv2", "bn2", "fc1").saving("head")));
         out.put("norm-tuning", new NormTuningSpec(AdapterTargets.modules("bn1", "bn2").saving("head")));
+        return out;
+    }
+
+    /**
+     * The methods a run compares.
+     * @param methods Every method of the network, by name.
+     * @param names Comma-separated names to run, or empty for every method.
+     * @return The named methods, in the order given.
+     * @throws IllegalArgumentException naming the method and the known ones if a name is unknown.
+     */
+    static Map<String, AdapterSpec> select(Map<String, AdapterSpec> methods, String names) {
+        if (names.isBlank()) {
+            return methods;
+        }
+        Map<String, AdapterSpec> out = new LinkedHashMap<>();
+        for (String name : names.split(",")) {
+            AdapterSpec spec = methods.get(name.trim());
+            if (spec == null) {
+                throw new IllegalArgumentException("--methods: unknown method '" + name.trim() + "'; known: "
+                        + String.join(", ", methods.keySet()));
+            }
+            out.put(name.trim(), spec);
+        }
         return out;
     }
 
@@ -181,6 +207,7 @@ final class QualityBenchmark {
                         peft.withPenalty("default", BatchObjective.crossEntropy())));
                 Map<String, Object> line = line(method.getKey(), peft.network(), target, epochs, summary, seconds);
                 line.put("spec", method.getValue().toString());
+                line.put("module_ranks", peft.ranks("default"));
                 out.accept(line);
             }
         }

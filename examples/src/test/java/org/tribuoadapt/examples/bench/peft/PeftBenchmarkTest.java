@@ -72,6 +72,26 @@ public class PeftBenchmarkTest {
     }
 
     @Test
+    public void qualityModeRunsTheSelectedMethodsOnly(@TempDir Path dir) throws Exception {
+        SyntheticIdxFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 100, 28, 1);
+        SyntheticIdxFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 40, 28, 2);
+        List<JsonNode> lines = run("--mode", "quality", "--data", dir.toString(), "--per-class", "4", "--epochs", "1",
+                "--source-epochs", "1", "--batch", "8", "--methods", "sara,bitfit");
+        assertEquals(List.of("source", "full-fine-tuning", "head-only", "sara", "bitfit"),
+                lines.stream().map(l -> l.get("method").asText()).toList());
+        JsonNode sara = lines.get(3);
+        assertTrue(sara.get("spec").asText().startsWith("SaraSpec("), sara.toString());
+        // the entries SaRA tunes are a part of conv2's 64 x 32 x 3 x 3 and fc1's 128 x 3136 weights
+        long conv2 = sara.get("module_ranks").get("conv2").asLong();
+        long fc1 = sara.get("module_ranks").get("fc1").asLong();
+        assertTrue(conv2 > 0 && conv2 < 64 * 32 * 9 && fc1 > 0 && fc1 < 128 * 3136, sara.toString());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> run("--mode", "quality",
+                "--data", dir.toString(), "--per-class", "4", "--methods", "sara,lorra"));
+        assertTrue(unknown.getMessage().contains("--methods: unknown method 'lorra'; known: lora, lora-uniform"),
+                unknown.getMessage());
+    }
+
+    @Test
     public void loraCostModeMeasuresEveryRankAndScaleOfTheAttentionAdapter() throws Exception {
         String[] args = {"--mode", "lora-cost", "--tokens", "4", "--token-width", "3", "--dim", "8", "--batch", "2",
                 "--repeats", "2", "--ranks", "1,2", "--scales", "1,1000"};
