@@ -53,7 +53,9 @@ public class SeedMethodConfigsTest {
         // every weight and bias of conv1, bn1, conv2, bn2 and fc1: dense differences during the full phase
         "ltsft, 420544",
         // r = 8, as LoRA: r (fanIn + out), 8 (9 + 32) + 8 (288 + 64) + 8 (3136 + 128)
-        "allora, 29256"
+        "allora, 29256",
+        // the dense differences DJL trains: conv2 64 x 32 x 3 x 3 and fc1 128 x 3136 (SaRA tunes the small ones)
+        "sara, 419840"
     })
     public void configuredAdapterFitsTheSourceNetwork(String method, long trainable) {
         ConfigurationManager cm = new ConfigurationManager(config(method).toString());

@@ -38,7 +38,8 @@ import java.util.Map;
  *     {@code --model transformer} on the sequence Transformer (28 rows of 28 pixels) with LoRA and the Transformer
  *     adapters (bottleneck, prompt and prefix tuning, the mix-and-match adapter, ZeroI2V's linear adapters);
  *     {@code --methods a,b} runs only the named adapter methods (after the source, full fine-tuning and head-only
- *     rows).</li>
+ *     rows). Each adapter's line has {@code module_ranks}, the rank of each adapted layer (for the sparse methods, the
+ *     number of entries it tunes).</li>
  *     <li>{@code --mode lora-cost}: the median time of one forward and backward pass of LoRA on the attention's
  *     {@code qkv} projections of a random sequence Transformer, the adapter gradient's norm and the largest query/key/value
  *     entry, for every rank of {@code --ranks} (default 1,4,16,64) and input scale of {@code --scales} (default

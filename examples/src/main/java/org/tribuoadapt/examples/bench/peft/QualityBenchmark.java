@@ -36,6 +36,7 @@ import org.tribuoadapt.peft.prompt.PromptTuningSpec;
 import org.tribuoadapt.peft.zeroi2v.ZeroI2VSpec;
 import org.tribuoadapt.peft.randlora.RandLoraSpec;
 import org.tribuoadapt.peft.increlora.IncreLoraSpec;
+import org.tribuoadapt.peft.sara.SaraSpec;
 import org.tribuoadapt.peft.sora.SoraSpec;
 import org.tribuoadapt.peft.svfit.SvfitSpec;
 import org.tribuoadapt.peft.vera.VeraSpec;
@@ -92,7 +93,8 @@ final class QualityBenchmark {
      * it half the rank (at the full rank its adapter alone is 6% of the weights); {@code lora-uniform} uses the full
      * rank everywhere. VeRA and RandLoRA adapt Linear layers only, so they target {@code fc1}; SVFit and LoLDU train
      * only r values per layer and use r = 4 x rank on the two largest layers; BitFit trains every bias and norm-only
-     * tuning the BatchNorm layers. LT-SFT (a two-phase trainer) and aTLAS (which needs task vectors of other
+     * tuning the BatchNorm layers. SaRA tunes the weights of {@code conv2} and {@code fc1} below the authors' magnitude
+     * threshold 2e-3 (revised after 20 steps, nuclear-norm weight 5e-4). LT-SFT (a two-phase trainer) and aTLAS (which needs task vectors of other
      * fine-tunings) are not adapters of this loop and are measured by their own tests.
      * @param rank The LoRA rank.
      * @return Specs by method name.
@@ -122,6 +124,7 @@ final class QualityBenchmark {
         // 2 ranks to the top module every 5 steps after 5 steps of warm-up, up to the rank on one module
         out.put("increlora", new IncreLoraSpec(layers, Math.max(1, rank / 4), half, rank, 5, 5, 1));
         out.put("allora", new AlloraSpec(layers, rank, 1.0));
+        out.put("sara", new SaraSpec(large, 2e-3, 0.0, 20, 5e-4));
         out.put("diffusekrona", new DiffuseKronASpec(layers, 0, 0, 1.0));
         out.put("bitfit", new BitFitSpec(AdapterTargets.modules("conv1", "bn1", "conv2", "bn2", "fc1").saving("head")));
         out.put("norm-tuning", new NormTuningSpec(AdapterTargets.modules("bn1", "bn2").saving("head")));
@@ -193,7 +196,7 @@ final class QualityBenchmark {
                         peft.withPenalty("default", BatchObjective.crossEntropy())));
                 Map<String, Object> line = line(method.getKey(), peft.network(), target, epochs, summary, seconds);
                 line.put("spec", method.getValue().toString());
-                line.put("final_ranks", peft.ranks("default"));
+                line.put("module_ranks", peft.ranks("default"));
                 out.accept(line);
             }
         }

@@ -76,6 +76,22 @@ public class PeftBenchmarkTest {
     }
 
     @Test
+    public void qualityModeReportsSaraTunedEntriesPerModule(@TempDir Path dir) throws Exception {
+        SyntheticIdxFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 100, 28, 1);
+        SyntheticIdxFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 40, 28, 2);
+        List<JsonNode> lines = run("--mode", "quality", "--data", dir.toString(), "--per-class", "4", "--epochs", "1",
+                "--source-epochs", "1", "--batch", "8", "--methods", "sara,bitfit");
+        assertEquals(List.of("source", "full-fine-tuning", "head-only", "sara", "bitfit"),
+                lines.stream().map(l -> l.get("method").asText()).toList());
+        JsonNode sara = lines.get(3);
+        assertTrue(sara.get("spec").asText().startsWith("SaraSpec("), sara.toString());
+        // the entries SaRA tunes are a part of conv2's 64 x 32 x 3 x 3 and fc1's 128 x 3136 weights
+        long conv2 = sara.get("module_ranks").get("conv2").asLong();
+        long fc1 = sara.get("module_ranks").get("fc1").asLong();
+        assertTrue(conv2 > 0 && conv2 < 64 * 32 * 9 && fc1 > 0 && fc1 < 128 * 3136, sara.toString());
+    }
+
+    @Test
     public void qualityModeRunsOnlyTheSelectedMethods(@TempDir Path dir) throws Exception {
         SyntheticIdxFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 100, 28, 1);
         SyntheticIdxFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 40, 28, 2);
@@ -102,7 +118,7 @@ public class PeftBenchmarkTest {
         long head = 128 * 5 + 5;
         assertEquals(5 * (9 + 32 + 1) + 5 * (32 * 9 + 64 + 1) + 5 * (64 * 7 * 7 + 128 + 1) + head,
                 lines.get(3).get("trainable_params").asLong());
-        assertEquals(3, lines.get(3).get("final_ranks").size());
+        assertEquals(3, lines.get(3).get("module_ranks").size());
         args[args.length - 1] = "lora,nope";
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> run(args));
         assertTrue(unknown.getMessage().contains("--methods names an unknown method 'nope'"), unknown.getMessage());
