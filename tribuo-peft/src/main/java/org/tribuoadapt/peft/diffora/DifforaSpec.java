@@ -2,6 +2,11 @@ package org.tribuoadapt.peft.diffora;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.ListProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.MapProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.DoubleProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.peft.AbstractAdapterSpec;
 import org.tribuoadapt.peft.AdapterContext;
@@ -13,6 +18,7 @@ import org.tribuoadapt.peft.TargetLayer;
 import org.tribuoadapt.peft.io.PeftConfigJson;
 import org.tribuoadapt.peft.lora.LoraSpec;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +50,12 @@ public final class DifforaSpec extends AbstractAdapterSpec {
 
     /** The method's name in {@code adapter_config.json}. */
     public static final String PEFT_TYPE = "DIFFORA";
+
+    /** Model-provenance key of the learned importance of every candidate module. */
+    public static final String IMPORTANCES = "diffora.importances";
+
+    /** Model-provenance key of the modules the discretisation kept. */
+    public static final String SELECTED = "diffora.selected";
 
     private static final String LORA_B = "lora_B.weight";
 
@@ -151,6 +163,27 @@ public final class DifforaSpec extends AbstractAdapterSpec {
         }
         AdapterTargets targets = new AdapterTargets(kept, null, List.of(), modulesToSave());
         return new ExportedAdapter(new LoraSpec(targets, rank, alpha), out);
+    }
+
+    /**
+     * Records the learned importances ({@value #IMPORTANCES}, layer path to {@code sigmoid(logit)}) and the kept
+     * modules ({@value #SELECTED}).
+     * @param tensors The relaxed adapter's tensors.
+     * @return The two entries.
+     */
+    @Override
+    public Map<String, Provenance> describeExport(Map<String, TensorData> tensors) {
+        Map<String, Double> importances = importances(tensors);
+        Map<String, DoubleProvenance> recorded = new LinkedHashMap<>();
+        importances.forEach((path, value) -> recorded.put(path, new DoubleProvenance(path, value)));
+        List<StringProvenance> kept = new ArrayList<>();
+        for (String path : ModuleSelection.topK(importances, budgetRatio)) {
+            kept.add(new StringProvenance(SELECTED, path));
+        }
+        Map<String, Provenance> out = new LinkedHashMap<>();
+        out.put(IMPORTANCES, new MapProvenance<>(recorded));
+        out.put(SELECTED, new ListProvenance<>(kept));
+        return out;
     }
 
     /** The candidate module a tensor belongs to, or null for other tensors (modules to save). */

@@ -1,6 +1,11 @@
 package org.tribuoadapt.peft.diffora;
 
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.ListProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.MapProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.DoubleProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.test.Helpers;
@@ -134,6 +139,11 @@ public class DifforaSpecTest {
             for (int i = 0; i < b.length; i++) {
                 assertEquals(b[i] * ModuleSelection.mixingWeight(0.3f), kept[i], 1e-6);
             }
+            Map<String, Provenance> recorded = spec.describeExport(relaxed);
+            assertEquals("[fc1, head]", ((ListProvenance<?>) recorded.get(DifforaSpec.SELECTED)).getList().stream()
+                    .map(p -> ((StringProvenance) p).getValue()).toList().toString());
+            MapProvenance<?> importances = (MapProvenance<?>) recorded.get(DifforaSpec.IMPORTANCES);
+            assertEquals(ModuleSelection.mixingWeight(-2f), ((DoubleProvenance) importances.getMap().get("fc2")).getValue(), 1e-7);
             AdapterFiles.save(dir.resolve("adapter"), spec, peft.adapterTensors("a"));
         }
         assertTrue(Files.readString(dir.resolve("adapter").resolve(AdapterFiles.CONFIG_FILE))
