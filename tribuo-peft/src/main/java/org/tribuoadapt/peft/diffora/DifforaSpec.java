@@ -174,10 +174,20 @@ public final class DifforaSpec extends AbstractAdapterSpec {
     @Override
     public Map<String, Provenance> describeExport(Map<String, TensorData> tensors) {
         Map<String, Double> importances = importances(tensors);
+        return describeSelection(importances, ModuleSelection.topK(importances, budgetRatio));
+    }
+
+    /**
+     * The provenance entries of a selection: {@value #IMPORTANCES} (layer path to importance) and {@value #SELECTED}.
+     * @param importances The learned importances.
+     * @param selected The kept modules.
+     * @return The two entries.
+     */
+    public static Map<String, Provenance> describeSelection(Map<String, Double> importances, List<String> selected) {
         Map<String, DoubleProvenance> recorded = new LinkedHashMap<>();
         importances.forEach((path, value) -> recorded.put(path, new DoubleProvenance(path, value)));
         List<StringProvenance> kept = new ArrayList<>();
-        for (String path : ModuleSelection.topK(importances, budgetRatio)) {
+        for (String path : selected) {
             kept.add(new StringProvenance(SELECTED, path));
         }
         Map<String, Provenance> out = new LinkedHashMap<>();
