@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.oracle.labs.mlrg.olcut.config.Configurable;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenancable;
 import org.tribuoadapt.core.nn.Parameter;
 import org.tribuoadapt.core.safetensors.TensorData;
@@ -111,6 +112,17 @@ public interface AdapterSpec extends Configurable, Provenancable<ConfiguredObjec
      */
     default ExportedAdapter export(Map<String, TensorData> tensors) {
         return new ExportedAdapter(this, tensors);
+    }
+
+    /**
+     * What a trainer records in the model's provenance about the export, beyond the exported configuration: for
+     * example DiffoRA's learned module importances and the modules its discretisation kept (Jiang et al. 2025). By
+     * default nothing.
+     * @param tensors The trained adapter's tensors under PEFT's names, before {@link #export}.
+     * @return Provenance entries by key.
+     */
+    default Map<String, Provenance> describeExport(Map<String, TensorData> tensors) {
+        return Collections.emptyMap();
     }
 
     /**

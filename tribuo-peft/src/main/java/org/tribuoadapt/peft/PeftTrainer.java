@@ -18,6 +18,7 @@ import org.tribuoadapt.core.model.NetworkProvenance;
 import org.tribuoadapt.core.nn.DjlRuntime;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.core.safetensors.SafetensorsWriter;
+import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.core.train.OptimiserFactory;
 import org.tribuoadapt.core.train.SeededTrainer;
@@ -332,7 +333,9 @@ public final class PeftTrainer extends SeededTrainer<PeftModel> implements Adapt
             DjlRuntime.seedNativeRandom(nativeSeed);
             TrainingHistory history = peft.train(adapterName, new TrainingLoop(epochs, batchSize, gradientClipNorm, patience),
                     optimiser, train, validation, BatchObjective.crossEntropy(), localRNG, listener);
-            ExportedAdapter exported = spec.export(peft.adapterTensors(adapterName));
+            Map<String, TensorData> tensors = peft.adapterTensors(adapterName);
+            ExportedAdapter exported = spec.export(tensors);
+            instance.putAll(spec.describeExport(tensors));
             StoredAdapter trained = new StoredAdapter(adapterName, exported.spec(), exported.tensors(), initial == null
                     ? "trained by PeftTrainer" : initial.origin() + ", then trained by PeftTrainer");
             instance.putAll(PeftProvenance.describeAdapter(adapterName, exported.spec(), peft.ranks(adapterName),

@@ -45,6 +45,8 @@ public class SeedMethodConfigsTest {
         "flora, 27744",
         // r = 8: r (fanIn + out + 1), 8 (9 + 32 + 1) + 8 (288 + 64 + 1) + 8 (3136 + 128 + 1)
         "sora, 29280",
+        // during the search, LoRA r = 8 on the three candidates plus one logit each: 29256 + 3
+        "diffora, 29259",
         // conv1 A [4, 1], B [8, 1, 3, 3]; conv2 A [8, 4], B [8, 8, 3, 3]; fc1 A [8, 56], B [16, 56]
         "diffusekrona, 2028",
         // biases of conv1, bn1, conv2, bn2, fc1

@@ -10,6 +10,7 @@ import org.tribuoadapt.core.safetensors.TensorData;
 import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.core.train.BatchObjective;
 import org.tribuoadapt.core.train.Evaluation;
+import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.peft.AdapterSpec;
 import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.PeftNetwork;
@@ -19,6 +20,8 @@ import org.tribuoadapt.peft.bitfit.BitFitSpec;
 import org.tribuoadapt.peft.bottleneck.BottleneckArchitecture;
 import org.tribuoadapt.peft.bottleneck.BottleneckPlacement;
 import org.tribuoadapt.peft.bottleneck.BottleneckSpec;
+import org.tribuoadapt.peft.diffora.DifforaSearch;
+import org.tribuoadapt.peft.diffora.DifforaSpec;
 import org.tribuoadapt.peft.diffusekrona.DiffuseKronASpec;
 import org.tribuoadapt.peft.flora.FloraSpec;
 import org.tribuoadapt.peft.hydra.HydraSpec;
@@ -44,6 +47,7 @@ import org.tribuoadapt.peft.vera.VeraSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
@@ -57,6 +61,12 @@ final class QualityBenchmark {
 
     /** The main job's CNN. */
     static final CNNSpec NETWORK = new CNNSpec(1, 28, 28, new int[] {32, 64}, true, 2, new int[] {128});
+
+    /** DiffoRA's share of the candidate modules kept (two of conv1, conv2, fc1). */
+    static final double DIFFORA_BUDGET_RATIO = 0.5;
+
+    /** The learning rate of DiffoRA's module logits. */
+    static final double DIFFORA_MASK_LEARNING_RATE = 0.01;
 
     /** The sequence Transformer of {@code examples/configs/peft-bottleneck.xml}: 28 tokens of 28 pixels, width 64. */
     static final TransformerSpec SEQUENCE_NETWORK = TransformerSpec.forSequences(784, 28, 64, 2, 4, 128);
@@ -126,6 +136,7 @@ final class QualityBenchmark {
         out.put("allora", new AlloraSpec(layers, rank, 1.0));
         out.put("sara", new SaraSpec(large, 2e-3, 0.0, 20, 5e-4));
         out.put("diffusekrona", new DiffuseKronASpec(layers, 0, 0, 1.0));
+        out.put("diffora", new DifforaSpec(layers, rank, 2.0 * rank, DIFFORA_BUDGET_RATIO));
         out.put("bitfit", new BitFitSpec(AdapterTargets.modules("conv1", "bn1", "conv2", "bn2", "fc1").saving("head")));
         out.put("norm-tuning", new NormTuningSpec(AdapterTargets.modules("bn1", "bn2").saving("head")));
         return out;
@@ -186,6 +197,10 @@ final class QualityBenchmark {
             out.accept(line("head-only", peft.network(), target, epochs, summary, seconds));
         }
         for (Map.Entry<String, AdapterSpec> method : methods.entrySet()) {
+            if (method.getValue() instanceof DifforaSpec) {
+                out.accept(diffora(method.getKey(), method.getValue(), sourceWeights));
+                continue;
+            }
             try (PeftNetwork peft = PeftNetwork.wrap(start(sourceWeights))) {
                 peft.addAdapter("default", method.getValue(), 5, seed);
                 peft.setActiveAdapters(List.of("default"));
@@ -199,6 +214,32 @@ final class QualityBenchmark {
                 line.put("module_ranks", peft.ranks("default"));
                 out.accept(line);
             }
+        }
+    }
+
+    /**
+     * DiffoRA's row: {@code epochs / 2} rounds of alternating search (weights on one half of the training data, module
+     * logits on the other; together one pass over the data per round), then the rest of the epochs fine-tuning the
+     * discretised LoRA adapter on all of it. The trainable count is the discretised adapter's; the time covers both.
+     */
+    private Map<String, Object> diffora(String name, AdapterSpec spec, Map<String, TensorData> sourceWeights) {
+        int searchEpochs = Math.max(1, epochs / 2);
+        try (PeftNetwork peft = PeftNetwork.wrap(start(sourceWeights))) {
+            peft.addAdapter("default", spec, 5, seed);
+            peft.setActiveAdapters(List.of("default"));
+            peft.setTrainable("default");
+            long searchTrainable = peft.trainableSummary().trainable();
+            long started = System.nanoTime();
+            DifforaSearch.Result result = new DifforaSearch(searchEpochs, Math.max(1, epochs - searchEpochs), batchSize,
+                    0.5, DIFFORA_MASK_LEARNING_RATE).run(peft, "default", new AdamOptimiserFactory(learningRate), target[0],
+                    BatchObjective.crossEntropy(), new SplittableRandom(seed), TrainingListener.NONE);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            Map<String, Object> line = line(name, peft.network(), target, epochs, peft.trainableSummary(), seconds);
+            line.put("search_trainable_params", searchTrainable);
+            line.put("importances", result.importances().toString());
+            line.put("selected", result.selected().toString());
+            line.put("spec", spec.toString());
+            return line;
         }
     }
 

@@ -48,6 +48,22 @@ public class PeftBenchmarkTest {
     }
 
     @Test
+    public void qualityModeDifforaRowKeepsHalfTheCandidatesAsLora(@TempDir Path dir) throws Exception {
+        SyntheticIdxFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 100, 28, 1);
+        SyntheticIdxFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 40, 28, 2);
+        List<JsonNode> lines = run("--mode", "quality", "--data", dir.toString(), "--per-class", "4", "--epochs", "2",
+                "--source-epochs", "1", "--batch", "8", "--rank", "2", "--methods", "diffora");
+        JsonNode diffora = lines.get(lines.size() - 1);
+        assertEquals("diffora", diffora.get("method").asText());
+        String selected = diffora.get("selected").asText();
+        assertEquals(2, selected.split(",").length, selected);
+        // the dropped candidate's LoRA factors and the three logits are gone after the discretisation
+        assertTrue(diffora.get("trainable_params").asLong() < diffora.get("search_trainable_params").asLong() - 3,
+                diffora.toString());
+        assertTrue(diffora.get("accuracy").asDouble() >= 0 && diffora.get("accuracy").asDouble() <= 1, diffora.toString());
+    }
+
+    @Test
     public void qualityModeOnTheSequenceTransformerComparesTheTransformerAdapters(@TempDir Path dir) throws Exception {
         SyntheticIdxFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 100, 28, 1);
         SyntheticIdxFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 40, 28, 2);
