@@ -131,8 +131,11 @@ final class QualityBenchmark {
         out.put("flora", new FloraSpec(layers, rank, 2, 1.0));
         out.put("sora", new SoraSpec(layers, rank, 2.0 * rank));
         // IncreLoRA starts at a quarter of the rank and grows to half of it on average (the budget of lora's fc1), by
-        // 2 ranks to the top module every 5 steps after 5 steps of warm-up, up to the rank on one module
-        out.put("increlora", new IncreLoraSpec(layers, Math.max(1, rank / 4), half, rank, 5, 5, 1));
+        // 2 ranks to the top module every 5 steps after 5 steps of warm-up, up to the rank on one module (an average
+        // target of at least 2, IncreLoRA's smallest with its default increment)
+        int increTarget = Math.max(2, half);
+        out.put("increlora", new IncreLoraSpec(layers, Math.max(1, rank / 4), increTarget, Math.max(rank, increTarget),
+                5, 5, 1));
         out.put("allora", new AlloraSpec(layers, rank, 1.0));
         out.put("sara", new SaraSpec(large, 2e-3, 0.0, 20, 5e-4));
         out.put("diffusekrona", new DiffuseKronASpec(layers, 0, 0, 1.0));
