@@ -8,6 +8,7 @@ import org.tribuoadapt.core.nn.TapeConstants;
 import org.tribuoadapt.core.train.BatchObjective;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -70,7 +71,7 @@ final class SelfTuningNetwork implements AutoCloseable {
             start[l] = (float) Math.log(initialDropout / (1 - initialDropout));
         }
         start[hidden.length] = (float) Math.log(initialL2);
-        java.util.Arrays.fill(scale, (float) Math.log(initialScale));
+        Arrays.fill(scale, (float) Math.log(initialScale));
         this.hyper = new Parameter("hyperparameters", Parameter.Kind.WEIGHT, manager.create(start));
         this.logScale = new Parameter("log_scale", Parameter.Kind.WEIGHT, manager.create(scale));
     }

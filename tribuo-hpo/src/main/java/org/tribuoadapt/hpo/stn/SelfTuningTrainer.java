@@ -26,6 +26,7 @@ import org.tribuoadapt.core.train.TrainingPlan;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -255,7 +256,7 @@ public final class SelfTuningTrainer extends SeededTrainer<SelfTuningModel> {
 
     @Override
     public String toString() {
-        return "SelfTuningTrainer(hidden=" + java.util.Arrays.toString(hiddenSizes) + ",epochs=" + epochs
+        return "SelfTuningTrainer(hidden=" + Arrays.toString(hiddenSizes) + ",epochs=" + epochs
                 + ",batchSize=" + batchSize + ",trainSteps=" + trainSteps + ",validationSteps=" + validationSteps
                 + ",tune=" + tuneHyperparameters + ",seed=" + seed + ")";
     }
@@ -282,7 +283,8 @@ public final class SelfTuningTrainer extends SeededTrainer<SelfTuningModel> {
 
         void train() {
             List<Parameter> weights = network.weights();
-            TrainingPlan plan = new TrainingPlan(weights.size(), weights.size(), training.size(),
+            long scalars = weights.stream().mapToLong(Parameter::size).sum();
+            TrainingPlan plan = new TrainingPlan(scalars, scalars, training.size(),
                     training.exampleShape().size(), batchSize, epochs);
             try (NetworkOptimiser weightOptimiser = new AdamOptimiserFactory(weightLearningRate).create(weights, plan);
                  NetworkOptimiser hyperOptimiser = new AdamOptimiserFactory(hyperLearningRate)
@@ -298,7 +300,7 @@ public final class SelfTuningTrainer extends SeededTrainer<SelfTuningModel> {
                     for (int from = 0; from < order.length; ) {
                         for (int t = 0; t < trainSteps && from < order.length; t++) {
                             int to = Math.min(order.length, from + batchSize);
-                            trainLoss += weightStep(java.util.Arrays.copyOfRange(order, from, to), weightOptimiser);
+                            trainLoss += weightStep(Arrays.copyOfRange(order, from, to), weightOptimiser);
                             trainCount++;
                             from = to;
                         }
@@ -309,7 +311,7 @@ public final class SelfTuningTrainer extends SeededTrainer<SelfTuningModel> {
                                     validationAt = 0;
                                 }
                                 int to = Math.min(validationOrder.length, validationAt + batchSize);
-                                validationLoss += hyperStep(java.util.Arrays.copyOfRange(validationOrder,
+                                validationLoss += hyperStep(Arrays.copyOfRange(validationOrder,
                                         validationAt, to), hyperOptimiser);
                                 validationCount++;
                                 validationAt = to;

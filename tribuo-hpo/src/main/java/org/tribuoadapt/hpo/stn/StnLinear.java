@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * Weights and biases start uniform in {@code ±1/sqrt(in)} (PyTorch's {@code Linear}) and {@code V} normal with
  * standard deviation 0.01, as in the paper's code, so the layer starts close to an ordinary linear layer.
  */
-final class StnLinear implements AutoCloseable {
+final class StnLinear {
 
     private static final double HYPERNET_INIT_STD = 0.01;
 
@@ -154,26 +154,11 @@ final class StnLinear implements AutoCloseable {
     }
 
     /**
-     * The input width.
-     * @return The width.
-     */
-    int inFeatures() {
-        return inFeatures;
-    }
-
-    /**
      * The output width.
      * @return The width.
      */
     int outFeatures() {
         return outFeatures;
-    }
-
-    @Override
-    public void close() {
-        for (Parameter p : parameters()) {
-            p.array().close();
-        }
     }
 
     private static Parameter weight(NDManager manager, String name, float[] values, Shape shape) {
