@@ -64,7 +64,7 @@ public class SelfTuningTrainerTest {
                 "initialScale", "tuneScale", "entropyWeight", "concreteTemperature", "tuneHyperparameters", "seed")) {
             assertTrue(configured.containsKey(setting), setting + " in " + configured.keySet());
         }
-        assertEquals("0.001", configured.get("entropyWeight").toString());
+        assertEquals("0.001", configured.get("entropyWeight").toString(), "the trainer's own setting, not the default");
         Helpers.testProvenanceMarshalling(model.getProvenance());
         Helpers.testConfigurableRoundtrip(trainer);
     }
