@@ -63,7 +63,11 @@ import java.util.stream.Stream;
  * {@code --search-data embedded|DIR} (embedded: the sample inside the jar), {@code --search-train-per-class N} (100),
  * {@code --search-valid-per-class N} (50), {@code --search-epochs N} (4), {@code --search-trials N} (30),
  * {@code --search-methods random,tpe,gp,tpe-asha}, {@code --search-seeds 1}, {@code --overhead-finished N} (1000),
- * {@code --overhead-measured N} (21), {@code --synthetic-seeds 1,...,10}.
+ * {@code --overhead-measured N} (21), {@code --synthetic-seeds 1,...,10}; (f) Self-Tuning Networks against a fixed
+ * dropout/L2 grid at equal weight steps: {@code --stn-data embedded|DIR} (embedded), {@code --stn-train-per-class N}
+ * (500), {@code --stn-test-per-class N} (200), {@code --stn-hidden 256,256}, {@code --stn-epochs N} (5),
+ * {@code --stn-batch N} (128), {@code --stn-dropouts 0.05,0.2,0.5}, {@code --stn-l2s 1e-5,1e-4,1e-3},
+ * {@code --stn-seeds 1}.
  */
 public final class HpoBenchmark implements BenchmarkCommand {
 
@@ -115,6 +119,15 @@ public final class HpoBenchmark implements BenchmarkCommand {
         d.put("overhead-finished", "1000");
         d.put("overhead-measured", "21");
         d.put("synthetic-seeds", "1,2,3,4,5,6,7,8,9,10");
+        d.put("stn-data", "embedded");
+        d.put("stn-train-per-class", "500");
+        d.put("stn-test-per-class", "200");
+        d.put("stn-hidden", "256,256");
+        d.put("stn-epochs", "5");
+        d.put("stn-batch", "128");
+        d.put("stn-dropouts", "0.05,0.2,0.5");
+        d.put("stn-l2s", "1e-5,1e-4,1e-3");
+        d.put("stn-seeds", "1");
         return Collections.unmodifiableMap(d);
     }
 
@@ -126,7 +139,7 @@ public final class HpoBenchmark implements BenchmarkCommand {
     @Override
     public String description() {
         return "learning-rate robustness of Adam vs Adam-HD, FedHyper vs FedAvg, Step Law values, PBT vs random search, "
-                + "random/TPE/GP/ASHA search (--parts a,b,c,d,e --examples N --epochs N --rounds N --clients N --rates ... --data DIR)";
+                + "random/TPE/GP/ASHA search, Self-Tuning Networks vs a fixed grid (--parts a,b,c,d,e,f --examples N --epochs N --rounds N --clients N --rates ... --data DIR)";
     }
 
     @Override
@@ -134,8 +147,8 @@ public final class HpoBenchmark implements BenchmarkCommand {
         BenchmarkOptions options = new BenchmarkOptions(args, DEFAULTS);
         List<String> parts = options.list("parts");
         for (String part : parts) {
-            if (!List.of("a", "b", "c", "d", "e").contains(part)) {
-                throw new IllegalArgumentException("--parts takes a, b, c, d and e, found '" + part + "'");
+            if (!List.of("a", "b", "c", "d", "e", "f").contains(part)) {
+                throw new IllegalArgumentException("--parts takes a, b, c, d, e and f, found '" + part + "'");
             }
         }
         String data = options.string("data");
@@ -217,6 +230,9 @@ public final class HpoBenchmark implements BenchmarkCommand {
         if (parts.contains("e")) {
             search(options, mapper, out);
         }
+        if (parts.contains("f")) {
+            selfTuning(options, mapper, out);
+        }
     }
 
     private static final String EMBEDDED = "classpath:org/tribuoadapt/examples/fashion-mnist-sample/";
@@ -237,6 +253,36 @@ public final class HpoBenchmark implements BenchmarkCommand {
         comparison.syntheticQuality(options.list("synthetic-seeds").stream().map(Long::parseLong).toList(), mapper)
                 .forEach(out::println);
         deleteDirectory(directory);
+    }
+
+    private static void selfTuning(BenchmarkOptions options, ObjectMapper mapper, PrintStream out) throws IOException {
+        String data = options.string("stn-data");
+        String prefix = data.equals("embedded") ? EMBEDDED : Paths.get(data).toString() + "/";
+        int[] hidden = options.list("stn-hidden").stream().mapToInt(Integer::parseInt).toArray();
+        StnComparison comparison = new StnComparison(prefix, options.integer("stn-train-per-class"),
+                options.integer("stn-test-per-class"), hidden, options.integer("stn-epochs"),
+                options.integer("stn-batch"));
+        List<String> dropouts = options.list("stn-dropouts");
+        List<String> l2s = options.list("stn-l2s");
+        for (String seedText : options.list("stn-seeds")) {
+            long seed = Long.parseLong(seedText);
+            ObjectNode stn = comparison.run(0.05, 1e-4, true, seed, mapper);
+            out.println(stn);
+            double best = 0;
+            double mean = 0;
+            for (String dropout : dropouts) {
+                for (String l2 : l2s) {
+                    ObjectNode fixed = comparison.run(Double.parseDouble(dropout), Double.parseDouble(l2), false, seed,
+                            mapper);
+                    out.println(fixed);
+                    best = Math.max(best, fixed.get("test_accuracy").asDouble());
+                    mean += fixed.get("test_accuracy").asDouble() / (dropouts.size() * l2s.size());
+                }
+            }
+            out.println(mapper.createObjectNode().put("benchmark", "hpo").put("part", "stn-summary").put("seed", seed)
+                    .put("stn_accuracy", stn.get("test_accuracy").asDouble()).put("grid_best_accuracy", best)
+                    .put("grid_mean_accuracy", mean).put("grid_points", dropouts.size() * l2s.size()));
+        }
     }
 
     private static void deleteDirectory(Path directory) throws IOException {
