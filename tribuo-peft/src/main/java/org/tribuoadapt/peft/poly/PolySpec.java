@@ -26,7 +26,7 @@ import org.tribuoadapt.peft.io.PeftConfigJson;
  * The adapter file is PEFT's {@code PolyConfig} ({@code peft_type} {@value #PEFT_TYPE}, {@code poly_type "poly"},
  * {@code r}, {@code n_tasks}, {@code n_skills}, {@code n_splits}, {@code init_weights}) with PEFT's tensors
  * {@code poly_lora_A}, {@code poly_lora_B} and {@code poly_router.module_logits}; PEFT passes the task ids to the
- * forward call, so {@code task} and {@code relaxedTraining} are not in the file, and a loaded adapter routes with task 0
+ * forward call, so {@code task}, {@code averageTasks} and {@code relaxedTraining} are not in the file, and a loaded adapter routes with task 0
  * until {@link #forTask} picks another.
  */
 public final class PolySpec extends AbstractAdapterSpec {
@@ -51,9 +51,11 @@ public final class PolySpec extends AbstractAdapterSpec {
             + "input and output widths.")
     private int nSplits = 1;
 
-    @Config(description = "The task every example is routed as, 0 to nTasks - 1, or -1 for the mean of the tasks' "
-            + "routings (MHR-z).")
+    @Config(description = "The task every example is routed as, 0 to nTasks - 1.")
     private int task = 0;
+
+    @Config(description = "Route with the mean of the tasks' routings instead of task's, as for an unseen task (MHR-z).")
+    private boolean averageTasks = false;
 
     @Config(description = "During training sample the routing from a relaxed Bernoulli (Gumbel-sigmoid, temperature 1) "
             + "as the paper and PEFT do; false trains with the deterministic sigmoid routing.")
@@ -69,7 +71,7 @@ public final class PolySpec extends AbstractAdapterSpec {
      * @param nTasks The number of tasks.
      * @param nSkills The number of skills per layer.
      * @param nSplits The number of heads (1 for Poly).
-     * @param task The task to route as, or {@link #AVERAGE_OF_TASKS}.
+     * @param task The task to route as, or {@link #AVERAGE_OF_TASKS} (configured as {@code averageTasks}).
      * @param relaxedTraining Sample the routing during training.
      */
     public PolySpec(AdapterTargets targets, int rank, int nTasks, int nSkills, int nSplits, int task,
@@ -79,7 +81,8 @@ public final class PolySpec extends AbstractAdapterSpec {
         this.nTasks = nTasks;
         this.nSkills = nSkills;
         this.nSplits = nSplits;
-        this.task = task;
+        this.averageTasks = task == AVERAGE_OF_TASKS;
+        this.task = averageTasks ? 0 : task;
         this.relaxedTraining = relaxedTraining;
         postConfig();
     }
@@ -91,9 +94,10 @@ public final class PolySpec extends AbstractAdapterSpec {
         requirePositive("nTasks", nTasks);
         requirePositive("nSkills", nSkills);
         requirePositive("nSplits", nSplits);
-        if (task < AVERAGE_OF_TASKS || task >= nTasks) {
+        if (task < 0 || task >= nTasks) {
             throw new PropertyException("", "task", "task " + task + " is not one of the " + nTasks
-                    + " tasks (0 to " + (nTasks - 1) + ") nor -1 (the mean of the tasks' routings)");
+                    + " tasks (0 to " + (nTasks - 1) + "); use averageTasks (AVERAGE_OF_TASKS, -1) for the mean of "
+                    + "the tasks' routings");
         }
     }
 
@@ -127,9 +131,9 @@ public final class PolySpec extends AbstractAdapterSpec {
         return nTasks;
     }
 
-    /** @return The task routed as. */
+    /** @return The task routed as, or {@link #AVERAGE_OF_TASKS}. */
     public int task() {
-        return task;
+        return averageTasks ? AVERAGE_OF_TASKS : task;
     }
 
     @Override
@@ -138,7 +142,7 @@ public final class PolySpec extends AbstractAdapterSpec {
             throw new IllegalArgumentException("Poly at '" + target.path() + "': nSplits " + nSplits + " must divide the "
                     + "layer's " + target.inFeatures() + " inputs and " + target.outFeatures() + " outputs");
         }
-        return new PolyModule(target, context.manager(), rank, nTasks, nSkills, nSplits, task, relaxedTraining,
+        return new PolyModule(target, context.manager(), rank, nTasks, nSkills, nSplits, task(), relaxedTraining,
                 context.streamFor(target));
     }
 
@@ -173,7 +177,7 @@ public final class PolySpec extends AbstractAdapterSpec {
     @Override
     public String toString() {
         return "PolySpec(targets=" + targets() + ",modulesToSave=" + modulesToSave() + ",rank=" + rank + ",nTasks="
-                + nTasks + ",nSkills=" + nSkills + ",nSplits=" + nSplits + ",task=" + task + ",relaxedTraining="
+                + nTasks + ",nSkills=" + nSkills + ",nSplits=" + nSplits + ",task=" + task + ",averageTasks=" + averageTasks + ",relaxedTraining="
                 + relaxedTraining + ")";
     }
 }
