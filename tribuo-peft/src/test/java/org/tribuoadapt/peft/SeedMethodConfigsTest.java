@@ -53,7 +53,9 @@ public class SeedMethodConfigsTest {
         // every weight and bias of conv1, bn1, conv2, bn2 and fc1: dense differences during the full phase
         "ltsft, 420544",
         // r = 8, as LoRA: r (fanIn + out), 8 (9 + 32) + 8 (288 + 64) + 8 (3136 + 128)
-        "allora, 29256"
+        "allora, 29256",
+        // fc1, 4 skills of rank 8 in 4 heads: 4 x 8 (3136 + 128), plus the routing logits of 2 tasks, 4 heads, 4 skills
+        "poly, 104480"
     })
     public void configuredAdapterFitsTheSourceNetwork(String method, long trainable) {
         ConfigurationManager cm = new ConfigurationManager(config(method).toString());
