@@ -18,8 +18,9 @@ import org.tribuoadapt.peft.io.PeftConfigJson;
  * <p>
  * <b>Tasks in Tribuo.</b> A Tribuo dataset carries no task column, so the task is fixed per spec: {@code task} is the
  * row of the routing matrix every example of a training run (and every prediction of the model) uses. Multi-task
- * training continues one adapter task after task, each run with {@link #forTask}; a trained adapter answers for
- * another task through {@code PeftModel.withAdapter(name, spec.forTask(t), tensors)}. {@link #AVERAGE_OF_TASKS}
+ * training cycles the tasks, continuing one inventory routed as each task in turn:
+ * {@code m = m.withAdapter(name, spec.forTask(t), m.adapterTensors(previous))}, then
+ * {@code PeftTrainer.train(dataOfTask, m, name)}; a trained adapter answers for another task the same way. {@link #AVERAGE_OF_TASKS}
  * ({@code -1}) routes with the mean of the tasks' routings, MHR-z's zero-shot routing for an unseen task (Caccia et al.
  * 2023, section 4). MHR-μ, the inventory collapsed to one LoRA by that averaged routing, is {@link AveragedRouting}.
  * <p>
