@@ -20,7 +20,7 @@ import org.tribuoadapt.peft.io.PeftConfigJson;
  * row of the routing matrix every example of a training run (and every prediction of the model) uses. Multi-task
  * training cycles the tasks, continuing one inventory routed as each task in turn:
  * {@code m = m.withAdapter(name, spec.forTask(t), m.adapterTensors(previous))}, then
- * {@code PeftTrainer.train(dataOfTask, m, name)}; a trained adapter answers for another task the same way. {@link #AVERAGE_OF_TASKS}
+ * {@code m = PeftTrainer.train(dataOfTask, m, name)} (which returns it as the trainer's adapter); a trained adapter answers for another task the same way. {@link #AVERAGE_OF_TASKS}
  * ({@code -1}) routes with the mean of the tasks' routings, MHR-z's zero-shot routing for an unseen task (Caccia et al.
  * 2023, section 4). MHR-μ, the inventory collapsed to one LoRA by that averaged routing, is {@link AveragedRouting}.
  * <p>
