@@ -57,7 +57,9 @@ public class SeedMethodConfigsTest {
         // r = 8, as LoRA: r (fanIn + out), 8 (9 + 32) + 8 (288 + 64) + 8 (3136 + 128)
         "allora, 29256",
         // the dense differences DJL trains: conv2 64 x 32 x 3 x 3 and fc1 128 x 3136 (SaRA tunes the small ones)
-        "sara, 419840"
+        "sara, 419840",
+        // fc1, 4 skills of rank 8 in 4 heads: 4 x 8 (3136 + 128), plus the routing logits of 2 tasks, 4 heads, 4 skills
+        "poly, 104480"
     })
     public void configuredAdapterFitsTheSourceNetwork(String method, long trainable) {
         ConfigurationManager cm = new ConfigurationManager(config(method).toString());

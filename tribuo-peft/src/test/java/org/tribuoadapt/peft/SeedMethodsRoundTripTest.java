@@ -21,6 +21,8 @@ import org.tribuoadapt.core.train.AdamOptimiserFactory;
 import org.tribuoadapt.peft.atlas.AtlasSpec;
 import org.tribuoadapt.peft.bitfit.BitFitSpec;
 import org.tribuoadapt.peft.diffusekrona.DiffuseKronASpec;
+import org.tribuoadapt.peft.poly.AveragedRouting;
+import org.tribuoadapt.peft.poly.PolySpec;
 import org.tribuoadapt.peft.flora.FloraSpec;
 import org.tribuoadapt.peft.hydra.HydraSpec;
 import org.tribuoadapt.peft.loldu.LolduSpec;
@@ -82,6 +84,7 @@ public class SeedMethodsRoundTripTest {
                 Arguments.of(new SoraSpec(LAYERS, 2, 4)),
                 Arguments.of(new IncreLoraSpec(LAYERS, 1, 2, 3, 0, 1, 1)),
                 Arguments.of(new DiffuseKronASpec(LAYERS, 0, 0, 1.0)),
+                Arguments.of(new PolySpec(AdapterTargets.modules("fc1").saving("head"), 2, 2, 3, 2, 1, true)),
                 Arguments.of(new BitFitSpec(AdapterTargets.pattern("conv\\d|bn\\d|fc1").saving("head"))),
                 Arguments.of(new NormTuningSpec(AdapterTargets.pattern("bn\\d").saving("head"))),
                 Arguments.of(new LayerTuningSpec(AdapterTargets.modules("fc1").saving("head"))),
@@ -101,6 +104,24 @@ public class SeedMethodsRoundTripTest {
         Map<String, ? extends Provenance> run = model.getProvenance().getInstanceProvenance().getMap();
         assertEquals(model.adapterSpec("default").getProvenance(), run.get("adapter.default.spec"));
         assertEquals(spec.getProvenance(), model.getProvenance().getTrainerProvenance().getConfiguredParameters().get("adapter"));
+    }
+
+    /**
+     * Multi-task training cycles the tasks by re-routing one inventory; MHR-mu's LoRA predicts as the averaged routing.
+     */
+    @Test
+    public void polyTrainsTaskAfterTaskAndCollapsesToTheAveragedRouting() {
+        PolySpec spec = new PolySpec(AdapterTargets.modules("fc1").saving("head"), 2, 2, 3, 2, 0, true);
+        PeftTrainer trainer = new PeftTrainer(spec, new AdamOptimiserFactory(0.01), 1, 16, 4L);
+        PeftModel model = trainer.train(data, base);
+        // the trainer continues "task1" and returns it as its own adapter, "default"
+        model = trainer.train(data, model.withAdapter("task1", spec.forTask(1), model.adapterTensors("default")), "task1");
+        assertEquals(1, ((PolySpec) model.adapterSpec("default")).task());
+        PeftModel withMu = AveragedRouting.collapse(model, "default", "mu");
+        assertEquals("LORA", withMu.adapterSpec("mu").peftType());
+        PeftModel averaged = withMu.withAdapter("z", spec.forTask(PolySpec.AVERAGE_OF_TASKS), model.adapterTensors("default"));
+        PeftTrainerTest.assertSamePredictions(averaged.withActiveAdapters(List.of("z")),
+                averaged.withActiveAdapters(List.of("mu")), data, 1e-5);
     }
 
     @Test

@@ -40,6 +40,9 @@ import java.util.Map;
  *     {@code --methods a,b} runs only the named adapter methods (after the source, full fine-tuning and head-only
  *     rows). Each adapter's line has {@code module_ranks}, the rank of each adapted layer (for the sparse methods, the
  *     number of entries it tunes).</li>
+ *     <li>{@code --mode multitask}: Poly, MHR, MHR-z and MHR-μ on {@code fc1} of the main job's CNN with Fashion-MNIST
+ *     class pairs of 5-9 as tasks ({@link MultiTaskBenchmark}); {@code --epochs} is the number of rounds over the
+ *     tasks.</li>
  *     <li>{@code --mode lora-cost}: the median time of one forward and backward pass of LoRA on the attention's
  *     {@code qkv} projections of a random sequence Transformer, the adapter gradient's norm and the largest query/key/value
  *     entry, for every rank of {@code --ranks} (default 1,4,16,64) and input scale of {@code --scales} (default
@@ -71,6 +74,7 @@ public final class PeftBenchmark implements BenchmarkCommand {
     public String description() {
         return "LoRA fine-tuning speed against plain PyTorch (--model mlp|cnn), merged inference and memory; "
                 + "--mode quality: Fashion-MNIST 0-4 -> 5-9 accuracy of every adapter method; "
+                + "--mode multitask: Poly, MHR, MHR-z and MHR-mu on Fashion-MNIST class-pair tasks; "
                 + "--mode lora-cost: LoRA gradient cost by rank and input scale";
     }
 
@@ -124,13 +128,22 @@ public final class PeftBenchmark implements BenchmarkCommand {
                                 : QualityBenchmark.methods(rank), options.list("methods")), line -> print(out, line));
                 break;
             }
+            case "multitask": {
+                NetworkSpec spec = QualityBenchmark.NETWORK;
+                int perClass = options.integer("per-class");
+                TensorDataset[] source = BenchmarkData.classes(data, List.of(0, 1, 2, 3, 4), perClass, spec.inputShape());
+                TensorDataset[] target = BenchmarkData.classes(data, List.of(5, 6, 7, 8, 9), perClass, spec.inputShape());
+                new MultiTaskBenchmark(spec, source, target, options.integer("source-epochs"), options.integer("epochs"),
+                        batch, options.real("lr"), options.real("full-lr"), rank, seed).run(line -> print(out, line));
+                break;
+            }
             case "lora-cost":
                 new LoraCostBenchmark(options.integer("tokens"), options.integer("token-width"), options.integer("dim"), batch,
                         options.integer("repeats"), seed).run(options.integers("ranks"), reals(options, "scales"),
                         line -> print(out, line));
                 break;
             default:
-                throw new IllegalArgumentException("--mode must be speed, quality or lora-cost, found '"
+                throw new IllegalArgumentException("--mode must be speed, quality, multitask or lora-cost, found '"
                         + options.string("mode") + "'");
         }
     }

@@ -108,6 +108,27 @@ public class PeftBenchmarkTest {
     }
 
     @Test
+    public void multitaskModeReportsPolyMhrAndTheHeldOutTask(@TempDir Path dir) throws Exception {
+        SyntheticIdxFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 100, 28, 1);
+        SyntheticIdxFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 40, 28, 2);
+        List<JsonNode> lines = run("--mode", "multitask", "--data", dir.toString(), "--per-class", "4", "--epochs", "1",
+                "--source-epochs", "1", "--batch", "8", "--rank", "2");
+        assertEquals(List.of("poly", "poly", "poly", "poly", "mhr", "mhr", "mhr", "mhr", "mhr-z", "mhr-mu"),
+                lines.stream().map(l -> l.get("method").asText()).toList());
+        long head = 128 * 5 + 5;
+        // fc1 (3136 -> 128): 4 skills of rank 2, the logits of 4 tasks x heads x 4 skills; MHR-mu a rank-2 LoRA
+        long skills = 4 * 2 * (3136 + 128);
+        assertEquals(skills + 4 * 4 + head, lines.get(0).get("trainable_params").asLong());
+        assertEquals(skills + 4 * 4 * 4 + head, lines.get(4).get("trainable_params").asLong());
+        assertEquals(skills + 4 * 4 * 4 + head, lines.get(8).get("trainable_params").asLong());
+        assertEquals(2 * (3136 + 128) + head, lines.get(9).get("trainable_params").asLong());
+        assertEquals("held-out", lines.get(9).get("task").asText());
+        for (JsonNode line : lines) {
+            assertTrue(line.get("accuracy").asDouble() >= 0 && line.get("accuracy").asDouble() <= 1, line.toString());
+        }
+    }
+
+    @Test
     public void qualityModeRunsOnlyTheSelectedMethods(@TempDir Path dir) throws Exception {
         SyntheticIdxFiles.write(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 100, 28, 1);
         SyntheticIdxFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 40, 28, 2);
