@@ -44,6 +44,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -307,21 +308,10 @@ public final class SptTrainer extends SeededTrainer<PeftModel> implements Adapte
 
     /** The first {@code sensitivityBatches} batches of a seeded shuffle of the data. */
     private List<int[]> sensitivityBatches(int size, SplittableRandom localRNG) {
-        int[] order = new int[size];
-        for (int i = 0; i < size; i++) {
-            order[i] = i;
-        }
-        for (int i = size - 1; i > 0; i--) {
-            int j = localRNG.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
+        int[] order = TensorDataset.permutation(size, localRNG);
         List<int[]> batches = new ArrayList<>();
         for (int start = 0; start < size && batches.size() < sensitivityBatches; start += batchSize) {
-            int[] batch = new int[Math.min(batchSize, size - start)];
-            System.arraycopy(order, start, batch, 0, batch.length);
-            batches.add(batch);
+            batches.add(Arrays.copyOfRange(order, start, Math.min(start + batchSize, size)));
         }
         return batches;
     }
