@@ -43,7 +43,7 @@ public final class SptSelection {
      * @param rank The rank r.
      * @return The number of LoRA parameters.
      */
-    static long loraParameters(long[] shape, int rank) {
+    public static long loraParameters(long[] shape, int rank) {
         long size = 1;
         for (long d : shape) {
             size *= d;

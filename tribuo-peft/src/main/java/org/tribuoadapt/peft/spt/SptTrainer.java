@@ -240,20 +240,10 @@ public final class SptTrainer extends SeededTrainer<PeftModel> implements Adapte
                         + outputs + " labels; list the output layer '" + peft.outputLayer() + "' in the adapter's modulesToSave");
             }
             DjlRuntime.seedNativeRandom(localRNG.nextLong());
-            SptSelection selection = select(peft, data, outputs, adapterSeed, localRNG);
-            SptSpec spec = adapter.withLoraLayers(selection.loraLayers());
-            peft.addAdapter(adapterName, spec, outputs, adapterSeed);
-            Map<String, TensorData> tensors = new LinkedHashMap<>(peft.adapterTensors(adapterName));
-            for (Map.Entry<String, float[]> e : selection.masks().entrySet()) {
-                String prefix = PeftNetwork.MODEL_PREFIX + e.getKey() + ".sft_mask.";
-                TensorData weight = tensors.get(prefix + "weight");
-                tensors.put(prefix + "weight", TensorData.ofFloats(weight.shape(), e.getValue()));
-                TensorData bias = tensors.get(prefix + "bias");
-                if (bias != null) {
-                    tensors.put(prefix + "bias", TensorData.ofFloats(bias.shape(), new float[Math.toIntExact(bias.numElements())]));
-                }
-            }
-            peft.loadAdapterTensors(adapterName, tensors);
+            List<int[]> batches = sensitivityBatches(data.size(), localRNG);
+            SptSelection selection = addSelectedAdapter(peft, adapterName, adapter, outputs, adapterSeed, data, batches,
+                    budget, structuredAlpha);
+            SptSpec spec = (SptSpec) peft.spec(adapterName);
             peft.setActiveAdapters(List.of(adapterName));
             peft.setTrainable(adapterName);
             TrainingHistory history = peft.train(adapterName, new TrainingLoop(epochs, batchSize, gradientClipNorm, 1),
@@ -284,26 +274,54 @@ public final class SptTrainer extends SeededTrainer<PeftModel> implements Adapte
     }
 
     /**
-     * Stage one: the sensitivity through a probe adapter of zero differences (with the adapter's new head, if any, in
-     * the state the tuned adapter starts from), then the budget's allocation.
+     * SPT's first stage on a network: the sensitivity of the targeted weights over the given batches, taken through a
+     * probe adapter of zero differences (with a new head, if the adapter saves one, initialised as the adapter's will
+     * be), the allocation of the budget, and the adapter itself, added with the chosen LoRA layers and with the other
+     * layers' weight masks set to the selection (their bias masks to zero). {@link #fit} runs it before tuning; a
+     * benchmark can run it and then tune the adapter in its own loop.
+     * @param peft The network, without adapters of the given names.
+     * @param name The adapter's name.
+     * @param adapter The targets, modules to save and LoRA rank; its loraLayers are replaced.
+     * @param outputs The output width (of a new head, if the adapter saves one).
+     * @param seed The adapter's seed.
+     * @param data The task data.
+     * @param batches The examples of each sensitivity batch.
+     * @param budget The trainable parameters to spend in the targeted layers.
+     * @param structuredAlpha The authors' alpha.
+     * @return The selection.
+     * @throws IllegalArgumentException if there are no batches, or the budget is not positive or exceeds the targeted
+     * weights.
      */
-    private SptSelection select(PeftNetwork peft, TensorDataset data, int outputs, long adapterSeed,
-                                SplittableRandom localRNG) {
-        peft.addAdapter(PROBE, new LtSftSpec(adapter.targets()), outputs, adapterSeed);
+    public static SptSelection addSelectedAdapter(PeftNetwork peft, String name, SptSpec adapter, int outputs, long seed,
+                                                  TensorDataset data, List<int[]> batches, long budget,
+                                                  double structuredAlpha) {
+        SptSelection selection;
+        peft.addAdapter(PROBE, new LtSftSpec(adapter.targets()), outputs, seed);
         try {
             peft.setActiveAdapters(List.of(PROBE));
             peft.setTrainable(PROBE);
-            Map<String, AdapterModule> modules = peft.modules(PROBE);
             Map<String, long[]> shapes = new LinkedHashMap<>();
-            for (Map.Entry<String, AdapterModule> e : modules.entrySet()) {
+            for (Map.Entry<String, AdapterModule> e : peft.modules(PROBE).entrySet()) {
                 shapes.put(e.getKey(), e.getValue().peftTensors().get(SptSensitivity.WEIGHT_DELTA).shape().getShape());
             }
-            Map<String, float[]> sensitivity = SptSensitivity.of(peft, PROBE, data, sensitivityBatches(data.size(),
-                    localRNG));
-            return SptSelection.select(sensitivity, shapes, budget, adapter.loraRank(), structuredAlpha);
+            Map<String, float[]> sensitivity = SptSensitivity.of(peft, PROBE, data, batches);
+            selection = SptSelection.select(sensitivity, shapes, budget, adapter.loraRank(), structuredAlpha);
         } finally {
             peft.deleteAdapter(PROBE);
         }
+        peft.addAdapter(name, adapter.withLoraLayers(selection.loraLayers()), outputs, seed);
+        Map<String, TensorData> tensors = new LinkedHashMap<>(peft.adapterTensors(name));
+        for (Map.Entry<String, float[]> e : selection.masks().entrySet()) {
+            String prefix = PeftNetwork.MODEL_PREFIX + e.getKey() + ".sft_mask.";
+            TensorData weight = tensors.get(prefix + "weight");
+            tensors.put(prefix + "weight", TensorData.ofFloats(weight.shape(), e.getValue()));
+            TensorData bias = tensors.get(prefix + "bias");
+            if (bias != null) {
+                tensors.put(prefix + "bias", TensorData.ofFloats(bias.shape(), new float[Math.toIntExact(bias.numElements())]));
+            }
+        }
+        peft.loadAdapterTensors(name, tensors);
+        return selection;
     }
 
     /** The first {@code sensitivityBatches} batches of a seeded shuffle of the data. */

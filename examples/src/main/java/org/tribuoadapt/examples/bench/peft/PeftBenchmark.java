@@ -8,6 +8,7 @@ import org.tribuoadapt.core.nn.spec.MLPSpec;
 import org.tribuoadapt.core.nn.spec.NetworkSpec;
 import org.tribuoadapt.examples.bench.core.BenchmarkCommand;
 import org.tribuoadapt.examples.bench.core.BenchmarkOptions;
+import org.tribuoadapt.peft.AdapterSpec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -46,6 +47,7 @@ import java.util.Map;
  * examples, default 20000; quality: at most N training examples per class, default all), {@code --rank},
  * {@code --alpha}, {@code --batch}, {@code --epochs} and {@code --source-epochs} (quality, default 2 each),
  * {@code --lr} (adapters, default 0.01), {@code --full-lr} (source and full fine-tuning, default 0.001),
+ * {@code --methods a,b} (quality: only these adapter methods, besides the source, full fine-tuning and head-only runs),
  * {@code --seed}, {@code --isolate false} (speed: measure LoRA and full fine-tuning in this JVM instead of one fresh JVM
  * each).
  */
@@ -114,8 +116,8 @@ public final class PeftBenchmark implements BenchmarkCommand {
                 TensorDataset[] target = BenchmarkData.classes(data, List.of(5, 6, 7, 8, 9), perClass, spec.inputShape());
                 new QualityBenchmark(spec, sequence ? "transformer" : "cnn", source, target, options.integer("source-epochs"),
                         options.integer("epochs"), batch, options.real("lr"), options.real("full-lr"), seed)
-                        .run(sequence ? QualityBenchmark.sequenceMethods(rank) : QualityBenchmark.methods(rank),
-                                line -> print(out, line));
+                        .run(selected(sequence ? QualityBenchmark.sequenceMethods(rank) : QualityBenchmark.methods(rank),
+                                options.list("methods")), line -> print(out, line));
                 break;
             }
             case "lora-cost":
@@ -148,6 +150,7 @@ public final class PeftBenchmark implements BenchmarkCommand {
         d.put("seed", "1");
         d.put("isolate", "true");
         d.put("only", "");
+        d.put("methods", "");
         d.put("tokens", "64");
         d.put("token-width", "16");
         d.put("dim", "128");
@@ -155,6 +158,26 @@ public final class PeftBenchmark implements BenchmarkCommand {
         d.put("ranks", "1,4,16,64");
         d.put("scales", "0.1,1,10");
         return Collections.unmodifiableMap(d);
+    }
+
+    /**
+     * The adapter methods named by {@code --methods}, or all of them when it is empty.
+     * @throws IllegalArgumentException naming the known methods if a name is unknown.
+     */
+    private static Map<String, AdapterSpec> selected(Map<String, AdapterSpec> methods, List<String> names) {
+        if (names.isEmpty()) {
+            return methods;
+        }
+        Map<String, AdapterSpec> out = new LinkedHashMap<>();
+        for (String name : names) {
+            AdapterSpec spec = methods.get(name);
+            if (spec == null) {
+                throw new IllegalArgumentException("--methods: unknown method '" + name + "'; the methods are "
+                        + methods.keySet());
+            }
+            out.put(name, spec);
+        }
+        return out;
     }
 
     private static List<Double> reals(BenchmarkOptions options, String key) {
