@@ -96,7 +96,8 @@ final class QualityBenchmark {
      * rank everywhere. VeRA and RandLoRA adapt Linear layers only, so they target {@code fc1}; SVFit and LoLDU train
      * only r values per layer and use r = 4 x rank on the two largest layers; BitFit trains every bias and norm-only
      * tuning the BatchNorm layers. SPT ranks the weights of the three layers by sensitivity and spends the parameters
-     * LoRA would have at the same rank on them ({@link #sptBudget}), LoRA rank and alpha as {@code lora-uniform}. LT-SFT (a two-phase trainer) and aTLAS (which needs task vectors of other
+     * half the parameters LoRA has at the same rank on them ({@link #sptBudget}; at the full LoRA budget every layer
+     * would become a LoRA module and SPT would equal {@code lora-uniform}), LoRA rank and alpha as {@code lora-uniform}. LT-SFT (a two-phase trainer) and aTLAS (which needs task vectors of other
      * fine-tunings) are not adapters of this loop and are measured by their own tests.
      * @param rank The LoRA rank.
      * @return Specs by method name.
@@ -224,14 +225,14 @@ final class QualityBenchmark {
         return batches;
     }
 
-    /** SPT's budget: the parameters of LoRA at the spec's rank on the targeted layers, {@code sum r (d_in + d_out)}. */
+    /** SPT's budget: half the parameters of LoRA at the spec's rank on the targeted layers, {@code sum r (d_in + d_out) / 2}. */
     static long sptBudget(Network network, SptSpec spec) {
         long budget = 0;
         for (String layer : spec.targets().modules()) {
             budget += SptSelection.loraParameters(network.parameters().get(layer + ".weight").shape().getShape(),
                     spec.loraRank());
         }
-        return budget;
+        return budget / 2;
     }
 
     private Network start(Map<String, TensorData> weights) {
