@@ -54,6 +54,8 @@ public class SeedMethodConfigsTest {
         "normtuning, 192",
         // every weight and bias of conv1, bn1, conv2, bn2 and fc1: dense differences during the full phase
         "ltsft, 420544",
+        // before the selection SPT's spec masks nothing: every weight and bias of conv1, conv2 and fc1
+        "spt, 420352",
         // r = 8, as LoRA: r (fanIn + out), 8 (9 + 32) + 8 (288 + 64) + 8 (3136 + 128)
         "allora, 29256",
         // the dense differences DJL trains: conv2 64 x 32 x 3 x 3 and fc1 128 x 3136 (SaRA tunes the small ones)

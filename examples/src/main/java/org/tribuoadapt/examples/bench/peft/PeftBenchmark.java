@@ -177,6 +177,7 @@ public final class PeftBenchmark implements BenchmarkCommand {
         return Collections.unmodifiableMap(d);
     }
 
+
     private static List<Double> reals(BenchmarkOptions options, String key) {
         List<Double> out = new ArrayList<>();
         for (String part : options.list(key)) {

@@ -41,9 +41,14 @@ import org.tribuoadapt.peft.randlora.RandLoraSpec;
 import org.tribuoadapt.peft.increlora.IncreLoraSpec;
 import org.tribuoadapt.peft.sara.SaraSpec;
 import org.tribuoadapt.peft.sora.SoraSpec;
+import org.tribuoadapt.peft.spt.SptSelection;
+import org.tribuoadapt.peft.spt.SptSpec;
+import org.tribuoadapt.peft.spt.SptTrainer;
 import org.tribuoadapt.peft.svfit.SvfitSpec;
 import org.tribuoadapt.peft.vera.VeraSpec;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,8 +109,11 @@ final class QualityBenchmark {
      * rank everywhere. VeRA and RandLoRA adapt Linear layers only, so they target {@code fc1}; SVFit and LoLDU train
      * only r values per layer and use r = 4 x rank on the two largest layers; BitFit trains every bias and norm-only
      * tuning the BatchNorm layers. SaRA tunes the weights of {@code conv2} and {@code fc1} below the authors' magnitude
-     * threshold 2e-3 (revised after 20 steps, nuclear-norm weight 5e-4). LT-SFT (a two-phase trainer) and aTLAS (which needs task vectors of other
-     * fine-tunings) are not adapters of this loop and are measured by their own tests.
+     * threshold 2e-3 (revised after 20 steps, nuclear-norm weight 5e-4). SPT ranks the weights of the three layers by
+     * sensitivity and spends half the parameters LoRA has at the same rank on them ({@link #sptBudget}; at the full
+     * LoRA budget every layer would become a LoRA module and SPT would equal {@code lora-uniform}), LoRA rank and alpha
+     * as {@code lora-uniform}. LT-SFT (a two-phase trainer) and aTLAS (which needs task vectors of other fine-tunings)
+     * are not adapters of this loop and are measured by their own tests.
      * @param rank The LoRA rank.
      * @return Specs by method name.
      */
@@ -140,6 +148,7 @@ final class QualityBenchmark {
         out.put("sara", new SaraSpec(large, 2e-3, 0.0, 20, 5e-4));
         out.put("diffusekrona", new DiffuseKronASpec(layers, 0, 0, 1.0));
         out.put("diffora", new DifforaSpec(layers, rank, 2.0 * rank, DIFFORA_BUDGET_RATIO));
+        out.put("spt", new SptSpec(layers, rank, 2.0 * rank, List.of()));
         out.put("bitfit", new BitFitSpec(AdapterTargets.modules("conv1", "bn1", "conv2", "bn2", "fc1").saving("head")));
         out.put("norm-tuning", new NormTuningSpec(AdapterTargets.modules("bn1", "bn2").saving("head")));
         return out;
@@ -205,16 +214,33 @@ final class QualityBenchmark {
                 continue;
             }
             try (PeftNetwork peft = PeftNetwork.wrap(start(sourceWeights))) {
-                peft.addAdapter("default", method.getValue(), 5, seed);
+                long started = System.nanoTime();
+                SptSelection selection = null;
+                if (method.getValue() instanceof SptSpec) {
+                    SptSpec spt = (SptSpec) method.getValue();
+                    selection = SptTrainer.addSelectedAdapter(peft, "default", spt, 5, seed, target[0], sensitivityBatches(),
+                            sptBudget(peft.network(), spt), SPT_ALPHA);
+                } else {
+                    peft.addAdapter("default", method.getValue(), 5, seed);
+                }
+                double preparation = (System.nanoTime() - started) / 1e9;
                 peft.setActiveAdapters(List.of("default"));
                 peft.setTrainable("default");
                 TrainableSummary summary = peft.trainableSummary();
-                double seconds = sum(BenchmarkRuns.train(peft.network(), target[0], epochs, batchSize, seed,
+                double seconds = preparation + sum(BenchmarkRuns.train(peft.network(), target[0], epochs, batchSize, seed,
                         plan -> peft.createOptimiser("default", new AdamOptimiserFactory(learningRate), plan),
                         peft.withPenalty("default", BatchObjective.crossEntropy())));
                 Map<String, Object> line = line(method.getKey(), peft.network(), target, epochs, summary, seconds);
                 line.put("spec", method.getValue().toString());
                 line.put("module_ranks", peft.ranks("default"));
+                if (selection != null) {
+                    // SPT stores dense masked differences; the values it tunes are the selection and the head
+                    long head = sourceWeights.get("head.weight").numElements() + sourceWeights.get("head.bias").numElements();
+                    line.put("tuned_params", selection.trainable() + head);
+                    line.put("spt_budget", selection.budget());
+                    line.put("spt_lora_layers", selection.loraLayers());
+                    line.put("spt_selected_per_layer", selection.counts());
+                }
                 out.accept(line);
             }
         }
@@ -267,6 +293,30 @@ final class QualityBenchmark {
             out.put(name, spec);
         }
         return out;
+
+    }
+
+    /** SPT's alpha, the authors' default. */
+    private static final double SPT_ALPHA = 5.0;
+
+    /** SPT's sensitivity batches: the authors' 8, from a seeded shuffle of the target data. */
+    private List<int[]> sensitivityBatches() {
+        int[] order = TensorDataset.permutation(target[0].size(), new SplittableRandom(seed));
+        List<int[]> batches = new ArrayList<>();
+        for (int start = 0; start < order.length && batches.size() < 8; start += batchSize) {
+            batches.add(Arrays.copyOfRange(order, start, Math.min(start + batchSize, order.length)));
+        }
+        return batches;
+    }
+
+    /** SPT's budget: half the parameters of LoRA at the spec's rank on the targeted layers, {@code sum r (d_in + d_out) / 2}. */
+    static long sptBudget(Network network, SptSpec spec) {
+        long budget = 0;
+        for (String layer : spec.targets().modules()) {
+            budget += SptSelection.loraParameters(network.parameters().get(layer + ".weight").shape().getShape(),
+                    spec.loraRank());
+        }
+        return budget / 2;
     }
 
     private Network start(Map<String, TensorData> weights) {
