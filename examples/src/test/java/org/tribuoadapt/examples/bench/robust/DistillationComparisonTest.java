@@ -6,7 +6,6 @@ import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuoadapt.robust.distillation.RobustDistillationTrainer;
-import org.tribuoadapt.robust.testing.RobustFixtures;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,24 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 public class DistillationComparisonTest {
 
-    /** Writes 28x28 images of a horizontal bar, one bar position per class (three classes). */
-    private static void writeBars(Path dir, String prefix, int count, long seed) throws Exception {
-        SplittableRandom rng = new SplittableRandom(seed);
-        int[][] images = new int[count][28 * 28];
-        int[] labels = new int[count];
-        for (int i = 0; i < count; i++) {
-            labels[i] = i % 3;
-            for (int p = 0; p < 28 * 28; p++) {
-                images[i][p] = rng.nextInt(80) + (p / 28 / 9 == labels[i] ? 120 : 0);
-            }
-        }
-        RobustFixtures.writeIdx(dir, prefix, 28, images, labels);
-    }
-
     @Test
     public void distilModeReportsEveryStudentAndTheCost(@TempDir Path dir) throws Exception {
-        writeBars(dir, "train", 90, 1);
-        writeBars(dir, "t10k", 30, 2);
+        BarImages.write(dir, "train", 90, 1);
+        BarImages.write(dir, "t10k", 30, 2);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new RobustBenchmark().run(List.of("--mode", "distil", "--data", dir.toString(), "--train-examples", "0",
                 "--test-examples", "0", "--teacher-channels", "2,4", "--teacher-hidden", "8", "--student-channels",

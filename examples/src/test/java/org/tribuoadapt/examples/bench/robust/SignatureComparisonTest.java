@@ -8,7 +8,6 @@ import org.tribuo.Dataset;
 import org.tribuo.Example;
 import org.tribuo.Feature;
 import org.tribuo.classification.Label;
-import org.tribuoadapt.robust.testing.RobustFixtures;
 import org.tribuoadapt.tta.corruption.Corruption;
 
 import java.io.ByteArrayOutputStream;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,24 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 public class SignatureComparisonTest {
 
-    /** Writes 28x28 images of a horizontal bar, one bar position per class (three classes). */
-    private static void writeBars(Path dir, String prefix, int count, long seed) throws Exception {
-        SplittableRandom rng = new SplittableRandom(seed);
-        int[][] images = new int[count][28 * 28];
-        int[] labels = new int[count];
-        for (int i = 0; i < count; i++) {
-            labels[i] = i % 3;
-            for (int p = 0; p < 28 * 28; p++) {
-                images[i][p] = rng.nextInt(80) + (p / 28 / 9 == labels[i] ? 120 : 0);
-            }
-        }
-        RobustFixtures.writeIdx(dir, prefix, 28, images, labels);
-    }
-
     @Test
     public void signaturesModeScoresEveryModelOnEveryTestSet(@TempDir Path dir) throws Exception {
-        writeBars(dir, "train", 60, 1);
-        writeBars(dir, "t10k", 30, 2);
+        BarImages.write(dir, "train", 60, 1);
+        BarImages.write(dir, "t10k", 30, 2);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new RobustBenchmark().run(List.of("--mode", "signatures", "--data", dir.toString(), "--train-examples", "0",
                 "--test-examples", "0", "--channels", "2,4", "--hidden", "8", "--pretrain-epochs", "1",
@@ -76,7 +60,7 @@ public class SignatureComparisonTest {
 
     @Test
     public void corruptedCopiesKeepLabelsAndMatchTheCorruption(@TempDir Path dir) throws Exception {
-        writeBars(dir, "t10k", 6, 3);
+        BarImages.write(dir, "t10k", 6, 3);
         Dataset<Label> clean = RobustBenchmark.load(dir.toString(), "t10k", 0);
         Dataset<Label> noisy = SignatureComparison.corrupt(clean, Corruption.GAUSSIAN_NOISE, 3, 7L);
         assertEquals(clean.size(), noisy.size());
