@@ -16,6 +16,10 @@ import java.util.OptionalInt;
  * spinning threads take CPU from the JVM's own threads, and while another CPU-bound process runs a training step can
  * take many times longer (docs/troubleshooting.md has the measurements). The policy changes no result.
  * <p>
+ * The child also gets {@code MKL_DYNAMIC=FALSE} unless it is set: MKL then always uses the intra-op thread count for
+ * its matrix products instead of choosing fewer threads at run time, which could split a product's sums differently
+ * from one run to the next. On the development machine it changes no result of the main job.
+ * <p>
  * Nothing is relaunched when {@code OMP_WAIT_POLICY} is already set (the user's choice is kept), or with
  * {@code -Dtribuoadapt.relaunch=false}. The relaunched JVM gets the same JVM options, class path and arguments; its
  * exit status becomes this one's.
@@ -24,6 +28,8 @@ final class PassiveThreadsLauncher {
 
     /** The environment variable libgomp reads. */
     static final String WAIT_POLICY = "OMP_WAIT_POLICY";
+    /** The environment variable that lets MKL choose fewer threads than the intra-op count. */
+    static final String MKL_DYNAMIC = "MKL_DYNAMIC";
     /** The system property that turns relaunching off. */
     static final String RELAUNCH_PROPERTY = "tribuoadapt.relaunch";
 
@@ -52,6 +58,7 @@ final class PassiveThreadsLauncher {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         builder.environment().put(WAIT_POLICY, "PASSIVE");
+        builder.environment().putIfAbsent(MKL_DYNAMIC, "FALSE");
         try {
             Process child = builder.start();
             Thread stopChild = new Thread(child::destroy, "stop-relaunched-cli");
