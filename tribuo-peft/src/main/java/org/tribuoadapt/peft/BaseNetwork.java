@@ -1,6 +1,12 @@
 package org.tribuoadapt.peft;
 
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
+import org.tribuo.Dataset;
 import org.tribuo.Model;
+import org.tribuo.classification.Label;
+import org.tribuoadapt.core.bridge.FeatureTensorizer;
+import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.model.ModelFiles;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
@@ -12,10 +18,13 @@ import org.tribuoadapt.core.safetensors.SafetensorsReader;
 import org.tribuoadapt.core.safetensors.TensorData;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -112,6 +121,66 @@ public final class BaseNetwork {
         return new BaseNetwork(network.spec(), network.getOutputIDInfo().size(), network.stateDict(),
                 NetworkProvenance.sha256(network.weightBytes()), network,
                 NetworkProvenance.sha256(Files.readAllBytes(modelFile)));
+    }
+
+    /**
+     * The base a trainer's {@code baseModel} setting names, for trainers that read it when they train.
+     * @param modelFile The configured file, or null when none is configured.
+     * @return The base.
+     * @throws IllegalStateException if no file is configured.
+     * @throws UncheckedIOException if the file cannot be read.
+     */
+    public static BaseNetwork fromConfiguredModelFile(Path modelFile) {
+        if (modelFile == null) {
+            throw new IllegalStateException("no base network configured: set baseModel, or call train(dataset, base)");
+        }
+        try {
+            return fromModelFile(modelFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the base model " + modelFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A training set as tensors of this base's input shape.
+     * @param examples The examples.
+     * @return The tensors, with the data's feature and label ids.
+     * @throws IllegalArgumentException if there are no examples.
+     */
+    public TensorDataset tensorize(Dataset<Label> examples) {
+        if (examples.size() == 0) {
+            throw new IllegalArgumentException("the training dataset is empty");
+        }
+        return TensorDataset.from(examples, new FeatureTensorizer(examples.getFeatureIDMap(), spec.inputShape()),
+                examples.getOutputIDInfo());
+    }
+
+    /**
+     * A run's provenance with this base recorded: the hash of its weights and, for a base from a model, that model's
+     * provenance.
+     * @param runProvenance The run's other entries.
+     * @return A new map.
+     */
+    public Map<String, Provenance> recordIn(Map<String, Provenance> runProvenance) {
+        Map<String, Provenance> instance = new LinkedHashMap<>(runProvenance);
+        instance.put(PeftProvenance.BASE_WEIGHTS_SHA256, new StringProvenance(PeftProvenance.BASE_WEIGHTS_SHA256, sha256));
+        model().ifPresent(m -> instance.put(PeftTrainer.BASE_MODEL, m.getProvenance()));
+        return instance;
+    }
+
+    /**
+     * Checks that an adapter can predict the data's labels: the base has as many outputs, or the adapter trains a new
+     * output layer.
+     * @param peft The wrapped base network.
+     * @param modulesToSave The adapter's modules to save.
+     * @param outputs The number of labels.
+     * @throws IllegalArgumentException if neither holds.
+     */
+    public void checkOutputs(PeftNetwork peft, List<String> modulesToSave, int outputs) {
+        if (outputs != this.outputs && !AdapterTargets.matchesList(modulesToSave, peft.outputLayer())) {
+            throw new IllegalArgumentException("the base network has " + this.outputs + " outputs but the data has "
+                    + outputs + " labels; list the output layer '" + peft.outputLayer() + "' in the adapter's modulesToSave");
+        }
     }
 
     /**

@@ -14,7 +14,6 @@ import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.classification.Label;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
-import org.tribuoadapt.core.bridge.FeatureTensorizer;
 import org.tribuoadapt.core.bridge.TensorDataset;
 import org.tribuoadapt.core.model.NetworkModel;
 import org.tribuoadapt.core.model.NetworkProvenance;
@@ -29,18 +28,14 @@ import org.tribuoadapt.core.train.TrainingHistory;
 import org.tribuoadapt.core.train.TrainingListener;
 import org.tribuoadapt.core.train.TrainingLoop;
 import org.tribuoadapt.peft.AdapterModule;
-import org.tribuoadapt.peft.AdapterTargets;
 import org.tribuoadapt.peft.AdapterTrainer;
 import org.tribuoadapt.peft.BaseNetwork;
 import org.tribuoadapt.peft.ExportedAdapter;
 import org.tribuoadapt.peft.PeftModel;
 import org.tribuoadapt.peft.PeftNetwork;
 import org.tribuoadapt.peft.PeftProvenance;
-import org.tribuoadapt.peft.PeftTrainer;
 import org.tribuoadapt.peft.ltsft.LtSftSpec;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -201,14 +196,7 @@ public final class SptTrainer extends SeededTrainer<PeftModel> implements Adapte
 
     @Override
     public PeftModel train(Dataset<Label> examples, Map<String, Provenance> runProvenance, int invocationCount) {
-        if (baseModel == null) {
-            throw new IllegalStateException("no base network configured: set baseModel, or call train(dataset, base)");
-        }
-        try {
-            return fit(examples, BaseNetwork.fromModelFile(baseModel), runProvenance, invocationCount);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the base model " + baseModel + ": " + e.getMessage(), e);
-        }
+        return fit(examples, BaseNetwork.fromConfiguredModelFile(baseModel), runProvenance, invocationCount);
     }
 
     @Override
@@ -218,27 +206,18 @@ public final class SptTrainer extends SeededTrainer<PeftModel> implements Adapte
 
     private PeftModel fit(Dataset<Label> examples, BaseNetwork base, Map<String, Provenance> runProvenance,
                           int invocationCount) {
-        if (examples.size() == 0) {
-            throw new IllegalArgumentException("the training dataset is empty");
-        }
+        TensorDataset data = base.tensorize(examples);
         ImmutableFeatureMap featureMap = examples.getFeatureIDMap();
         ImmutableOutputInfo<Label> outputInfo = examples.getOutputIDInfo();
-        TensorDataset data = TensorDataset.from(examples, new FeatureTensorizer(featureMap, base.spec().inputShape()),
-                outputInfo);
         TrainerInvocations.Invocation<TrainerProvenance> invocation = startRun(invocationCount);
         SplittableRandom localRNG = invocation.rng();
         TrainerProvenance trainerProvenance = invocation.provenance();
         long adapterSeed = localRNG.nextLong();
-        Map<String, Provenance> instance = new LinkedHashMap<>(runProvenance);
-        instance.put(PeftProvenance.BASE_WEIGHTS_SHA256, new StringProvenance(PeftProvenance.BASE_WEIGHTS_SHA256, base.sha256()));
-        base.model().ifPresent(m -> instance.put(PeftTrainer.BASE_MODEL, m.getProvenance()));
+        Map<String, Provenance> instance = base.recordIn(runProvenance);
         try (PeftNetwork peft = PeftNetwork.wrap(base.newNetwork())) {
             byte[] baseBytes = SafetensorsWriter.toBytes(peft.mergedStateDict(), Map.of("format", "pt"));
             int outputs = outputInfo.size();
-            if (outputs != base.outputs() && !AdapterTargets.matchesList(adapter.modulesToSave(), peft.outputLayer())) {
-                throw new IllegalArgumentException("the base network has " + base.outputs() + " outputs but the data has "
-                        + outputs + " labels; list the output layer '" + peft.outputLayer() + "' in the adapter's modulesToSave");
-            }
+            base.checkOutputs(peft, adapter.modulesToSave(), outputs);
             DjlRuntime.seedNativeRandom(localRNG.nextLong());
             List<int[]> batches = sensitivityBatches(data.size(), localRNG);
             SptSelection selection = addSelectedAdapter(peft, adapterName, adapter, outputs, adapterSeed, data, batches,
